@@ -1,0 +1,77 @@
+package dev.minnow.kernels;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one shared thread pool (the only global mutable state Minnow keeps). Kernels split
+ * work with {@link #forRange}; {@link #setThreads} is what `--threads` calls.
+ */
+public final class Parallel {
+    private static volatile int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private static volatile ForkJoinPool pool = new ForkJoinPool(threads);
+
+    private Parallel() {
+    }
+
+    /** Body over a half-open range [from, to). */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int from, int to);
+    }
+
+    public static synchronized void setThreads(int n) {
+        if (n < 1) {
+            throw new dev.minnow.errors.InvalidInputException("--threads must be at least 1, got " + n);
+        }
+        if (n != threads) {
+            ForkJoinPool old = pool;
+            threads = n;
+            pool = new ForkJoinPool(n);
+            old.shutdown();
+        }
+    }
+
+    public static int threads() {
+        return threads;
+    }
+
+    /**
+     * Runs body over [0, n) split into at most threads() contiguous chunks, each at least
+     * minChunk long. Runs inline when one chunk suffices or when already on a pool thread.
+     */
+    public static void forRange(int n, int minChunk, RangeBody body) {
+        int t = threads;
+        int chunks = Math.min(t, Math.max(1, n / Math.max(1, minChunk)));
+        if (chunks <= 1 || Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == pool) {
+            body.run(0, n);
+            return;
+        }
+        ForkJoinPool p = pool;
+        List<Future<?>> fs = new ArrayList<>(chunks);
+        for (int c = 1; c < chunks; c++) {
+            int from = (int) ((long) n * c / chunks);
+            int to = (int) ((long) n * (c + 1) / chunks);
+            fs.add(p.submit(() -> body.run(from, to)));
+        }
+        body.run(0, (int) ((long) n / chunks));
+        for (Future<?> f : fs) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (e.getCause() instanceof Error er) {
+                    throw er;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+}
