@@ -7,5 +7,13 @@ import dev.minnow.graph.OpRegistry;
 public final class TensorOps implements OpProvider {
     @Override
     public void register(OpRegistry r) {
+        UnaryOps.register(r);
+        BinaryOp.register(r);
+        r.register("Clip", Clip::new);
+        r.register("Flatten", Flatten::new);
+        r.register("Reshape", Reshape::new);
+        r.register("Identity", Identity::new);
+        r.register("Concat", Concat::new);
+        r.register("Constant", Constant::new);
     }
 }

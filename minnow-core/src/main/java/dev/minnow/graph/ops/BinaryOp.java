@@ -1,0 +1,154 @@
+package dev.minnow.graph.ops;
+
+import dev.minnow.graph.Attributes;
+import dev.minnow.graph.OpContext;
+import dev.minnow.graph.OpRegistry;
+import dev.minnow.graph.TensorType;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import java.util.List;
+
+/**
+ * A two-input element-wise op with multidirectional broadcasting: y = f(a, b), with local
+ * partial derivatives dy/da and dy/db written in terms of (a, b, y). Computed in double and
+ * rounded to the output type (integer results truncated toward zero, as ONNX integer Div);
+ * comparisons and logic ops output bool. Backward sums gradients over broadcast axes.
+ * MACs: one per output element.
+ */
+final class BinaryOp extends AbstractOp {
+    @FunctionalInterface
+    interface Fn {
+        double apply(double a, double b);
+    }
+
+    @FunctionalInterface
+    interface Partial {
+        double apply(double a, double b, double y);
+    }
+
+    private final Fn f;
+    private final Partial da;
+    private final Partial db;
+    private final boolean boolOut;
+
+    BinaryOp(String type, Attributes attributes, Fn f, Partial da, Partial db, boolean boolOut) {
+        super(type, attributes);
+        this.f = f;
+        this.da = da;
+        this.db = db;
+        this.boolOut = boolOut;
+    }
+
+    static void register(OpRegistry r) {
+        arith(r, "Add", (a, b) -> a + b, (a, b, y) -> 1, (a, b, y) -> 1);
+        arith(r, "Sub", (a, b) -> a - b, (a, b, y) -> 1, (a, b, y) -> -1);
+        arith(r, "Mul", (a, b) -> a * b, (a, b, y) -> b, (a, b, y) -> a);
+        arith(r, "Div", (a, b) -> a / b, (a, b, y) -> 1 / b, (a, b, y) -> -y / b);
+        arith(r, "Pow", Math::pow, (a, b, y) -> b == 0 ? 0 : b * Math.pow(a, b - 1),
+                (a, b, y) -> a > 0 ? y * Math.log(a) : 0);
+        arith(r, "PRelu", (a, b) -> a < 0 ? b * a : a, (a, b, y) -> a < 0 ? b : 1, (a, b, y) -> a < 0 ? a : 0);
+        r.register("Mod", a -> {
+            boolean fmod = a.getInt("fmod", 0) != 0;
+            // fmod=0: integer modulo with the sign of the divisor (Python %); fmod=1: C fmod
+            return new BinaryOp("Mod", a, fmod ? (x, y) -> x % y : (x, y) -> {
+                double m = x % y;
+                return m != 0 && (m < 0) != (y < 0) ? m + y : m;
+            }, null, null, false);
+        });
+        logic(r, "Equal", (a, b) -> a == b);
+        logic(r, "Greater", (a, b) -> a > b);
+        logic(r, "Less", (a, b) -> a < b);
+        logic(r, "GreaterOrEqual", (a, b) -> a >= b);
+        logic(r, "LessOrEqual", (a, b) -> a <= b);
+        logic(r, "And", (a, b) -> a != 0 && b != 0);
+        logic(r, "Or", (a, b) -> a != 0 || b != 0);
+        logic(r, "Xor", (a, b) -> (a != 0) != (b != 0));
+    }
+
+    private static void arith(OpRegistry r, String type, Fn f, Partial da, Partial db) {
+        r.register(type, a -> new BinaryOp(type, a, f, da, db, false));
+    }
+
+    private interface Predicate2 {
+        boolean test(double a, double b);
+    }
+
+    private static void logic(OpRegistry r, String type, Predicate2 p) {
+        r.register(type, a -> new BinaryOp(type, a, (x, y) -> p.test(x, y) ? 1 : 0, null, null, true));
+    }
+
+    @Override
+    public List<TensorType> inferTypes(List<TensorType> inputs, List<Tensor> constants) {
+        TensorType a = required(inputs, 0);
+        TensorType b = required(inputs, 1);
+        Shape s = Broadcast.shape(type(), a.shape(), b.shape());
+        return List.of(new TensorType(boolOut ? DType.BOOL : a.dtype(), s));
+    }
+
+    @Override
+    public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
+        Tensor a = inputs[0];
+        Tensor b = inputs[1];
+        Shape s = Broadcast.shape(type(), a.shape(), b.shape());
+        int[] ma = Broadcast.map(a.shape(), s);
+        int[] mb = Broadcast.map(b.shape(), s);
+        int n = s.sizeInt();
+        if (!boolOut && a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32) {
+            float[] x = a.floats();
+            float[] z = b.floats();
+            float[] y = new float[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = (float) f.apply(x[ma == null ? i : ma[i]], z[mb == null ? i : mb[i]]);
+            }
+            return new Tensor[] {Elems.f32(s, y)};
+        }
+        double[] x = Elems.doubles(a);
+        double[] z = Elems.doubles(b);
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = f.apply(x[ma == null ? i : ma[i]], z[mb == null ? i : mb[i]]);
+        }
+        return new Tensor[] {Elems.fromDoubles(boolOut ? DType.BOOL : a.dtype(), s, y)};
+    }
+
+    @Override
+    public boolean differentiable() {
+        return da != null;
+    }
+
+    @Override
+    public Tensor[] backward(OpContext ctx, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOutputs) {
+        if (da == null) {
+            throw noBackward();
+        }
+        Tensor g = gradOutputs[0];
+        if (g == null) {
+            return new Tensor[2];
+        }
+        Tensor a = inputs[0];
+        Tensor b = inputs[1];
+        Shape s = outputs[0].shape();
+        int[] ma = Broadcast.map(a.shape(), s);
+        int[] mb = Broadcast.map(b.shape(), s);
+        float[] x = a.dtype() == DType.FLOAT32 ? a.floats() : a.cast(DType.FLOAT32).floats();
+        float[] z = b.dtype() == DType.FLOAT32 ? b.floats() : b.cast(DType.FLOAT32).floats();
+        float[] y = outputs[0].floats();
+        float[] gy = g.floats();
+        float[] ga = new float[x.length];
+        float[] gb = new float[z.length];
+        for (int i = 0; i < gy.length; i++) {
+            int ia = ma == null ? i : ma[i];
+            int ib = mb == null ? i : mb[i];
+            ga[ia] += (float) (gy[i] * da.apply(x[ia], z[ib], y[i]));
+            gb[ib] += (float) (gy[i] * db.apply(x[ia], z[ib], y[i]));
+        }
+        return new Tensor[] {a.dtype() == DType.FLOAT32 ? Elems.f32(a.shape(), ga) : null,
+            b.dtype() == DType.FLOAT32 ? Elems.f32(b.shape(), gb) : null};
+    }
+
+    @Override
+    public long macs(List<TensorType> inputs, List<TensorType> outputs) {
+        return elements(outputs.get(0));
+    }
+}

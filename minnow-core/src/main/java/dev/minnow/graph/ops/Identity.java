@@ -1,0 +1,19 @@
+package dev.minnow.graph.ops;
+
+import dev.minnow.graph.Attributes;
+import dev.minnow.graph.TensorType;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import java.util.List;
+
+/** Identity: the input itself (storage shared). */
+final class Identity extends ReshapeLike {
+    Identity(Attributes a) {
+        super("Identity", a);
+    }
+
+    @Override
+    Shape outputShape(Shape in, List<TensorType> inputs, List<Tensor> constants) {
+        return in;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.minnow.graph.ops;
+
+import dev.minnow.graph.Attributes;
+import dev.minnow.graph.TensorType;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import java.util.List;
+
+/**
+ * Reshape(data, shape): in the target shape 0 copies the input dim (unless allowzero=1,
+ * opset 14+, where 0 is a real zero) and one -1 is inferred. Opsets below 5 carried the
+ * target as the attribute "shape". When the shape input is not a constant during inference,
+ * the output has the shape input's length as rank and unknown dims.
+ */
+final class Reshape extends ReshapeLike {
+    private final boolean allowZero;
+    private final long[] attrShape;
+
+    Reshape(Attributes a) {
+        super("Reshape", a);
+        long az = a.getInt("allowzero", 0);
+        if (az != 0 && az != 1) {
+            throw unsupported("allowzero", az, "0, 1");
+        }
+        allowZero = az == 1;
+        attrShape = a.getInts("shape", null);
+    }
+
+    @Override
+    Shape outputShape(Shape in, List<TensorType> inputs, List<Tensor> constants) {
+        long[] target;
+        if (attrShape != null && (inputs.size() < 2 || inputs.get(1) == null)) {
+            target = attrShape;
+        } else {
+            Tensor s = constant(constants, 1);
+            if (s == null) {
+                TensorType st = required(inputs, 1);
+                if (st.shape().rank() != 1 || st.shape().dim(0) < 0) {
+                    throw shapeError("the shape input must be a 1-D tensor of known length, got " + st.shape());
+                }
+                int[] d = new int[st.shape().dim(0)];
+                java.util.Arrays.fill(d, Shape.UNKNOWN);
+                return Shape.of(d);
+            }
+            target = Elems.longs(s);
+        }
+        return resolve(in, target);
+    }
+
+    private Shape resolve(Shape in, long[] target) {
+        int[] out = new int[target.length];
+        int inferAt = -1;
+        long known = 1;
+        boolean unknown = false;
+        for (int i = 0; i < target.length; i++) {
+            long t = target[i];
+            if (t == -1) {
+                if (inferAt >= 0) {
+                    throw shapeError("target shape " + java.util.Arrays.toString(target) + " has more than one -1");
+                }
+                inferAt = i;
+                continue;
+            }
+            if (t == 0 && !allowZero) {
+                if (i >= in.rank()) {
+                    throw shapeError("target dim " + i + " is 0 (copy) but the input " + in + " has no dim " + i);
+                }
+                out[i] = in.dim(i);
+            } else if (t < 0) {
+                throw shapeError("invalid target dim " + t);
+            } else {
+                out[i] = Math.toIntExact(t);
+            }
+            if (out[i] == Shape.UNKNOWN) {
+                unknown = true;
+            } else {
+                known *= out[i];
+            }
+        }
+        if (inferAt >= 0) {
+            if (unknown || !in.isStatic()) {
+                out[inferAt] = Shape.UNKNOWN;
+            } else if (known == 0 || in.size() % known != 0) {
+                throw shapeError("cannot reshape " + in + " to " + java.util.Arrays.toString(target));
+            } else {
+                out[inferAt] = Math.toIntExact(in.size() / known);
+            }
+        }
+        return Shape.of(out);
+    }
+}

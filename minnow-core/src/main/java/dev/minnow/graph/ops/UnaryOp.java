@@ -1,0 +1,94 @@
+package dev.minnow.graph.ops;
+
+import dev.minnow.graph.Attributes;
+import dev.minnow.graph.OpContext;
+import dev.minnow.graph.TensorType;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.Tensor;
+import java.util.List;
+
+/**
+ * An element-wise op y = f(x) given by two functions: the forward value and the local
+ * derivative dy/dx written in terms of x and y (so sigmoid can reuse y). The functions are
+ * evaluated in double precision and rounded to the element type; float32 takes a direct
+ * path. The concrete ops and their attributes live in {@link UnaryOps}.
+ * MACs: one per element.
+ */
+final class UnaryOp extends AbstractOp {
+    @FunctionalInterface
+    interface Fn {
+        double apply(double x);
+    }
+
+    @FunctionalInterface
+    interface Derivative {
+        double apply(double x, double y);
+    }
+
+    private final Fn f;
+    private final Derivative d;
+    private final boolean floatOnly;
+
+    /** d == null: not differentiable. floatOnly: rejects integer inputs (e.g. Exp, Sigmoid). */
+    UnaryOp(String type, Attributes attributes, Fn f, Derivative d, boolean floatOnly) {
+        super(type, attributes);
+        this.f = f;
+        this.d = d;
+        this.floatOnly = floatOnly;
+    }
+
+    @Override
+    public List<TensorType> inferTypes(List<TensorType> inputs, List<Tensor> constants) {
+        TensorType x = required(inputs, 0);
+        if (floatOnly) {
+            requireFloat(x, "input");
+        }
+        return List.of(x);
+    }
+
+    @Override
+    public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
+        Tensor x = inputs[0];
+        if (x.dtype() == DType.FLOAT32) {
+            float[] a = x.floats();
+            float[] y = new float[a.length];
+            for (int i = 0; i < a.length; i++) {
+                y[i] = (float) f.apply(a[i]);
+            }
+            return new Tensor[] {Elems.f32(x.shape(), y)};
+        }
+        double[] a = Elems.doubles(x);
+        for (int i = 0; i < a.length; i++) {
+            a[i] = f.apply(a[i]);
+        }
+        return new Tensor[] {Elems.fromDoubles(x.dtype(), x.shape(), a)};
+    }
+
+    @Override
+    public boolean differentiable() {
+        return d != null;
+    }
+
+    @Override
+    public Tensor[] backward(OpContext ctx, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOutputs) {
+        if (d == null || gradOutputs[0] == null) {
+            if (d == null) {
+                throw noBackward();
+            }
+            return new Tensor[1];
+        }
+        float[] x = inputs[0].floats();
+        float[] y = outputs[0].floats();
+        float[] g = gradOutputs[0].floats();
+        float[] gx = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            gx[i] = (float) (g[i] * d.apply(x[i], y[i]));
+        }
+        return new Tensor[] {Elems.f32(inputs[0].shape(), gx)};
+    }
+
+    @Override
+    public long macs(List<TensorType> inputs, List<TensorType> outputs) {
+        return elements(outputs.get(0));
+    }
+}

@@ -1,0 +1,78 @@
+package dev.minnow.graph.ops;
+
+import static dev.minnow.graph.ops.OpTesting.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.minnow.graph.TensorType;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import dev.minnow.testing.GradCheck;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class ShapeOpsTest {
+    private final SplittableRandom rnd = new SplittableRandom(11);
+
+    @Test
+    void flattenAxes() {
+        Tensor x = Tensor.zeros(Shape.of(2, 3, 4, 5));
+        assertShape(run1(op("Flatten"), x), 2, 60);
+        assertShape(run1(op("Flatten", "axis", 0L), x), 1, 120);
+        assertShape(run1(op("Flatten", "axis", 4L), x), 120, 1);
+        assertShape(run1(op("Flatten", "axis", -1L), x), 24, 5);
+        List<TensorType> t = op("Flatten").inferTypes(List.of(TensorType.f32(-1, 3, 4, 5)), Arrays.asList((Tensor) null));
+        assertEquals(Shape.of(-1, 60), t.get(0).shape());
+    }
+
+    @Test
+    void reshapeZeroMinusOneAndAllowZero() {
+        Tensor x = Tensor.zeros(Shape.of(2, 3, 4));
+        assertShape(run1(op("Reshape"), x, longs(4, -1)), 4, 6);
+        assertShape(run1(op("Reshape"), x, longs(0, -1)), 2, 12);
+        assertShape(run1(op("Reshape"), x, longs(0, 0, 2, 2)), 2, 3, 2, 2);
+        Tensor empty = Tensor.zeros(Shape.of(0, 3, 4));
+        assertShape(run1(op("Reshape", "allowzero", 1L), empty, longs(3, 4, 0)), 3, 4, 0);
+        List<TensorType> t = op("Reshape").inferTypes(List.of(TensorType.f32(-1, 3, 4),
+                new TensorType(DType.INT64, Shape.of(2))), Arrays.asList(null, longs(0, -1)));
+        assertEquals(Shape.of(-1, -1), t.get(0).shape());
+        List<TensorType> u = op("Reshape").inferTypes(List.of(TensorType.f32(-1, 3, 4),
+                new TensorType(DType.INT64, Shape.of(2))), Arrays.asList(null, null));
+        assertEquals(Shape.of(-1, -1), u.get(0).shape());
+        Tensor v = f(dims(2, 2), 1, 2, 3, 4);
+        assertArrayEquals(new float[] {1, 2, 3, 4}, run1(op("Reshape"), v, longs(4)).floats());
+        GradCheck.check(op("Reshape"), new Tensor[] {GradCheck.random(rnd, 2, 6), longs(3, 4)}, 0);
+        GradCheck.check(op("Flatten"), new Tensor[] {GradCheck.random(rnd, 2, 2, 3)}, 0);
+    }
+
+    @Test
+    void concatByHandAndGradient() {
+        Tensor a = f(dims(2, 2), 1, 2, 3, 4);
+        Tensor b = f(dims(2, 1), 5, 6);
+        assertClose(new float[] {1, 2, 5, 3, 4, 6}, run1(op("Concat", "axis", 1L), a, b), 0);
+        assertClose(new float[] {1, 2, 5, 3, 4, 6}, run1(op("Concat", "axis", -1L), a, b), 0);
+        Tensor c = f(dims(1, 2), 7, 8);
+        assertClose(new float[] {1, 2, 3, 4, 7, 8}, run1(op("Concat", "axis", 0L), a, c), 0);
+        Tensor l = run1(op("Concat", "axis", 0L), longs(1, 2), longs(3));
+        assertArrayEquals(new long[] {1, 2, 3}, l.longs());
+        GradCheck.check(op("Concat", "axis", 1L), new Tensor[] {GradCheck.random(rnd, 2, 3, 2),
+            GradCheck.random(rnd, 2, 1, 2), GradCheck.random(rnd, 2, 2, 2)}, 0, 1, 2);
+    }
+
+    @Test
+    void identityAndConstant() {
+        Tensor x = f(dims(2), 1, 2);
+        assertArrayEquals(new float[] {1, 2}, run1(op("Identity"), x).floats());
+        GradCheck.check(op("Identity"), new Tensor[] {GradCheck.random(rnd, 3)}, 0);
+        Tensor v = Tensor.ofInts(Shape.of(2), 4, 5);
+        assertSame(v, run1(op("Constant", "value", v)));
+        assertEquals(2.5, run1(op("Constant", "value_float", 2.5f)).getDouble(0));
+        assertArrayEquals(new long[] {3, 4}, run1(op("Constant", "value_ints", new long[] {3, 4})).longs());
+        assertEquals(Shape.scalar(), run1(op("Constant", "value_int", 9L)).shape());
+        assertArrayEquals(new float[] {1, 2}, run1(op("Constant", "value_floats", new float[] {1, 2})).floats());
+    }
+}
