@@ -1,0 +1,289 @@
+package dev.minnow.train;
+
+import dev.minnow.errors.DataException;
+import dev.minnow.errors.InvalidInputException;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.CRC32;
+
+/**
+ * A training checkpoint and the one class that owns its binary format (version 1).
+ * All numbers are big-endian; strings are an int32 byte count then UTF-8 bytes.
+ *
+ * <pre>
+ * offset  size  field
+ * ------  ----  ----------------------------------------------------------------
+ *      0     7  magic "MNWCKPT" (ASCII 4D 4E 57 43 4B 50 54)
+ *      7     1  0x00
+ *      8     4  int32 format version = 1
+ *     12     .  sections, each:  +-----+--------------+-----------------+
+ *                                | tag | int64 length | payload (length)|
+ *                                | 4 B |     8 B      |                 |
+ *                                +-----+--------------+-----------------+
+ *               "PARM" graph parameters: int32 count, count x TENSOR
+ *               "OPTS" optimizer: string description, int32 count, count x TENSOR (state slots)
+ *               "RAND" int64 seed (every random draw of a run derives from seed, epoch and step)
+ *               "PROG" int32 epochs completed, int64 optimizer steps taken
+ *               "CONF" string: the run's settings, human readable
+ *               (readers skip tags they do not know)
+ *    end-12   4  "END!"
+ *    end-8    8  int64 CRC-32 of every byte before "END!"
+ *
+ * TENSOR: string name, uint8 dtype (ONNX code: 1 float32, 7 int64), uint8 rank,
+ *         rank x int32 dims, then the elements row-major (4 or 8 bytes each)
+ * </pre>
+ *
+ * Files are written to a temporary name beside the target and renamed, so a crash never
+ * leaves a half-written checkpoint in place of a good one.
+ */
+public record Checkpoint(Map<String, Tensor> parameters, String optimizer, Map<String, Tensor> optimizerState,
+                         long seed, int epochsCompleted, long steps, String settings) {
+    public static final int VERSION = 1;
+    private static final byte[] MAGIC = {'M', 'N', 'W', 'C', 'K', 'P', 'T', 0};
+
+    public void write(Path path) {
+        byte[] bytes = toBytes();
+        Path dir = path.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
+            try {
+                Files.write(tmp, bytes);
+                try {
+                    Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Checkpoint read(Path path) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException("checkpoint " + path + " does not exist");
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot read checkpoint " + path + ": " + e.getMessage(), e);
+        }
+        try {
+            return fromBytes(bytes);
+        } catch (DataException e) {
+            throw new DataException("checkpoint " + path + ": " + e.getMessage(), e);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("checkpoint " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public byte[] toBytes() {
+        try {
+            ByteArrayOutputStream file = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(file);
+            out.write(MAGIC);
+            out.writeInt(VERSION);
+            section(out, "PARM", s -> tensors(s, parameters));
+            section(out, "OPTS", s -> {
+                string(s, optimizer);
+                tensors(s, optimizerState);
+            });
+            section(out, "RAND", s -> s.writeLong(seed));
+            section(out, "PROG", s -> {
+                s.writeInt(epochsCompleted);
+                s.writeLong(steps);
+            });
+            section(out, "CONF", s -> string(s, settings));
+            out.flush();
+            CRC32 crc = new CRC32();
+            crc.update(file.toByteArray());
+            out.writeBytes("END!");
+            out.writeLong(crc.getValue());
+            out.flush();
+            return file.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Checkpoint fromBytes(byte[] bytes) {
+        if (bytes.length < 12 || !Arrays.equals(Arrays.copyOf(bytes, 8), MAGIC)) {
+            throw new InvalidInputException("not a Minnow checkpoint (no MNWCKPT magic): pass a file written by training with checkpoints on");
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        b.position(8);
+        int version = b.getInt();
+        if (version != VERSION) {
+            throw new InvalidInputException("checkpoint format version " + version + " is not supported (this Minnow reads version "
+                    + VERSION + "); use the Minnow version that wrote it");
+        }
+        if (bytes.length < 24 || !new String(bytes, bytes.length - 12, 4, StandardCharsets.US_ASCII).equals("END!")) {
+            throw new DataException("the file is truncated (no end marker): the run that wrote it may have been interrupted");
+        }
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 0, bytes.length - 12);
+        if (crc.getValue() != ByteBuffer.wrap(bytes, bytes.length - 8, 8).getLong()) {
+            throw new DataException("the file is corrupt (checksum mismatch)");
+        }
+        Map<String, ByteBuffer> sections = new LinkedHashMap<>();
+        try {
+            int end = bytes.length - 12;
+            while (b.position() < end) {
+                byte[] tag = new byte[4];
+                b.get(tag);
+                long length = b.getLong();
+                if (length < 0 || length > end - b.position()) {
+                    throw new DataException("section " + new String(tag, StandardCharsets.US_ASCII) + " runs past the end of the file");
+                }
+                ByteBuffer payload = b.slice(b.position(), (int) length);
+                b.position(b.position() + (int) length);
+                sections.put(new String(tag, StandardCharsets.US_ASCII), payload);
+            }
+            ByteBuffer opts = required(sections, "OPTS");
+            String optimizer = string(opts);
+            Map<String, Tensor> optState = tensors(opts);
+            ByteBuffer prog = required(sections, "PROG");
+            return new Checkpoint(tensors(required(sections, "PARM")), optimizer, optState, required(sections, "RAND").getLong(),
+                    prog.getInt(), prog.getLong(), string(required(sections, "CONF")));
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw new DataException("the file is damaged (a section is shorter than its contents)", e);
+        }
+    }
+
+    /**
+     * Copies the saved parameters into the model's parameters, checking that every name and
+     * shape matches (a checkpoint of another model is a user error).
+     */
+    public void restoreInto(Map<String, Tensor> modelParameters) {
+        for (Map.Entry<String, Tensor> e : modelParameters.entrySet()) {
+            Tensor saved = parameters.get(e.getKey());
+            if (saved == null || !saved.shape().equals(e.getValue().shape())) {
+                throw new InvalidInputException("checkpoint does not fit this model: parameter '" + e.getKey() + "' "
+                        + (saved == null ? "is missing" : "has shape " + saved.shape() + ", model has " + e.getValue().shape()));
+            }
+            System.arraycopy(saved.floats(), 0, e.getValue().floats(), 0, saved.size());
+        }
+    }
+
+    private static ByteBuffer required(Map<String, ByteBuffer> sections, String tag) {
+        ByteBuffer b = sections.get(tag);
+        if (b == null) {
+            throw new DataException("section " + tag + " is missing");
+        }
+        return b;
+    }
+
+    @FunctionalInterface
+    private interface SectionWriter {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static void section(DataOutputStream out, String tag, SectionWriter body) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        DataOutputStream s = new DataOutputStream(buf);
+        body.write(s);
+        s.flush();
+        out.writeBytes(tag);
+        out.writeLong(buf.size());
+        buf.writeTo(out);
+    }
+
+    private static void string(DataOutputStream out, String s) throws IOException {
+        byte[] u = (s == null ? "" : s).getBytes(StandardCharsets.UTF_8);
+        out.writeInt(u.length);
+        out.write(u);
+    }
+
+    private static String string(ByteBuffer b) {
+        int n = b.getInt();
+        if (n < 0 || n > b.remaining()) {
+            throw new DataException("a string runs past the end of its section");
+        }
+        byte[] u = new byte[n];
+        b.get(u);
+        return new String(u, StandardCharsets.UTF_8);
+    }
+
+    private static void tensors(DataOutputStream out, Map<String, Tensor> tensors) throws IOException {
+        out.writeInt(tensors.size());
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            Tensor t = e.getValue();
+            string(out, e.getKey());
+            out.writeByte(t.dtype().onnxCode);
+            out.writeByte(t.shape().rank());
+            for (int d : t.shape().dims()) {
+                out.writeInt(d);
+            }
+            switch (t.dtype()) {
+                case FLOAT32 -> {
+                    for (float f : t.floats()) {
+                        out.writeFloat(f);
+                    }
+                }
+                case INT64 -> {
+                    for (long l : t.longs()) {
+                        out.writeLong(l);
+                    }
+                }
+                default -> throw new IllegalArgumentException("checkpoints hold float32 and int64 tensors, not " + t.dtype().label
+                        + " ('" + e.getKey() + "')");
+            }
+        }
+    }
+
+    private static Map<String, Tensor> tensors(ByteBuffer b) {
+        int count = b.getInt();
+        if (count < 0) {
+            throw new DataException("negative tensor count");
+        }
+        Map<String, Tensor> r = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            String name = string(b);
+            DType dtype = DType.fromOnnx(b.get());
+            int rank = b.get() & 0xff;
+            int[] dims = new int[rank];
+            long size = 1;
+            for (int k = 0; k < rank; k++) {
+                dims[k] = b.getInt();
+                if (dims[k] < 0) {
+                    throw new DataException("tensor '" + name + "' has a negative dimension");
+                }
+                size *= dims[k];
+            }
+            if (dtype != DType.FLOAT32 && dtype != DType.INT64) {
+                throw new DataException("tensor '" + name + "' has an unsupported element type");
+            }
+            if (size * dtype.bytes > b.remaining()) {
+                throw new DataException("tensor '" + name + "' runs past the end of its section");
+            }
+            Tensor t = Tensor.zeros(dtype, Shape.of(dims));
+            if (dtype == DType.FLOAT32) {
+                b.asFloatBuffer().get(t.floats());
+            } else {
+                b.asLongBuffer().get(t.longs());
+            }
+            b.position(b.position() + (int) size * dtype.bytes);
+            r.put(name, t);
+        }
+        return r;
+    }
+}
