@@ -1,0 +1,310 @@
+package dev.minnow.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Packed, cache-blocked SGEMM on the Vector API (same contract as {@link GemmNaive}); only
+ * reached when {@link VectorSupport#AVAILABLE}. Loop nest as in BLIS / Goto:
+ * <pre>
+ *   for jc over N by NC                      (tile columns)
+ *     for pc over K by KC:  pack op(B)[KC x NC] -> bp in NR-wide panels   (stays in L2/L3)
+ *       for ic over M by MC: pack alpha*op(A)[MC x KC] -> ap in MR-tall panels (stays in L2)
+ *         for jr over NC by NR, ir over MC by MR: micro-kernel C[MR x NR] += ap-panel * bp-panel
+ * </pre>
+ * The transposes are absorbed by the packing routines, so the micro-kernel sees one layout:
+ * ap panel = [KC][MR] (rows of A interleaved), bp panel = [KC][NR] (columns of B contiguous).
+ * Panels are zero-padded to MR/NR so edge tiles run the same kernel and store through a tile.
+ */
+final class GemmVector {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int V = S.length();
+    static final int MR = 8;
+    static final int NR = 2 * V;
+    static final int KC = 256;
+    static final int MC = 96;
+    static final int NC = 1024;
+
+    /** Per-thread packing buffers (ap, bp, edge tile), grown on demand and reused. */
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
+            () -> new float[][] {new float[MC * KC], new float[0], new float[MR * NR]});
+
+    private GemmVector() {
+    }
+
+    /**
+     * Computes the C tile rows [m0, m1) x columns [n0, n1): C = alpha*op(A)*op(B) + beta*C.
+     * Row-major; M/N/K as in {@link GemmNaive}.
+     */
+    static void tile(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int K, float alpha,
+                     float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                     float beta, float[] C, int cOff, int ldc) {
+        for (int i = m0; i < m1; i++) {
+            Gemm.scaleRow(C, cOff + i * ldc + n0, n1 - n0, beta);
+        }
+        if (K == 0 || alpha == 0) {
+            return;
+        }
+        float[][] buf = BUFFERS.get();
+        float[] ap = buf[0];
+        int bpNeed = KC * roundUp(Math.min(NC, n1 - n0), NR);
+        if (buf[1].length < bpNeed) {
+            buf[1] = new float[bpNeed];
+        }
+        float[] bp = buf[1];
+        float[] tile = buf[2];
+        for (int jc = n0; jc < n1; jc += NC) {
+            int nc = Math.min(NC, n1 - jc);
+            for (int pc = 0; pc < K; pc += KC) {
+                int kc = Math.min(KC, K - pc);
+                packB(transB, B, bOff, ldb, pc, kc, jc, nc, bp);
+                for (int ic = m0; ic < m1; ic += MC) {
+                    int mc = Math.min(MC, m1 - ic);
+                    packA(transA, A, aOff, lda, ic, mc, pc, kc, alpha, ap);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int bBase = (jr / NR) * NR * kc;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            microKernel(kc, ap, (ir / MR) * MR * kc, bp, bBase,
+                                    C, cOff + (ic + ir) * ldc + jc + jr, ldc, Math.min(MR, mc - ir), nr, tile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static int roundUp(int n, int m) {
+        return (n + m - 1) / m * m;
+    }
+
+    /** bp[panel][k][c] = op(B)[pc + k, jc + panel*NR + c], zero beyond nc. */
+    private static void packB(boolean transB, float[] B, int bOff, int ldb, int pc, int kc, int jc, int nc,
+                              float[] bp) {
+        for (int j0 = 0; j0 < nc; j0 += NR) {
+            int nr = Math.min(NR, nc - j0);
+            int base = j0 * kc;
+            if (!transB) {
+                int src = bOff + pc * ldb + jc + j0;
+                if (nr == NR) {
+                    for (int k = 0; k < kc; k++, src += ldb) {
+                        for (int v = 0; v < NR; v += V) {
+                            FloatVector.fromArray(S, B, src + v).intoArray(bp, base + k * NR + v);
+                        }
+                    }
+                } else {
+                    for (int k = 0; k < kc; k++, src += ldb) {
+                        int d = base + k * NR;
+                        System.arraycopy(B, src, bp, d, nr);
+                        java.util.Arrays.fill(bp, d + nr, d + NR, 0f);
+                    }
+                }
+            } else {
+                for (int c = 0; c < NR; c++) {
+                    if (c < nr) {
+                        int src = bOff + (jc + j0 + c) * ldb + pc;
+                        for (int k = 0; k < kc; k++) {
+                            bp[base + k * NR + c] = B[src + k];
+                        }
+                    } else {
+                        for (int k = 0; k < kc; k++) {
+                            bp[base + k * NR + c] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** ap[panel][k][r] = alpha * op(A)[ic + panel*MR + r, pc + k], zero beyond mc. */
+    private static void packA(boolean transA, float[] A, int aOff, int lda, int ic, int mc, int pc, int kc,
+                              float alpha, float[] ap) {
+        for (int i0 = 0; i0 < mc; i0 += MR) {
+            int mr = Math.min(MR, mc - i0);
+            int base = i0 * kc;
+            if (transA) {
+                for (int k = 0; k < kc; k++) {
+                    int src = aOff + (pc + k) * lda + ic + i0;
+                    int d = base + k * MR;
+                    for (int r = 0; r < mr; r++) {
+                        ap[d + r] = alpha * A[src + r];
+                    }
+                    for (int r = mr; r < MR; r++) {
+                        ap[d + r] = 0f;
+                    }
+                }
+            } else {
+                for (int r = 0; r < MR; r++) {
+                    if (r < mr) {
+                        int src = aOff + (ic + i0 + r) * lda + pc;
+                        for (int k = 0; k < kc; k++) {
+                            ap[base + k * MR + r] = alpha * A[src + k];
+                        }
+                    } else {
+                        for (int k = 0; k < kc; k++) {
+                            ap[base + k * MR + r] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void addTile(float[] tile, float[] c, int cOff, int ldc, int mr, int nr) {
+        for (int r = 0; r < mr; r++) {
+            int o = cOff + r * ldc;
+            for (int j = 0; j < nr; j++) {
+                c[o + j] += tile[r * NR + j];
+            }
+        }
+    }
+
+    /** The 8 x 2V register-blocked micro-kernel: C[mr x nr] += Ap-panel * Bp-panel over kc. */
+    private static void microKernel(int kc, float[] ap, int aBase, float[] bp, int bBase,
+                                    float[] c, int cOff, int ldc, int mr, int nr, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        int a = aBase;
+        int b = bBase;
+        for (int p = 0; p < kc; p++, a += MR, b += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, b);
+            FloatVector b1 = FloatVector.fromArray(S, bp, b + V);
+            FloatVector a0 = FloatVector.broadcast(S, ap[a + 0]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[a + 1]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[a + 2]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[a + 3]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, ap[a + 4]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, ap[a + 5]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, ap[a + 6]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, ap[a + 7]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+        }
+        if (mr == MR && nr == NR) {
+            int o0 = cOff;
+            FloatVector.fromArray(S, c, o0).add(c00).intoArray(c, o0);
+            FloatVector.fromArray(S, c, o0 + V).add(c01).intoArray(c, o0 + V);
+            int o1 = cOff + 1 * ldc;
+            FloatVector.fromArray(S, c, o1).add(c10).intoArray(c, o1);
+            FloatVector.fromArray(S, c, o1 + V).add(c11).intoArray(c, o1 + V);
+            int o2 = cOff + 2 * ldc;
+            FloatVector.fromArray(S, c, o2).add(c20).intoArray(c, o2);
+            FloatVector.fromArray(S, c, o2 + V).add(c21).intoArray(c, o2 + V);
+            int o3 = cOff + 3 * ldc;
+            FloatVector.fromArray(S, c, o3).add(c30).intoArray(c, o3);
+            FloatVector.fromArray(S, c, o3 + V).add(c31).intoArray(c, o3 + V);
+            int o4 = cOff + 4 * ldc;
+            FloatVector.fromArray(S, c, o4).add(c40).intoArray(c, o4);
+            FloatVector.fromArray(S, c, o4 + V).add(c41).intoArray(c, o4 + V);
+            int o5 = cOff + 5 * ldc;
+            FloatVector.fromArray(S, c, o5).add(c50).intoArray(c, o5);
+            FloatVector.fromArray(S, c, o5 + V).add(c51).intoArray(c, o5 + V);
+            int o6 = cOff + 6 * ldc;
+            FloatVector.fromArray(S, c, o6).add(c60).intoArray(c, o6);
+            FloatVector.fromArray(S, c, o6 + V).add(c61).intoArray(c, o6 + V);
+            int o7 = cOff + 7 * ldc;
+            FloatVector.fromArray(S, c, o7).add(c70).intoArray(c, o7);
+            FloatVector.fromArray(S, c, o7 + V).add(c71).intoArray(c, o7 + V);
+            return;
+        }
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + V);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + V);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + V);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + V);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + V);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + V);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + V);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + V);
+        addTile(tile, c, cOff, ldc, mr, nr);
+    }
+
+
+    /**
+     * Small-matrix path without packing (tiny or skinny shapes, e.g. M = 1): computes the C tile
+     * rows [m0, m1) x columns [n0, n1) with vector axpy (B not transposed) or dot products (B^T).
+     */
+    static void small(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int K, float alpha,
+                      float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                      float beta, float[] C, int cOff, int ldc) {
+        int n = n1 - n0;
+        float[] row = transA && transB ? new float[K] : null;
+        for (int i = m0; i < m1; i++) {
+            int ci = cOff + i * ldc + n0;
+            if (!transB) {
+                Gemm.scaleRow(C, ci, n, beta);
+                for (int k = 0; k < K; k++) {
+                    float a = alpha * (transA ? A[aOff + k * lda + i] : A[aOff + i * lda + k]);
+                    if (a != 0) {
+                        axpy(a, B, bOff + k * ldb + n0, C, ci, n);
+                    }
+                }
+            } else {
+                float[] ar = A;
+                int ao = aOff + i * lda;
+                if (transA) {
+                    for (int k = 0; k < K; k++) {
+                        row[k] = A[aOff + k * lda + i];
+                    }
+                    ar = row;
+                    ao = 0;
+                }
+                for (int j = 0; j < n; j++) {
+                    float d = alpha * dot(ar, ao, B, bOff + (n0 + j) * ldb, K);
+                    C[ci + j] = beta == 0 ? d : d + beta * C[ci + j];
+                }
+            }
+        }
+    }
+
+    /** y[yo .. yo+n) += a * x[xo .. xo+n). */
+    static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        int j = 0;
+        FloatVector av = FloatVector.broadcast(S, a);
+        for (int bound = S.loopBound(n); j < bound; j += V) {
+            av.fma(FloatVector.fromArray(S, x, xo + j), FloatVector.fromArray(S, y, yo + j)).intoArray(y, yo + j);
+        }
+        for (; j < n; j++) {
+            y[yo + j] += a * x[xo + j];
+        }
+    }
+
+    /** Sum of x[xo+k] * y[yo+k] over k < n. */
+    static float dot(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        int k = 0;
+        for (int bound = n - 2 * V; k <= bound; k += 2 * V) {
+            s0 = FloatVector.fromArray(S, x, xo + k).fma(FloatVector.fromArray(S, y, yo + k), s0);
+            s1 = FloatVector.fromArray(S, x, xo + k + V).fma(FloatVector.fromArray(S, y, yo + k + V), s1);
+        }
+        if (k + V <= n) {
+            s0 = FloatVector.fromArray(S, x, xo + k).fma(FloatVector.fromArray(S, y, yo + k), s0);
+            k += V;
+        }
+        float s = s0.add(s1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (; k < n; k++) {
+            s += x[xo + k] * y[yo + k];
+        }
+        return s;
+    }
+}

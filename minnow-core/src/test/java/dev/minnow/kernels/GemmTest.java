@@ -1,0 +1,113 @@
+package dev.minnow.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The fast SGEMM paths against the reference {@link GemmNaive}. */
+class GemmTest {
+    private static final int[] SIZES = {1, 2, 3, 7, 8, 13, 16, 17, 31, 33, 47, 64, 97};
+
+    @Test
+    void vectorApiIsUsedWhenPresent() {
+        // surefire starts the JVM with --add-modules jdk.incubator.vector, so the fast path must be on
+        assertTrue(VectorSupport.AVAILABLE);
+    }
+
+    @Test
+    void randomShapesAllTransposesMatchNaive() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (int t = 0; t < 300; t++) {
+            int m = SIZES[rnd.nextInt(SIZES.length)];
+            int n = SIZES[rnd.nextInt(SIZES.length)];
+            int k = SIZES[rnd.nextInt(SIZES.length)];
+            check(rnd, rnd.nextBoolean(), rnd.nextBoolean(), m, n, k, false);
+        }
+    }
+
+    @Test
+    void blockedPathCrossesEveryCacheBlock() {
+        // K > KC, M > MC, N > NC exercise the outer blocking loops and their edges
+        SplittableRandom rnd = new SplittableRandom(11);
+        check(rnd, false, false, GemmVector.MC + 5, GemmVector.NC + 19, GemmVector.KC + 3, false);
+        check(rnd, true, true, 2 * GemmVector.MC + 1, 70, 2 * GemmVector.KC + 1, false);
+        check(rnd, true, false, 131, 129, 300, false);
+        check(rnd, false, true, 200, 45, 257, false);
+    }
+
+    @Test
+    void scalarFallbackMatchesNaive() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int t = 0; t < 60; t++) {
+            int m = SIZES[rnd.nextInt(SIZES.length)];
+            int n = SIZES[rnd.nextInt(SIZES.length)];
+            int k = SIZES[rnd.nextInt(SIZES.length)];
+            check(rnd, rnd.nextBoolean(), rnd.nextBoolean(), m, n, k, true);
+        }
+    }
+
+    @Test
+    void betaZeroIgnoresNaNInC() {
+        float[] a = {1, 2, 3, 4};
+        float[] b = {1, 0, 0, 1};
+        float[] c = {Float.NaN, Float.NaN, Float.NaN, Float.NaN};
+        Gemm.sgemm(false, false, 2, 2, 2, 1f, a, 0, 2, b, 0, 2, 0f, c, 0, 2);
+        assertEquals(1f, c[0]);
+        assertEquals(2f, c[1]);
+        assertEquals(3f, c[2]);
+        assertEquals(4f, c[3]);
+    }
+
+    @Test
+    void kZeroScalesC() {
+        float[] c = {1, 2, 3};
+        Gemm.sgemm(false, false, 1, 3, 0, 1f, new float[0], 0, 1, new float[0], 0, 3, 2f, c, 0, 3);
+        assertEquals(2f, c[0]);
+        assertEquals(6f, c[2]);
+    }
+
+    private static void check(SplittableRandom rnd, boolean ta, boolean tb, int m, int n, int k, boolean scalar) {
+        int lda = (ta ? m : k) + rnd.nextInt(3);
+        int ldb = (tb ? k : n) + rnd.nextInt(3);
+        int ldc = n + rnd.nextInt(3);
+        int aOff = rnd.nextInt(4);
+        int bOff = rnd.nextInt(4);
+        int cOff = rnd.nextInt(4);
+        float[] a = random(rnd, aOff + (ta ? k : m) * lda);
+        float[] b = random(rnd, bOff + (tb ? n : k) * ldb);
+        float[] c0 = random(rnd, cOff + m * ldc);
+        float alpha = rnd.nextBoolean() ? 1f : (float) rnd.nextDouble(-2, 2);
+        float beta = switch (rnd.nextInt(3)) {
+            case 0 -> 0f;
+            case 1 -> 1f;
+            default -> (float) rnd.nextDouble(-2, 2);
+        };
+        float[] expect = c0.clone();
+        float[] got = c0.clone();
+        GemmNaive.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, expect, cOff, ldc);
+        if (scalar) {
+            GemmScalar.rows(ta, tb, 0, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, got, cOff, ldc);
+        } else {
+            Gemm.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, got, cOff, ldc);
+        }
+        float tol = 1e-5f * (k + 4) * (Math.abs(alpha) + 1);
+        for (int i = 0; i < got.length; i++) {
+            int row = (i - cOff) / ldc;
+            int col = (i - cOff) % ldc;
+            boolean inside = i >= cOff && row < m && col < n;
+            float want = inside ? expect[i] : c0[i];
+            assertEquals(want, got[i], inside ? tol : 0f,
+                    () -> "ta=" + ta + " tb=" + tb + " m=" + m + " n=" + n + " k=" + k + " scalar=" + scalar);
+        }
+    }
+
+    static float[] random(SplittableRandom rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        return x;
+    }
+}
