@@ -1,0 +1,35 @@
+package dev.minnow.zoo;
+
+import dev.minnow.graph.Graph;
+import dev.minnow.graph.Value;
+import dev.minnow.tensor.Shape;
+
+/** The two LeNets of the pruning literature (Han et al. 2015, "Learning both Weights and Connections"), on MNIST 1x28x28. */
+final class LeNet {
+    private LeNet() {
+    }
+
+    /** 784-300-100-10 fully connected with ReLU: 266,610 parameters. */
+    static Graph lenet300100(long seed) {
+        var b = GraphBuilder.named("lenet-300-100", seed);
+        Value x = b.flatten(b.input("input", Shape.of(-1, 1, 28, 28)));
+        x = b.relu(b.dense(x, 300));
+        x = b.relu(b.dense(x, 100));
+        b.output("logits", b.dense(x, 10));
+        return b.build();
+    }
+
+    /**
+     * Caffe's LeNet-5 (examples/mnist/lenet.prototxt): conv 5x5x20, max pool 2, conv 5x5x50,
+     * max pool 2, fc 500 + ReLU, fc 10; no padding, no activation after the convs; 431,080 parameters.
+     */
+    static Graph lenet5(long seed) {
+        var b = GraphBuilder.named("lenet5", seed);
+        Value x = b.input("input", Shape.of(-1, 1, 28, 28));
+        x = b.maxPool(b.conv(x, 20, 5), 2);
+        x = b.maxPool(b.conv(x, 50, 5), 2);
+        x = b.relu(b.dense(b.flatten(x), 500));
+        b.output("logits", b.dense(x, 10));
+        return b.build();
+    }
+}
