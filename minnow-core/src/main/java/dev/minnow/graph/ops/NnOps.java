@@ -3,9 +3,26 @@ package dev.minnow.graph.ops;
 import dev.minnow.graph.OpProvider;
 import dev.minnow.graph.OpRegistry;
 
-/** Neural-network ops: convolution, pooling, dense, normalization, dropout, softmax, recurrent and quantized ops. */
+/**
+ * Neural-network ops: convolution, pooling, dense, normalization, dropout, softmax, recurrent and quantized ops.
+ * MAC convention: Conv = N * M * outSpatial * (C / group) * kernelSize, Gemm and MatMul = M * N * K
+ * (times the batch), every other op here 0.
+ */
 public final class NnOps implements OpProvider {
     @Override
     public void register(OpRegistry r) {
+        r.register("Conv", ConvOp::new);
+        r.register("MaxPool", MaxPoolOp::new);
+        r.register("AveragePool", AveragePoolOp::new);
+        r.register("LpPool", LpPoolOp::new);
+        r.register("GlobalAveragePool", GlobalPoolOp::average);
+        r.register("GlobalMaxPool", GlobalPoolOp::max);
+        r.register("GlobalLpPool", GlobalPoolOp::lp);
+        r.register("Gemm", GemmOp::new);
+        r.register("MatMul", MatMulOp::new);
+        r.register("BatchNormalization", BatchNormalizationOp::new);
+        r.register("Dropout", DropoutOp::new);
+        r.register("Softmax", SoftmaxOp::softmax);
+        r.register("LogSoftmax", SoftmaxOp::logSoftmax);
     }
 }

@@ -1,0 +1,236 @@
+package dev.minnow.graph.ops;
+
+import dev.minnow.errors.ShapeException;
+import dev.minnow.graph.Attributes;
+import dev.minnow.graph.OpContext;
+import dev.minnow.graph.TensorType;
+import dev.minnow.kernels.Parallel;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import java.util.List;
+
+/**
+ * ONNX BatchNormalization (opset 15): inputs X [N, C, ...], scale, B, input_mean, input_var
+ * (each [C]); outputs Y and, in training mode, running_mean and running_var.
+ * <p>
+ * Inference: Y = (X - input_mean) / sqrt(input_var + epsilon) * scale + B.
+ * Training (the executor's OpContext.training(), or attribute training_mode = 1): batch mean
+ * and population variance per channel normalise X, and running = input * momentum +
+ * batch * (1 - momentum). When the executor trains (ctx.training()), the running statistics
+ * are also written in place into input tensors 3 and 4 (the graph's initializers), so the
+ * model carries them; a graph run with training_mode = 1 but not by a training executor
+ * leaves its inputs untouched and only returns the new statistics as outputs 1 and 2.
+ * Backward gives X, scale and B gradients in both modes. The statistic inputs get a gradient
+ * only where one flows: always in inference mode (Y depends on them), in training mode only
+ * through outputs 1 and 2, so a training executor that ignores those outputs sees null there.
+ * Costs 0 MACs by convention (it folds into the preceding Conv for inference).
+ */
+public final class BatchNormalizationOp extends NnOp {
+    private final double epsilon;
+    private final double momentum;
+    private final boolean trainingMode;
+
+    /** What forward used: per-channel mean and 1/sqrt(var + eps), and whether they came from the batch. */
+    private record Stats(float[] mean, float[] invStd, boolean fromBatch) {
+    }
+
+    public BatchNormalizationOp(Attributes attrs) {
+        super("BatchNormalization", attrs);
+        this.epsilon = this.attrs.getFloat("epsilon", 1e-5);
+        this.momentum = this.attrs.getFloat("momentum", 0.9);
+        long tm = this.attrs.getInt("training_mode", 0);
+        if (tm != 0 && tm != 1) {
+            throw unsupported("training_mode", tm, "0 or 1");
+        }
+        if (this.attrs.has("spatial") && this.attrs.getInt("spatial", 1) != 1) {
+            throw unsupported("spatial", this.attrs.getInt("spatial", 1), "only 1, per-channel statistics");
+        }
+        this.trainingMode = tm == 1;
+    }
+
+    private boolean useBatchStats(OpContext ctx) {
+        return trainingMode || (ctx != null && ctx.training());
+    }
+
+    @Override
+    public List<TensorType> inferTypes(List<TensorType> in, List<Tensor> constants) {
+        TensorType x = required(in, 0, "X");
+        requireRank(x, 2, "X");
+        requireFloating(x, "X");
+        int c = x.shape().dim(1);
+        String[] names = {"X", "scale", "B", "input_mean", "input_var"};
+        for (int i = 1; i < 5; i++) {
+            TensorType t = required(in, i, names[i]);
+            if (t.shape().rank() != 1 || (c >= 0 && t.shape().dim(0) >= 0 && t.shape().dim(0) != c)) {
+                throw new ShapeException(type + ": " + names[i] + " " + t.shape() + " must be [" + c + "] for X " + x.shape());
+            }
+        }
+        TensorType stat = new TensorType(in.get(3).dtype(), in.get(3).shape());
+        return List.of(x, stat, new TensorType(in.get(4).dtype(), in.get(4).shape()));
+    }
+
+    @Override
+    public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
+        Tensor x = inputs[0];
+        int[] d = x.shape().dims();
+        int n = d[0];
+        int c = d[1];
+        int s = prod(d, 2, d.length);
+        float[] xv = f32(x);
+        float[] scale = f32(inputs[1]);
+        float[] bias = f32(inputs[2]);
+        float[] runMean = f32(inputs[3]);
+        float[] runVar = f32(inputs[4]);
+        float[] mean = new float[c];
+        float[] invStd = new float[c];
+        float[] newMean = runMean.clone();
+        float[] newVar = runVar.clone();
+        boolean batch = useBatchStats(ctx);
+        float[] y = new float[xv.length];
+        Parallel.forRange(c, 1, (from, to) -> {
+            for (int ch = from; ch < to; ch++) {
+                double m;
+                double v;
+                if (batch) {
+                    double sum = 0;
+                    for (int b = 0; b < n; b++) {
+                        for (int i = (b * c + ch) * s, e = i + s; i < e; i++) {
+                            sum += xv[i];
+                        }
+                    }
+                    m = sum / ((double) n * s);
+                    double sq = 0;
+                    for (int b = 0; b < n; b++) {
+                        for (int i = (b * c + ch) * s, e = i + s; i < e; i++) {
+                            double t = xv[i] - m;
+                            sq += t * t;
+                        }
+                    }
+                    v = sq / ((double) n * s);
+                    newMean[ch] = (float) (runMean[ch] * momentum + m * (1 - momentum));
+                    newVar[ch] = (float) (runVar[ch] * momentum + v * (1 - momentum));
+                } else {
+                    m = runMean[ch];
+                    v = runVar[ch];
+                }
+                mean[ch] = (float) m;
+                invStd[ch] = (float) (1 / Math.sqrt(v + epsilon));
+                float a = scale[ch] * invStd[ch];
+                float bb = (float) (bias[ch] - m * a);
+                for (int b = 0; b < n; b++) {
+                    for (int i = (b * c + ch) * s, e = i + s; i < e; i++) {
+                        y[i] = xv[i] * a + bb;
+                    }
+                }
+            }
+        });
+        if (ctx != null) {
+            ctx.save(new Stats(mean, invStd, batch));
+        }
+        if (batch && ctx != null && ctx.training()) {
+            writeInPlace(inputs[3], newMean);
+            writeInPlace(inputs[4], newVar);
+        }
+        return new Tensor[] {out(x.dtype(), x.shape(), y), out(inputs[3].dtype(), inputs[3].shape(), newMean),
+                out(inputs[4].dtype(), inputs[4].shape(), newVar)};
+    }
+
+    private static void writeInPlace(Tensor t, float[] v) {
+        if (t.dtype() == DType.FLOAT32) {
+            System.arraycopy(v, 0, t.floats(), 0, v.length);
+        } else {
+            Tensor conv = Tensor.of(Shape.of(v.length), v).cast(t.dtype());
+            System.arraycopy(conv.data(), 0, t.data(), 0, v.length);
+        }
+    }
+
+    @Override
+    public boolean differentiable() {
+        return true;
+    }
+
+    @Override
+    public Tensor[] backward(OpContext ctx, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOutputs) {
+        Tensor x = inputs[0];
+        int[] d = x.shape().dims();
+        int n = d[0];
+        int c = d[1];
+        int s = prod(d, 2, d.length);
+        Stats st = ctx == null ? null : ctx.saved();
+        if (st == null) {
+            OpContext again = new OpContext(useBatchStats(ctx), new java.util.SplittableRandom(0));
+            Tensor[] copies = inputs.clone();
+            copies[3] = inputs[3].copy();
+            copies[4] = inputs[4].copy();
+            forward(again, copies);
+            st = again.saved();
+        }
+        float[] xv = f32(x);
+        float[] scale = f32(inputs[1]);
+        float[] dy = f32(gradOutputs[0]);
+        Tensor g1 = gradOutputs.length > 1 ? gradOutputs[1] : null;
+        Tensor g2 = gradOutputs.length > 2 ? gradOutputs[2] : null;
+        float[] dRunMean = g1 == null ? null : f32(g1);
+        float[] dRunVar = g2 == null ? null : f32(g2);
+        float[] dx = new float[xv.length];
+        float[] dscale = new float[c];
+        float[] dbias = new float[c];
+        float[] dmean = new float[c];
+        float[] dvar = new float[c];
+        Stats stats = st;
+        double count = (double) n * s;
+        Parallel.forRange(c, 1, (from, to) -> {
+            for (int ch = from; ch < to; ch++) {
+                float m = stats.mean()[ch];
+                float is = stats.invStd()[ch];
+                double sumDy = 0;
+                double sumDyXhat = 0;
+                for (int b = 0; b < n; b++) {
+                    for (int i = (b * c + ch) * s, e = i + s; i < e; i++) {
+                        sumDy += dy[i];
+                        sumDyXhat += dy[i] * (xv[i] - m) * is;
+                    }
+                }
+                dbias[ch] = (float) sumDy;
+                dscale[ch] = (float) sumDyXhat;
+                float g = scale[ch] * is;
+                // outputs 1 and 2 (new running statistics) depend on the batch mean and variance too
+                double viaMean = dRunMean == null ? 0 : dRunMean[ch] * (1 - momentum) / count;
+                double viaVar = dRunVar == null ? 0 : dRunVar[ch] * (1 - momentum) * 2 / count;
+                for (int b = 0; b < n; b++) {
+                    for (int i = (b * c + ch) * s, e = i + s; i < e; i++) {
+                        if (stats.fromBatch()) {
+                            double xhat = (xv[i] - m) * is;
+                            dx[i] = (float) (g * (dy[i] - sumDy / count - xhat * sumDyXhat / count)
+                                    + viaMean + viaVar * (xv[i] - m));
+                        } else {
+                            dx[i] = g * dy[i];
+                        }
+                    }
+                }
+                double passMean = dRunMean == null ? 0 : dRunMean[ch];
+                double passVar = dRunVar == null ? 0 : dRunVar[ch];
+                if (stats.fromBatch()) {
+                    dmean[ch] = (float) (momentum * passMean);
+                    dvar[ch] = (float) (momentum * passVar);
+                } else {
+                    // Y = (x - mean) * invStd * scale + B; outputs 1 and 2 pass the statistics through
+                    dmean[ch] = (float) (-sumDy * g + passMean);
+                    dvar[ch] = (float) (-0.5 * sumDyXhat * scale[ch] * is * is + passVar);
+                }
+            }
+        });
+        Tensor[] r = new Tensor[inputs.length];
+        r[0] = out(x.dtype(), x.shape(), dx);
+        r[1] = out(inputs[1].dtype(), inputs[1].shape(), dscale);
+        r[2] = out(inputs[2].dtype(), inputs[2].shape(), dbias);
+        if (!stats.fromBatch() || g1 != null) {
+            r[3] = out(inputs[3].dtype(), inputs[3].shape(), dmean);
+        }
+        if (!stats.fromBatch() || g2 != null) {
+            r[4] = out(inputs[4].dtype(), inputs[4].shape(), dvar);
+        }
+        return r;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.minnow.graph.ops;
+
+import dev.minnow.errors.ShapeException;
+import dev.minnow.errors.UnsupportedOpException;
+import dev.minnow.graph.Attributes;
+import dev.minnow.graph.OpContext;
+import dev.minnow.graph.TensorType;
+import dev.minnow.kernels.Conv2d;
+import dev.minnow.kernels.ConvGeometry;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import java.util.List;
+
+/**
+ * ONNX Conv (opset 11+): X [N, C, (H,) W], W [M, C/group, (kH,) kW], optional B [M].
+ * Attributes kernel_shape (default from W), strides, pads, dilations, group (group = C gives
+ * depthwise), auto_pad. 1-D convolution runs as 2-D with height 1; 3-D is not supported.
+ * MACs = N * M * outSpatial * (C/group) * kernelSize.
+ */
+public final class ConvOp extends NnOp {
+    private final Window window;
+    private final int group;
+
+    public ConvOp(Attributes attrs) {
+        super("Conv", attrs);
+        this.window = new Window(type, this.attrs);
+        long g = this.attrs.getInt("group", 1);
+        if (g < 1) {
+            throw unsupported("group", g, "an integer >= 1");
+        }
+        this.group = (int) g;
+    }
+
+    private int[] spatial(Shape s) {
+        int r = s.rank() - 2;
+        if (r < 1) {
+            throw new ShapeException(type + ": X must be [N, C, D1...], got " + s);
+        }
+        if (r > 2) {
+            throw new UnsupportedOpException(type + ": " + r + "-D convolution (input " + s
+                    + ") is not supported; Minnow runs 1-D and 2-D convolutions");
+        }
+        int[] d = new int[r];
+        for (int i = 0; i < r; i++) {
+            d[i] = s.dim(i + 2);
+        }
+        return d;
+    }
+
+    private Window.Resolved resolve(Shape x, Shape w) {
+        return window.resolve(spatial(x), spatial(w));
+    }
+
+    @Override
+    public List<TensorType> inferTypes(List<TensorType> in, List<Tensor> constants) {
+        TensorType x = required(in, 0, "X");
+        TensorType w = required(in, 1, "W");
+        requireFloating(x, "X");
+        if (w.shape().rank() != x.shape().rank()) {
+            throw new ShapeException(type + ": W " + w.shape() + " must have the rank of X " + x.shape());
+        }
+        int c = x.shape().dim(1);
+        int m = w.shape().dim(0);
+        if (c >= 0 && w.shape().dim(1) >= 0 && c != w.shape().dim(1) * group) {
+            throw new ShapeException(type + ": X has " + c + " channels but W " + w.shape() + " with group " + group
+                    + " expects " + w.shape().dim(1) * group);
+        }
+        if (m >= 0 && m % group != 0) {
+            throw new ShapeException(type + ": " + m + " output channels are not divisible by group " + group);
+        }
+        TensorType b = opt(in, 2);
+        if (b != null && (b.shape().rank() != 1 || (m >= 0 && b.shape().dim(0) >= 0 && b.shape().dim(0) != m))) {
+            throw new ShapeException(type + ": bias B " + b.shape() + " must be [" + m + "]");
+        }
+        Window.Resolved r = resolve(x.shape(), w.shape());
+        int[] d = new int[x.shape().rank()];
+        d[0] = x.shape().dim(0);
+        d[1] = m;
+        System.arraycopy(r.out(), 0, d, 2, r.out().length);
+        return List.of(new TensorType(x.dtype(), Shape.of(d)));
+    }
+
+    private ConvGeometry geometry(Shape x, Shape w) {
+        Window.Resolved r = resolve(x, w);
+        if (r.rank() == 1) {
+            return new ConvGeometry(x.dim(0), x.dim(1), 1, r.in()[0], w.dim(0), 1, r.out()[0], 1, r.kernel()[0],
+                    1, r.strides()[0], 0, r.padBegin()[0], 0, r.padEnd()[0], 1, r.dilations()[0], group);
+        }
+        return new ConvGeometry(x.dim(0), x.dim(1), r.in()[0], r.in()[1], w.dim(0), r.out()[0], r.out()[1],
+                r.kernel()[0], r.kernel()[1], r.strides()[0], r.strides()[1], r.padBegin()[0], r.padBegin()[1],
+                r.padEnd()[0], r.padEnd()[1], r.dilations()[0], r.dilations()[1], group);
+    }
+
+    private Shape outShape(Shape x, ConvGeometry g) {
+        return x.rank() == 3 ? Shape.of(g.batch(), g.outChannels(), g.outW())
+                : Shape.of(g.batch(), g.outChannels(), g.outH(), g.outW());
+    }
+
+    @Override
+    public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
+        Tensor x = inputs[0];
+        Tensor w = inputs[1];
+        Tensor b = opt(inputs, 2);
+        ConvGeometry g = geometry(x.shape(), w.shape());
+        float[] y = new float[g.outputSize()];
+        Conv2d.forward(g, f32(x), f32(w), b == null ? null : f32(b), y);
+        return new Tensor[] {out(x.dtype(), outShape(x.shape(), g), y)};
+    }
+
+    @Override
+    public boolean differentiable() {
+        return true;
+    }
+
+    @Override
+    public Tensor[] backward(OpContext ctx, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOutputs) {
+        Tensor x = inputs[0];
+        Tensor w = inputs[1];
+        Tensor b = opt(inputs, 2);
+        ConvGeometry g = geometry(x.shape(), w.shape());
+        float[] dy = f32(gradOutputs[0]);
+        float[] dx = new float[g.inputSize()];
+        float[] dw = new float[g.weightSize()];
+        float[] db = b == null ? null : new float[g.outChannels()];
+        Conv2d.backwardInput(g, dy, f32(w), dx);
+        Conv2d.backwardWeight(g, f32(x), dy, dw, db);
+        Tensor[] r = new Tensor[inputs.length];
+        r[0] = out(x.dtype(), x.shape(), dx);
+        r[1] = out(w.dtype(), w.shape(), dw);
+        if (b != null) {
+            r[2] = out(b.dtype(), b.shape(), db);
+        }
+        return r;
+    }
+
+    @Override
+    public long macs(List<TensorType> in, List<TensorType> out) {
+        Shape y = out.get(0).shape();
+        Shape w = in.get(1).shape();
+        return elements(out.get(0)) == 0 ? 0 : y.size() * (w.size() / w.dim(0));
+    }
+}

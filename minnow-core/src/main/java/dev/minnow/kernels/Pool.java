@@ -1,0 +1,197 @@
+package dev.minnow.kernels;
+
+import java.util.Arrays;
+
+/**
+ * Pooling kernels every op calls (same contract as {@link PoolNaive}, legend in
+ * {@link PoolGeometry}). Window ranges are clipped to the input once per output position, so
+ * the inner loops carry no bounds checks, and planes (N * C) run in parallel.
+ */
+public final class Pool {
+    private Pool() {
+    }
+
+    /** First kernel tap whose position start + k * dil is >= 0. */
+    private static int lo(int start, int dil) {
+        return start >= 0 ? 0 : (-start + dil - 1) / dil;
+    }
+
+    /** One past the last kernel tap whose position start + k * dil is < size. */
+    private static int hi(int start, int dil, int kernel, int size) {
+        if (start >= size) {
+            return 0;
+        }
+        return Math.min(kernel, (size - 1 - start) / dil + 1);
+    }
+
+    private interface Window {
+        /** Visits one output position of a plane: o = output index, window taps [d0,d1)x[h0,h1)x[w0,w1). */
+        void at(int plane, int o, int sd, int d0, int d1, int sh, int h0, int h1, int sw, int w0, int w1);
+    }
+
+    private static void forEachWindow(PoolGeometry g, Window body) {
+        int minChunk = Math.max(1, 16384 / Math.max(1, g.outPlane() * g.kernelD() * g.kernelH() * g.kernelW()));
+        Parallel.forRange(g.planes(), minChunk, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int o = p * g.outPlane();
+                for (int od = 0; od < g.outD(); od++) {
+                    int sd = od * g.strideD() - g.padFront();
+                    int d0 = lo(sd, g.dilationD());
+                    int d1 = hi(sd, g.dilationD(), g.kernelD(), g.inD());
+                    for (int oh = 0; oh < g.outH(); oh++) {
+                        int sh = oh * g.strideH() - g.padTop();
+                        int h0 = lo(sh, g.dilationH());
+                        int h1 = hi(sh, g.dilationH(), g.kernelH(), g.inH());
+                        for (int ow = 0; ow < g.outW(); ow++, o++) {
+                            int sw = ow * g.strideW() - g.padLeft();
+                            body.at(p, o, sd, d0, d1, sh, h0, h1, sw, lo(sw, g.dilationW()),
+                                    hi(sw, g.dilationW(), g.kernelW(), g.inW()));
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** y = max over each window; argmax (nullable) = index of the first maximum within its plane, -1 if none. */
+    public static void maxForward(PoolGeometry g, float[] x, float[] y, int[] argmax) {
+        int inH = g.inH();
+        int inW = g.inW();
+        int dd = g.dilationD();
+        int dh = g.dilationH();
+        int dw = g.dilationW();
+        forEachWindow(g, (p, o, sd, d0, d1, sh, h0, h1, sw, w0, w1) -> {
+            int base = p * g.inPlane();
+            float best = Float.NEGATIVE_INFINITY;
+            int at = -1;
+            for (int kd = d0; kd < d1; kd++) {
+                for (int kh = h0; kh < h1; kh++) {
+                    int row = ((sd + kd * dd) * inH + sh + kh * dh) * inW + sw;
+                    for (int kw = w0; kw < w1; kw++) {
+                        int i = row + kw * dw;
+                        float v = x[base + i];
+                        if (at < 0 || v > best) {
+                            best = v;
+                            at = i;
+                        }
+                    }
+                }
+            }
+            y[o] = best;
+            if (argmax != null) {
+                argmax[o] = at;
+            }
+        });
+    }
+
+    /** dx = gradient of max pooling, routed to the argmax of each window (dx overwritten). */
+    public static void maxBackward(PoolGeometry g, float[] dy, int[] argmax, float[] dx) {
+        int outPlane = g.outPlane();
+        int inPlane = g.inPlane();
+        Parallel.forRange(g.planes(), Math.max(1, 16384 / Math.max(1, outPlane)), (from, to) -> {
+            Arrays.fill(dx, from * inPlane, to * inPlane, 0f);
+            for (int p = from; p < to; p++) {
+                for (int o = p * outPlane, e = o + outPlane; o < e; o++) {
+                    if (argmax[o] >= 0) {
+                        dx[p * inPlane + argmax[o]] += dy[o];
+                    }
+                }
+            }
+        });
+    }
+
+    /** Number of window positions inside the input, or inside the padded input when countIncludePad. */
+    private static int divisor(PoolGeometry g, boolean countIncludePad, int sd, int d0, int d1, int sh, int h0, int h1,
+                               int sw, int w0, int w1) {
+        if (!countIncludePad) {
+            return Math.max(1, (d1 - d0) * (h1 - h0) * (w1 - w0));
+        }
+        int nd = hi(sd + g.padFront(), g.dilationD(), g.kernelD(), g.inD() + g.padFront() + g.padBack())
+                - lo(sd + g.padFront(), g.dilationD());
+        int nh = hi(sh + g.padTop(), g.dilationH(), g.kernelH(), g.inH() + g.padTop() + g.padBottom())
+                - lo(sh + g.padTop(), g.dilationH());
+        int nw = hi(sw + g.padLeft(), g.dilationW(), g.kernelW(), g.inW() + g.padLeft() + g.padRight())
+                - lo(sw + g.padLeft(), g.dilationW());
+        return Math.max(1, nd * nh * nw);
+    }
+
+    public static void avgForward(PoolGeometry g, float[] x, float[] y, boolean countIncludePad) {
+        int inH = g.inH();
+        int inW = g.inW();
+        forEachWindow(g, (p, o, sd, d0, d1, sh, h0, h1, sw, w0, w1) -> {
+            int base = p * g.inPlane();
+            float acc = 0;
+            for (int kd = d0; kd < d1; kd++) {
+                for (int kh = h0; kh < h1; kh++) {
+                    int row = base + ((sd + kd * g.dilationD()) * inH + sh + kh * g.dilationH()) * inW + sw;
+                    for (int kw = w0; kw < w1; kw++) {
+                        acc += x[row + kw * g.dilationW()];
+                    }
+                }
+            }
+            y[o] = acc / divisor(g, countIncludePad, sd, d0, d1, sh, h0, h1, sw, w0, w1);
+        });
+    }
+
+    /** dx overwritten. Planes are independent, so each thread writes only its own planes of dx. */
+    public static void avgBackward(PoolGeometry g, float[] dy, float[] dx, boolean countIncludePad) {
+        int inH = g.inH();
+        int inW = g.inW();
+        Arrays.fill(dx, 0, g.inputSize(), 0f);
+        forEachWindow(g, (p, o, sd, d0, d1, sh, h0, h1, sw, w0, w1) -> {
+            int base = p * g.inPlane();
+            float v = dy[o] / divisor(g, countIncludePad, sd, d0, d1, sh, h0, h1, sw, w0, w1);
+            for (int kd = d0; kd < d1; kd++) {
+                for (int kh = h0; kh < h1; kh++) {
+                    int row = base + ((sd + kd * g.dilationD()) * inH + sh + kh * g.dilationH()) * inW + sw;
+                    for (int kw = w0; kw < w1; kw++) {
+                        dx[row + kw * g.dilationW()] += v;
+                    }
+                }
+            }
+        });
+    }
+
+    /** y = (sum |x|^p)^(1/p) over each window (padding counts as 0). */
+    public static void lpForward(PoolGeometry g, float[] x, float[] y, float p) {
+        int inH = g.inH();
+        int inW = g.inW();
+        forEachWindow(g, (pl, o, sd, d0, d1, sh, h0, h1, sw, w0, w1) -> {
+            int base = pl * g.inPlane();
+            double acc = 0;
+            for (int kd = d0; kd < d1; kd++) {
+                for (int kh = h0; kh < h1; kh++) {
+                    int row = base + ((sd + kd * g.dilationD()) * inH + sh + kh * g.dilationH()) * inW + sw;
+                    for (int kw = w0; kw < w1; kw++) {
+                        float v = Math.abs(x[row + kw * g.dilationW()]);
+                        acc += p == 2 ? v * v : Math.pow(v, p);
+                    }
+                }
+            }
+            y[o] = (float) (p == 2 ? Math.sqrt(acc) : Math.pow(acc, 1.0 / p));
+        });
+    }
+
+    /** dx = dy * |x|^(p-1) * sign(x) / y^(p-1) (0 where y is 0); dx overwritten. */
+    public static void lpBackward(PoolGeometry g, float[] x, float[] y, float[] dy, float[] dx, float p) {
+        int inH = g.inH();
+        int inW = g.inW();
+        Arrays.fill(dx, 0, g.inputSize(), 0f);
+        forEachWindow(g, (pl, o, sd, d0, d1, sh, h0, h1, sw, w0, w1) -> {
+            if (y[o] == 0) {
+                return;
+            }
+            int base = pl * g.inPlane();
+            double scale = dy[o] / Math.pow(y[o], p - 1);
+            for (int kd = d0; kd < d1; kd++) {
+                for (int kh = h0; kh < h1; kh++) {
+                    int row = base + ((sd + kd * g.dilationD()) * inH + sh + kh * g.dilationH()) * inW + sw;
+                    for (int kw = w0; kw < w1; kw++) {
+                        int i = row + kw * g.dilationW();
+                        dx[i] += (float) (scale * Math.signum(x[i]) * Math.pow(Math.abs(x[i]), p - 1));
+                    }
+                }
+            }
+        });
+    }
+}
