@@ -1,0 +1,111 @@
+package dev.minnow.graph.ops;
+
+import dev.minnow.graph.Attributes;
+import dev.minnow.graph.OpContext;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+
+/**
+ * Base of the data-movement ops whose every output element copies one element of input 0
+ * (or a fill value): Transpose, Slice, Expand, Tile, Pad, Gather, DepthToSpace, ... A
+ * subclass computes the index map from the inputs; forward gathers along it, for any dtype,
+ * and backward scatter-adds the output gradient along the same map (the exact adjoint).
+ * MACs: 0.
+ */
+abstract class IndexMapOp extends AbstractOp {
+    /** Output shape and, per output element, the flat index into input 0 (-1: the fill value). */
+    record Plan(Shape shape, int[] map) {
+    }
+
+    IndexMapOp(String type, Attributes attributes) {
+        super(type, attributes);
+    }
+
+    abstract Plan plan(Tensor[] inputs);
+
+    /** Value written where the map is -1 (Pad's constant). */
+    double fill(Tensor[] inputs) {
+        return 0;
+    }
+
+    @Override
+    public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
+        Plan p = plan(inputs);
+        return new Tensor[] {Elems.gather(inputs[0], p.map(), p.shape(), fill(inputs))};
+    }
+
+    @Override
+    public boolean differentiable() {
+        return true;
+    }
+
+    @Override
+    public Tensor[] backward(OpContext ctx, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOutputs) {
+        Tensor[] r = new Tensor[inputs.length];
+        if (gradOutputs[0] != null && inputs[0].dtype() == DType.FLOAT32) {
+            Plan p = plan(inputs);
+            r[0] = Elems.f32(inputs[0].shape(), Elems.scatterAdd(gradOutputs[0].floats(), p.map(), inputs[0].size()));
+        }
+        return r;
+    }
+
+    /**
+     * The map of an op that treats each axis independently: output coordinate c along axis d
+     * reads input coordinate tables[d][c] (negative: fill), at input stride strides[d].
+     */
+    static int[] axisMap(int[] outDims, int[][] tables, int[] strides) {
+        int rank = outDims.length;
+        long total = 1;
+        for (int d : outDims) {
+            total *= d;
+        }
+        int[] m = new int[Math.toIntExact(total)];
+        if (m.length == 0) {
+            return m;
+        }
+        int[] idx = new int[rank];
+        for (int i = 0; i < m.length; i++) {
+            int off = 0;
+            for (int d = 0; d < rank; d++) {
+                int t = tables[d][idx[d]];
+                if (t < 0) {
+                    off = -1;
+                    break;
+                }
+                off += t * strides[d];
+            }
+            m[i] = off;
+            for (int d = rank - 1; d >= 0; d--) {
+                if (++idx[d] < outDims[d]) {
+                    break;
+                }
+                idx[d] = 0;
+            }
+        }
+        return m;
+    }
+
+    /** The table 0, 1, ..., n-1 (an axis copied as it is). */
+    static int[] identity(int n) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = i;
+        }
+        return t;
+    }
+
+    /** Map of a permutation of a (reshaped) input: output axis d is input axis perm[d]. */
+    static int[] permuteMap(int[] inDims, int[] perm) {
+        int[] inStrides = Shape.of(inDims).strides();
+        int[] outDims = new int[perm.length];
+        int[] strides = new int[perm.length];
+        int[][] tables = new int[perm.length][];
+        for (int d = 0; d < perm.length; d++) {
+            outDims[d] = inDims[perm[d]];
+            strides[d] = inStrides[perm[d]];
+            tables[d] = identity(outDims[d]);
+        }
+        return axisMap(outDims, tables, strides);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.minnow.graph.ops;
+
+import dev.minnow.graph.Attributes;
+import dev.minnow.graph.TensorType;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import java.util.List;
+
+/**
+ * Pad(data, pads, constant_value?, axes?) with mode constant, reflect, edge or wrap (opset
+ * 11+; before that pads, mode and value are attributes). pads = [begin..., end...] over the
+ * padded axes (all axes, or those in axes, opset 18+); negative pads crop.
+ */
+final class Pad extends IndexMapOp {
+    private final String mode;
+    private final long[] attrPads;
+    private final double attrValue;
+
+    Pad(Attributes a) {
+        super("Pad", a);
+        mode = a.getString("mode", "constant");
+        if (!List.of("constant", "reflect", "edge", "wrap").contains(mode)) {
+            throw unsupported("mode", mode, "constant, reflect, edge, wrap");
+        }
+        attrPads = a.getInts(opset < 2 ? "paddings" : "pads", null);
+        attrValue = a.getFloat("value", 0);
+    }
+
+    /** {begin[], end[]} per input axis, or null when not known. */
+    private long[][] pads(int rank, Tensor padsInput, Tensor axesInput) {
+        long[] p = opset < 11 ? attrPads : padsInput == null ? null : Elems.longs(padsInput);
+        if (p == null) {
+            return null;
+        }
+        int[] axes;
+        if (opset >= 18 && axesInput != null) {
+            long[] ax = Elems.longs(axesInput);
+            axes = new int[ax.length];
+            for (int i = 0; i < ax.length; i++) {
+                axes[i] = axis(ax[i], rank);
+            }
+        } else {
+            axes = identity(rank);
+        }
+        if (p.length != 2 * axes.length) {
+            throw shapeError("pads has " + p.length + " values, expected " + 2 * axes.length);
+        }
+        long[][] r = new long[2][rank];
+        for (int i = 0; i < axes.length; i++) {
+            r[0][axes[i]] = p[i];
+            r[1][axes[i]] = p[i + axes.length];
+        }
+        return r;
+    }
+
+    @Override
+    public List<TensorType> inferTypes(List<TensorType> inputs, List<Tensor> constants) {
+        TensorType x = required(inputs, 0);
+        long[][] p = pads(x.shape().rank(), constant(constants, 1), constant(constants, 3));
+        int[] d = x.shape().dims();
+        for (int i = 0; i < d.length; i++) {
+            d[i] = p == null || d[i] < 0 ? Shape.UNKNOWN : Math.toIntExact(d[i] + p[0][i] + p[1][i]);
+        }
+        return List.of(new TensorType(x.dtype(), Shape.of(d)));
+    }
+
+    @Override
+    double fill(Tensor[] inputs) {
+        if (opset < 11) {
+            return attrValue;
+        }
+        Tensor v = input(inputs, 2);
+        return v == null || v.size() == 0 ? 0 : v.getDouble(0);
+    }
+
+    @Override
+    Plan plan(Tensor[] inputs) {
+        Shape in = inputs[0].shape();
+        long[][] p = pads(in.rank(), input(inputs, 1), input(inputs, 3));
+        int[] out = new int[in.rank()];
+        int[][] tables = new int[in.rank()][];
+        for (int d = 0; d < out.length; d++) {
+            int n = in.dim(d);
+            out[d] = Math.toIntExact(n + p[0][d] + p[1][d]);
+            if (out[d] < 0) {
+                throw shapeError("pads crop axis " + d + " of size " + n + " below zero");
+            }
+            tables[d] = new int[out[d]];
+            for (int c = 0; c < out[d]; c++) {
+                tables[d][c] = source((int) (c - p[0][d]), n);
+            }
+        }
+        return new Plan(Shape.of(out), axisMap(out, tables, in.strides()));
+    }
+
+    /** Input coordinate read for coordinate i (possibly outside [0, n)), -1 for the constant. */
+    private int source(int i, int n) {
+        if (i >= 0 && i < n) {
+            return i;
+        }
+        return switch (mode) {
+            case "edge" -> i < 0 ? 0 : n - 1;
+            case "wrap" -> Math.floorMod(i, n);
+            case "reflect" -> {
+                if (n == 1) {
+                    yield 0;
+                }
+                int period = 2 * (n - 1);
+                int j = Math.floorMod(i, period);
+                yield j < n ? j : period - j;
+            }
+            default -> -1;
+        };
+    }
+}

@@ -1,0 +1,54 @@
+package dev.minnow.graph.ops;
+
+import dev.minnow.graph.Attributes;
+import dev.minnow.graph.TensorType;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import java.util.List;
+
+/** Tile(input, repeats): output dim i is input dim i times repeats[i]. */
+final class Tile extends IndexMapOp {
+    Tile(Attributes a) {
+        super("Tile", a);
+    }
+
+    private Shape out(Shape in, long[] reps) {
+        if (reps.length != in.rank()) {
+            throw shapeError("repeats has " + reps.length + " entries for an input of rank " + in.rank());
+        }
+        int[] d = in.dims();
+        for (int i = 0; i < d.length; i++) {
+            if (reps[i] < 0) {
+                throw shapeError("negative repeat " + reps[i]);
+            }
+            d[i] = d[i] < 0 ? -1 : Math.toIntExact(d[i] * reps[i]);
+        }
+        return Shape.of(d);
+    }
+
+    @Override
+    public List<TensorType> inferTypes(List<TensorType> inputs, List<Tensor> constants) {
+        TensorType x = required(inputs, 0);
+        Tensor r = constant(constants, 1);
+        if (r == null) {
+            int[] d = new int[x.shape().rank()];
+            java.util.Arrays.fill(d, Shape.UNKNOWN);
+            return List.of(new TensorType(x.dtype(), Shape.of(d)));
+        }
+        return List.of(new TensorType(x.dtype(), out(x.shape(), Elems.longs(r))));
+    }
+
+    @Override
+    Plan plan(Tensor[] inputs) {
+        Shape in = inputs[0].shape();
+        Shape o = out(in, Elems.longs(inputs[1]));
+        int[][] tables = new int[in.rank()][];
+        for (int d = 0; d < in.rank(); d++) {
+            tables[d] = new int[o.dim(d)];
+            for (int c = 0; c < o.dim(d); c++) {
+                tables[d][c] = c % in.dim(d);
+            }
+        }
+        return new Plan(o, axisMap(o.dims(), tables, in.strides()));
+    }
+}
