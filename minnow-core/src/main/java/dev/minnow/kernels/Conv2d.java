@@ -1,23 +1,203 @@
 package dev.minnow.kernels;
 
+import java.util.function.IntConsumer;
+
 /**
- * The convolution kernels every op calls (same contract as {@link Conv2dNaive}).
- * For now they delegate to the reference; the fast algorithms (im2col + GEMM, 1x1 as GEMM,
- * depthwise direct, Winograd) replace the bodies without changing these signatures.
+ * The convolution kernels every op calls (same contract as {@link Conv2dNaive}: x [N, C, H, W],
+ * w [M, C/groups, kH, kW], y [N, M, oH, oW]). Algorithm by shape:
+ * <ul>
+ * <li>depthwise (one input channel per group): direct vectorized loops ({@link DepthwiseConv});</li>
+ * <li>3x3, stride 1, dilation 1, one group, enough channels: Winograd F(2x2, 3x3) ({@link WinogradConv});</li>
+ * <li>1x1, stride 1, no padding: the input already is the column matrix, so one GEMM per image-group;</li>
+ * <li>otherwise im2col into a bounded per-thread buffer (chunks of output positions) + GEMM.</li>
+ * </ul>
+ * Gradients: dx = col2im(W^T * dY), dW = sum over images of dY * im2col(x)^T. Work is spread over
+ * images when the batch covers the threads, otherwise each GEMM is parallel itself.
  */
 public final class Conv2d {
+    /** Largest im2col buffer (floats) per thread; bigger lowerings run in chunks of columns. */
+    static final int COL_LIMIT = 1 << 20;
+
+    private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(() -> new float[3][0]);
+
     private Conv2d() {
     }
 
     public static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
-        Conv2dNaive.forward(g, x, w, bias, y);
+        if (DepthwiseConv.applies(g)) {
+            DepthwiseConv.forward(g, x, w, bias, y);
+        } else if (WinogradConv.applies(g)) {
+            WinogradConv.forward(g, x, w, bias, y);
+        } else {
+            forwardIm2col(g, x, w, bias, y);
+        }
     }
 
     public static void backwardInput(ConvGeometry g, float[] dy, float[] w, float[] dx) {
-        Conv2dNaive.backwardInput(g, dy, w, dx);
+        if (DepthwiseConv.applies(g)) {
+            DepthwiseConv.backwardInput(g, dy, w, dx);
+            return;
+        }
+        int P = g.outH() * g.outW();
+        int Kg = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int cpg = g.inChannelsPerGroup();
+        int mpg = g.outChannelsPerGroup();
+        int plane = g.inH() * g.inW();
+        forEachImage(g, n -> {
+            for (int gi = 0; gi < g.groups(); gi++) {
+                int wOff = gi * mpg * Kg;
+                int dyOff = (n * g.outChannels() + gi * mpg) * P;
+                int dxOff = (n * g.inChannels() + gi * cpg) * plane;
+                if (isPointwise(g)) {
+                    Gemm.sgemm(true, false, cpg, P, mpg, 1f, w, wOff, Kg, dy, dyOff, P, 0f, dx, dxOff, P);
+                    continue;
+                }
+                java.util.Arrays.fill(dx, dxOff, dxOff + cpg * plane, 0f);
+                int chunk = columnChunk(Kg, P);
+                float[] col = workspace(0, Kg * chunk);
+                for (int p0 = 0; p0 < P; p0 += chunk) {
+                    int nc = Math.min(chunk, P - p0);
+                    Gemm.sgemm(true, false, Kg, nc, mpg, 1f, w, wOff, Kg, dy, dyOff + p0, P, 0f, col, 0, nc);
+                    Im2col.col2imAdd(g, col, p0, nc, dx, dxOff);
+                }
+            }
+        });
     }
 
     public static void backwardWeight(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] dbias) {
-        Conv2dNaive.backwardWeight(g, x, dy, dw, dbias);
+        if (DepthwiseConv.applies(g)) {
+            DepthwiseConv.backwardWeight(g, x, dy, dw, dbias);
+            return;
+        }
+        int P = g.outH() * g.outW();
+        int Kg = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int cpg = g.inChannelsPerGroup();
+        int mpg = g.outChannelsPerGroup();
+        int plane = g.inH() * g.inW();
+        int batch = g.batch();
+        int parts = batch >= 2 ? Math.min(batch, Parallel.threads()) : 1;
+        float[][] partial = new float[parts][];
+        partial[0] = dw;
+        java.util.Arrays.fill(dw, 0, g.weightSize(), 0f);
+        for (int i = 1; i < parts; i++) {
+            partial[i] = new float[g.weightSize()];
+        }
+        Parallel.forRange(parts, 1, (from, to) -> {
+            for (int part = from; part < to; part++) {
+                float[] acc = partial[part];
+                for (int n = batch * part / parts; n < batch * (part + 1) / parts; n++) {
+                    for (int gi = 0; gi < g.groups(); gi++) {
+                        int wOff = gi * mpg * Kg;
+                        int dyOff = (n * g.outChannels() + gi * mpg) * P;
+                        int xOff = (n * g.inChannels() + gi * cpg) * plane;
+                        if (isPointwise(g)) {
+                            Gemm.sgemm(false, true, mpg, cpg, P, 1f, dy, dyOff, P, x, xOff, P, 1f, acc, wOff, Kg);
+                            continue;
+                        }
+                        int chunk = columnChunk(Kg, P);
+                        float[] col = workspace(0, Kg * chunk);
+                        for (int p0 = 0; p0 < P; p0 += chunk) {
+                            int nc = Math.min(chunk, P - p0);
+                            Im2col.im2col(g, x, xOff, p0, nc, col);
+                            Gemm.sgemm(false, true, mpg, Kg, nc, 1f, dy, dyOff + p0, P, col, 0, nc, 1f, acc, wOff, Kg);
+                        }
+                    }
+                }
+            }
+        });
+        for (int i = 1; i < parts; i++) {
+            Vec.axpy(1f, partial[i], 0, dw, 0, g.weightSize());
+        }
+        if (dbias != null) {
+            biasGradient(g, dy, dbias);
+        }
+    }
+
+    /** dbias[m] = sum of dy over images and positions of channel m (overwritten). */
+    static void biasGradient(ConvGeometry g, float[] dy, float[] dbias) {
+        int P = g.outH() * g.outW();
+        for (int m = 0; m < g.outChannels(); m++) {
+            double s = 0;
+            for (int n = 0; n < g.batch(); n++) {
+                int o = (n * g.outChannels() + m) * P;
+                for (int p = 0; p < P; p++) {
+                    s += dy[o + p];
+                }
+            }
+            dbias[m] = (float) s;
+        }
+    }
+
+    static void forwardIm2col(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
+        int P = g.outH() * g.outW();
+        int Kg = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int cpg = g.inChannelsPerGroup();
+        int mpg = g.outChannelsPerGroup();
+        int plane = g.inH() * g.inW();
+        forEachImage(g, n -> {
+            for (int gi = 0; gi < g.groups(); gi++) {
+                int wOff = gi * mpg * Kg;
+                int yOff = (n * g.outChannels() + gi * mpg) * P;
+                int xOff = (n * g.inChannels() + gi * cpg) * plane;
+                float beta = fillBias(bias, gi * mpg, mpg, y, yOff, P) ? 1f : 0f;
+                if (isPointwise(g)) {
+                    Gemm.sgemm(false, false, mpg, P, cpg, 1f, w, wOff, Kg, x, xOff, P, beta, y, yOff, P);
+                    continue;
+                }
+                int chunk = columnChunk(Kg, P);
+                float[] col = workspace(0, Kg * chunk);
+                for (int p0 = 0; p0 < P; p0 += chunk) {
+                    int nc = Math.min(chunk, P - p0);
+                    Im2col.im2col(g, x, xOff, p0, nc, col);
+                    Gemm.sgemm(false, false, mpg, nc, Kg, 1f, w, wOff, Kg, col, 0, nc, beta, y, yOff + p0, P);
+                }
+            }
+        });
+    }
+
+    /** Fills channels [m0, m0+count) of one image's output with their bias; false when bias is null. */
+    static boolean fillBias(float[] bias, int m0, int count, float[] y, int yOff, int plane) {
+        if (bias == null) {
+            return false;
+        }
+        for (int m = 0; m < count; m++) {
+            java.util.Arrays.fill(y, yOff + m * plane, yOff + (m + 1) * plane, bias[m0 + m]);
+        }
+        return true;
+    }
+
+    static boolean isPointwise(ConvGeometry g) {
+        return g.kernelH() == 1 && g.kernelW() == 1 && g.strideH() == 1 && g.strideW() == 1
+                && g.padTop() == 0 && g.padLeft() == 0 && g.padBottom() == 0 && g.padRight() == 0;
+    }
+
+    /** Output positions per im2col chunk so that rows * chunk stays within {@link #COL_LIMIT}. */
+    static int columnChunk(int rows, int positions) {
+        return Math.min(positions, Math.max(64, COL_LIMIT / Math.max(1, rows)));
+    }
+
+    /** Runs body for every image: spread over threads when the batch covers them, else in order. */
+    static void forEachImage(ConvGeometry g, IntConsumer body) {
+        int batch = g.batch();
+        if (batch >= Parallel.threads() && batch > 1) {
+            Parallel.forRange(batch, 1, (from, to) -> {
+                for (int n = from; n < to; n++) {
+                    body.accept(n);
+                }
+            });
+        } else {
+            for (int n = 0; n < batch; n++) {
+                body.accept(n);
+            }
+        }
+    }
+
+    /** The calling thread's reusable buffer number slot, at least size floats long. */
+    static float[] workspace(int slot, int size) {
+        float[][] ws = WORKSPACE.get();
+        if (ws[slot].length < size) {
+            ws[slot] = new float[size];
+        }
+        return ws[slot];
     }
 }

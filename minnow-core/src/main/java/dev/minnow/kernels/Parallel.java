@@ -12,6 +12,8 @@ import java.util.List;
 public final class Parallel {
     private static volatile int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private static volatile ForkJoinPool pool = new ForkJoinPool(threads);
+    /** Set while the calling thread runs its own chunk, so nested forRange calls stay inline. */
+    private static final ThreadLocal<boolean[]> IN_BODY = ThreadLocal.withInitial(() -> new boolean[1]);
 
     private Parallel() {
     }
@@ -40,12 +42,15 @@ public final class Parallel {
 
     /**
      * Runs body over [0, n) split into at most threads() contiguous chunks, each at least
-     * minChunk long. Runs inline when one chunk suffices or when already on a pool thread.
+     * minChunk long. Runs inline when one chunk suffices, when already on a pool thread, or
+     * when the caller is itself running a chunk of an outer forRange (no oversubscription).
      */
     public static void forRange(int n, int minChunk, RangeBody body) {
         int t = threads;
         int chunks = Math.min(t, Math.max(1, n / Math.max(1, minChunk)));
-        if (chunks <= 1 || Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == pool) {
+        boolean[] inBody = IN_BODY.get();
+        if (chunks <= 1 || inBody[0]
+                || Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == pool) {
             body.run(0, n);
             return;
         }
@@ -56,7 +61,12 @@ public final class Parallel {
             int to = (int) ((long) n * (c + 1) / chunks);
             fs.add(p.submit(() -> body.run(from, to)));
         }
-        body.run(0, (int) ((long) n / chunks));
+        inBody[0] = true;
+        try {
+            body.run(0, (int) ((long) n / chunks));
+        } finally {
+            inBody[0] = false;
+        }
         for (Future<?> f : fs) {
             try {
                 f.get();

@@ -1,0 +1,124 @@
+package dev.minnow.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Every convolution algorithm against the direct-loop reference {@link Conv2dNaive}. */
+class Conv2dTest {
+
+    @Test
+    void randomGeometriesMatchNaive() {
+        SplittableRandom rnd = new SplittableRandom(42);
+        int[] sizes = {1, 2, 3, 5, 7, 11, 13, 17};
+        for (int t = 0; t < 150; t++) {
+            int groups = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(3) : 1;
+            int cpg = 1 + rnd.nextInt(5);
+            int mpg = 1 + rnd.nextInt(6);
+            int kh = 1 + rnd.nextInt(4);
+            int kw = 1 + rnd.nextInt(4);
+            int dh = 1 + rnd.nextInt(2);
+            int dw = 1 + rnd.nextInt(2);
+            int h = sizes[rnd.nextInt(sizes.length)] + (kh - 1) * dh;
+            int w = sizes[rnd.nextInt(sizes.length)] + (kw - 1) * dw;
+            ConvGeometry g = ConvGeometry.of(1 + rnd.nextInt(3), groups * cpg, h, w, groups * mpg, kh, kw,
+                    1 + rnd.nextInt(3), 1 + rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3),
+                    rnd.nextInt(3), dh, dw, groups);
+            checkAll(rnd, g);
+        }
+    }
+
+    @Test
+    void pointwiseAsGemm() {
+        SplittableRandom rnd = new SplittableRandom(1);
+        ConvGeometry g = ConvGeometry.of(3, 19, 7, 9, 23, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
+        assertTrue(Conv2d.isPointwise(g));
+        checkAll(rnd, g);
+        checkAll(rnd, ConvGeometry.of(2, 12, 5, 5, 18, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 3));
+    }
+
+    @Test
+    void depthwiseDirect() {
+        SplittableRandom rnd = new SplittableRandom(2);
+        int[][] cases = {
+            // channels, mult, size, kernel, stride, padTop, padLeft, padBottom, padRight, dilation
+            {8, 1, 13, 3, 1, 1, 1, 1, 1, 1}, {5, 1, 17, 3, 2, 1, 0, 1, 2, 1}, {6, 2, 11, 5, 1, 2, 2, 2, 2, 1},
+            {3, 3, 9, 3, 1, 2, 1, 0, 2, 2}, {7, 1, 20, 3, 2, 0, 1, 1, 0, 1}, {4, 1, 1, 1, 1, 0, 0, 0, 0, 1},
+        };
+        for (int[] c : cases) {
+            ConvGeometry g = ConvGeometry.of(2, c[0], c[2], c[2] + 1, c[0] * c[1], c[3], c[3], c[4], c[4],
+                    c[5], c[6], c[7], c[8], c[9], c[9], c[0]);
+            assertTrue(DepthwiseConv.applies(g), g::toString);
+            checkAll(rnd, g);
+        }
+    }
+
+    @Test
+    void winogradForOddSizesAndPads() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        int[][] cases = {{16, 16, 8, 8, 1, 1, 1, 1}, {17, 19, 9, 13, 1, 0, 2, 1}, {20, 16, 7, 6, 0, 0, 0, 0},
+            {16, 33, 15, 11, 2, 1, 0, 2}};
+        for (int[] c : cases) {
+            ConvGeometry g = ConvGeometry.of(2, c[0], c[2], c[3], c[1], 3, 3, 1, 1, c[4], c[5], c[6], c[7], 1, 1, 1);
+            assertTrue(WinogradConv.applies(g), g::toString);
+            checkAll(rnd, g);
+        }
+    }
+
+    @Test
+    void im2colInChunksWhenTheLoweringIsLarge() {
+        SplittableRandom rnd = new SplittableRandom(4);
+        ConvGeometry g = ConvGeometry.of(1, 40, 46, 46, 6, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 2);
+        assertTrue(Conv2d.columnChunk(20 * 25, 46 * 46) < 46 * 46);
+        checkAll(rnd, g);
+    }
+
+    private static void checkAll(SplittableRandom rnd, ConvGeometry g) {
+        float[] x = GemmTest.random(rnd, g.inputSize());
+        float[] w = GemmTest.random(rnd, g.weightSize());
+        float[] bias = rnd.nextBoolean() ? GemmTest.random(rnd, g.outChannels()) : null;
+        float[] dy = GemmTest.random(rnd, g.outputSize());
+        float tol = 3e-5f * (g.inChannelsPerGroup() * g.kernelH() * g.kernelW() + 10);
+
+        float[] want = new float[g.outputSize()];
+        float[] got = filled(g.outputSize());
+        Conv2dNaive.forward(g, x, w, bias, want);
+        Conv2d.forward(g, x, w, bias, got);
+        assertClose(want, got, tol, "forward " + g);
+
+        float[] dxWant = new float[g.inputSize()];
+        float[] dxGot = filled(g.inputSize());
+        Conv2dNaive.backwardInput(g, dy, w, dxWant);
+        Conv2d.backwardInput(g, dy, w, dxGot);
+        assertClose(dxWant, dxGot, 3e-5f * (g.outChannelsPerGroup() * g.kernelH() * g.kernelW() + 10),
+                "backwardInput " + g);
+
+        float[] dwWant = new float[g.weightSize()];
+        float[] dwGot = filled(g.weightSize());
+        float[] dbWant = bias == null ? null : new float[g.outChannels()];
+        float[] dbGot = bias == null ? null : filled(g.outChannels());
+        Conv2dNaive.backwardWeight(g, x, dy, dwWant, dbWant);
+        Conv2d.backwardWeight(g, x, dy, dwGot, dbGot);
+        float tolW = 3e-5f * (g.batch() * g.outH() * g.outW() + 10);
+        assertClose(dwWant, dwGot, tolW, "backwardWeight " + g);
+        if (bias != null) {
+            assertClose(dbWant, dbGot, tolW, "backwardBias " + g);
+        }
+    }
+
+    /** Garbage-filled output buffers: kernels must overwrite, not accumulate into, their outputs. */
+    private static float[] filled(int n) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, 7.5f);
+        return a;
+    }
+
+    private static void assertClose(float[] want, float[] got, float tol, String what) {
+        for (int i = 0; i < want.length; i++) {
+            int at = i;
+            assertEquals(want[i], got[i], tol, () -> what + " at " + at);
+        }
+    }
+}
