@@ -1,0 +1,316 @@
+package dev.minnow.onnx;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.minnow.errors.InvalidInputException;
+import dev.minnow.errors.MinnowException;
+import dev.minnow.errors.ShapeException;
+import dev.minnow.errors.UnsupportedOpException;
+import dev.minnow.graph.Attributes;
+import dev.minnow.graph.Graph;
+import dev.minnow.graph.Node;
+import dev.minnow.graph.Op;
+import dev.minnow.graph.TensorType;
+import dev.minnow.graph.Value;
+import dev.minnow.onnx.proto.OnnxProto.AttributeProto;
+import dev.minnow.onnx.proto.OnnxProto.GraphProto;
+import dev.minnow.onnx.proto.OnnxProto.ModelProto;
+import dev.minnow.onnx.proto.OnnxProto.NodeProto;
+import dev.minnow.onnx.proto.OnnxProto.OperatorSetIdProto;
+import dev.minnow.onnx.proto.OnnxProto.StringStringEntryProto;
+import dev.minnow.onnx.proto.OnnxProto.TensorProto;
+import dev.minnow.onnx.proto.OnnxProto.TensorShapeProto;
+import dev.minnow.onnx.proto.OnnxProto.TypeProto;
+import dev.minnow.onnx.proto.OnnxProto.ValueInfoProto;
+import dev.minnow.onnx.passes.ConstantFolding;
+import dev.minnow.onnx.passes.DeadNodeRemoval;
+import dev.minnow.onnx.passes.HalfToFloat;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** ModelProto to {@link Graph}: checks, opset-form lifting, op creation, validation and import passes. */
+final class OnnxReader {
+    static final int MIN_OPSET = 7;
+    static final int MAX_OPSET = 22;
+
+    private final ReadOptions options;
+    private final Path modelDir;
+    private final String source;
+    private final Map<String, Integer> opsets = new HashMap<>();
+    private int nodeCounter;
+
+    OnnxReader(ReadOptions options, Path modelDir, String source) {
+        this.options = options;
+        this.modelDir = modelDir;
+        this.source = source;
+    }
+
+    static ModelProto parse(byte[] bytes, String source) {
+        try {
+            return ModelProto.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new InvalidInputException(source + " is not a valid ONNX model: the protobuf is truncated or corrupt ("
+                    + e.getMessage() + "); re-export or re-download the file");
+        }
+    }
+
+    Graph read(ModelProto model) {
+        if (!model.hasGraph()) {
+            throw new InvalidInputException(source + " holds no graph; it is not an ONNX model or it is corrupt");
+        }
+        for (OperatorSetIdProto o : model.getOpsetImportList()) {
+            opsets.put(normalizeDomain(o.getDomain()), (int) Math.min(Integer.MAX_VALUE, Math.max(0, o.getVersion())));
+        }
+        int opset = opsets.getOrDefault("", model.getIrVersion() < 3 ? 1 : 0);
+        boolean usesDefaultDomain = model.getGraph().getNodeList().stream()
+                .anyMatch(n -> normalizeDomain(n.getDomain()).isEmpty());
+        if (usesDefaultDomain && (opset < MIN_OPSET || opset > MAX_OPSET)) {
+            throw new UnsupportedOpException(source + " uses opset " + opset + " of the default ONNX domain; Minnow reads opsets "
+                    + MIN_OPSET + " to " + MAX_OPSET + ". Convert it first, e.g. with onnx.version_converter.convert_version(model, 17)");
+        }
+        reportUnsupported(model.getGraph());
+        Graph g = convert(model.getGraph(), true);
+        for (StringStringEntryProto e : model.getMetadataPropsList()) {
+            g.metadata().put(e.getKey(), e.getValue());
+        }
+        validate(g);
+        checkOutputs(g, model.getGraph());
+        if (options.upcastHalf()) {
+            HalfToFloat.apply(g, options.registry());
+            validate(g);
+        }
+        if (options.foldConstants()) {
+            ConstantFolding.apply(g);
+            validate(g);
+        }
+        if (options.removeDeadNodes()) {
+            DeadNodeRemoval.apply(g);
+            validate(g);
+        }
+        return g;
+    }
+
+    private static String normalizeDomain(String d) {
+        return d.equals("ai.onnx") ? "" : d;
+    }
+
+    /** Collects every op the registry lacks (all of them, subgraphs included) into one message. */
+    private void reportUnsupported(GraphProto gp) {
+        Map<String, List<String>> missing = new TreeMap<>();
+        collectUnsupported(gp, missing);
+        if (missing.isEmpty()) {
+            return;
+        }
+        StringBuilder b = new StringBuilder(source).append(" uses ").append(missing.size())
+                .append(missing.size() == 1 ? " op" : " ops").append(" that Minnow does not support:");
+        missing.forEach((op, nodes) -> {
+            b.append("\n  ").append(op).append(" at node");
+            b.append(nodes.size() > 1 ? "s " : " ").append(String.join(", ", nodes.subList(0, Math.min(3, nodes.size()))));
+            if (nodes.size() > 3) {
+                b.append(" and ").append(nodes.size() - 3).append(" more");
+            }
+        });
+        b.append("\nSupported ops (default domain): ").append(String.join(" ", options.registry().supportedTypes()));
+        b.append("\nReplace these ops before export, or ask for them to be added to Minnow.");
+        throw new UnsupportedOpException(b.toString());
+    }
+
+    private void collectUnsupported(GraphProto gp, Map<String, List<String>> missing) {
+        for (NodeProto n : gp.getNodeList()) {
+            String domain = normalizeDomain(n.getDomain());
+            int opset = opsets.getOrDefault(domain, 0);
+            boolean known;
+            if (!domain.isEmpty()) {
+                known = false;
+            } else if (n.getOpType().equals("Constant")) {
+                known = true;
+            } else {
+                known = options.registry().supports(n.getOpType().equals("Upsample") ? "Resize" : n.getOpType());
+            }
+            if (!known) {
+                String key = n.getOpType() + " (domain " + (domain.isEmpty() ? "ai.onnx" : domain) + ", opset " + opset + ")";
+                missing.computeIfAbsent(key, k -> new ArrayList<>()).add("'" + n.getName() + "'");
+            }
+            for (AttributeProto a : n.getAttributeList()) {
+                if (a.hasG()) {
+                    collectUnsupported(a.getG(), missing);
+                }
+                for (GraphProto sub : a.getGraphsList()) {
+                    collectUnsupported(sub, missing);
+                }
+            }
+        }
+    }
+
+    private Graph convert(GraphProto gp, boolean top) {
+        Graph g = new Graph(gp.getName().isEmpty() ? "main" : gp.getName());
+        Map<String, Tensor> constants = new LinkedHashMap<>();
+        for (TensorProto t : gp.getInitializerList()) {
+            if (t.getName().isEmpty()) {
+                throw new InvalidInputException(source + ": an initializer has no name; the model is corrupt");
+            }
+            if (constants.put(t.getName(), TensorCodec.decode(t, modelDir)) != null) {
+                throw new InvalidInputException(source + ": initializer '" + t.getName() + "' is defined twice");
+            }
+        }
+        for (ValueInfoProto vi : gp.getInputList()) {
+            if (!constants.containsKey(vi.getName())) {
+                g.addInput(new Value(vi.getName(), tensorType(vi, "graph input", top)));
+            }
+        }
+        List<Node> nodes = new ArrayList<>();
+        for (NodeProto np : gp.getNodeList()) {
+            Node n = convertNode(np, constants);
+            if (n != null) {
+                nodes.add(n);
+            }
+        }
+        constants.forEach(g::addInitializer);
+        g.setNodes(nodes);
+        for (ValueInfoProto vi : gp.getOutputList()) {
+            g.addOutput(new Value(vi.getName(), vi.hasType() ? tensorType(vi, "graph output", false) : null));
+        }
+        return g;
+    }
+
+    private Node convertNode(NodeProto np, Map<String, Tensor> constants) {
+        String domain = normalizeDomain(np.getDomain());
+        int opset = opsets.getOrDefault(domain, 0);
+        String name = np.getName().isEmpty() ? np.getOpType() + "_" + nodeCounter : np.getName();
+        nodeCounter++;
+        String where = source + ": node '" + name + "' (" + np.getOpType() + ", opset " + opset + ")";
+        Attributes attrs = new Attributes();
+        for (AttributeProto a : np.getAttributeList()) {
+            attrs.set(a.getName(), AttributeCodec.decode(a, where, t -> TensorCodec.decode(t, modelDir), sub -> convert(sub, false)));
+        }
+        if (np.getOpType().equals("Constant") && domain.isEmpty()) {
+            if (np.getOutputCount() != 1 || np.getOutput(0).isEmpty()) {
+                throw new InvalidInputException(where + " must have exactly one output");
+            }
+            if (constants.put(np.getOutput(0), constantValue(attrs, where)) != null) {
+                throw new InvalidInputException(where + ": value '" + np.getOutput(0) + "' is produced twice");
+            }
+            return null;
+        }
+        NodeSpec spec = new NodeSpec(name, np.getOpType(), domain, attrs, np.getInputList(), np.getOutputList(), opset);
+        OpsetForms.liftTo13(spec, constants);
+        spec.attrs.set("_opset", (long) spec.opset);
+        Op op;
+        try {
+            op = options.registry().create(spec.type, spec.attrs);
+        } catch (MinnowException e) {
+            throw rethrow(e, where + ": ");
+        } catch (RuntimeException e) {
+            throw new InvalidInputException(where + ": the op rejected its attributes (" + e + "); check the node's attributes"
+                    + " against the ONNX operator documentation", e);
+        }
+        return new Node(name, domain, op, spec.inputs, spec.outputs);
+    }
+
+    private static Tensor constantValue(Attributes a, String where) {
+        if (a.has("value")) {
+            return a.getTensor("value");
+        }
+        if (a.has("value_float")) {
+            return Tensor.scalar((float) a.getFloat("value_float", 0));
+        }
+        if (a.has("value_floats")) {
+            double[] d = a.getFloats("value_floats", new double[0]);
+            float[] f = new float[d.length];
+            for (int i = 0; i < d.length; i++) {
+                f[i] = (float) d[i];
+            }
+            return Tensor.of(Shape.of(f.length), f);
+        }
+        if (a.has("value_int")) {
+            return Tensor.ofLongs(Shape.scalar(), a.getInt("value_int", 0));
+        }
+        if (a.has("value_ints")) {
+            long[] v = a.getInts("value_ints", new long[0]);
+            return Tensor.ofLongs(Shape.of(v.length), v);
+        }
+        if (a.has("value_string") || a.has("value_strings") || a.has("sparse_value")) {
+            throw new UnsupportedOpException(where + " holds a string or sparse constant, which Minnow does not support");
+        }
+        throw new InvalidInputException(where + " has no value attribute; the model is corrupt");
+    }
+
+    private TensorType tensorType(ValueInfoProto vi, String role, boolean needShape) {
+        String what = source + ": " + role + " '" + vi.getName() + "'";
+        if (!vi.hasType()) {
+            throw new InvalidInputException(what + " has no type; re-export the model with input types");
+        }
+        TypeProto t = vi.getType();
+        if (t.getValueCase() != TypeProto.ValueCase.TENSOR_TYPE) {
+            throw new UnsupportedOpException(what + " is a " + t.getValueCase().name().toLowerCase().replace('_', ' ')
+                    + "; Minnow supports only tensors");
+        }
+        DType dtype = TensorCodec.dtype(t.getTensorType().getElemType(), what);
+        if (!t.getTensorType().hasShape()) {
+            if (needShape) {
+                throw new InvalidInputException(what + " has no shape (unknown rank); export the model with a fixed rank");
+            }
+            return new TensorType(dtype, Shape.scalar());
+        }
+        List<TensorShapeProto.Dimension> dims = t.getTensorType().getShape().getDimList();
+        int[] d = new int[dims.size()];
+        for (int i = 0; i < d.length; i++) {
+            TensorShapeProto.Dimension dim = dims.get(i);
+            if (dim.getValueCase() == TensorShapeProto.Dimension.ValueCase.DIM_VALUE) {
+                long v = dim.getDimValue();
+                if (v < 0 || v > TensorCodec.MAX_ELEMENTS) {
+                    throw new ShapeException(what + " declares dimension " + v + ", which is negative or too large");
+                }
+                d[i] = (int) v;
+            } else {
+                d[i] = Shape.UNKNOWN;
+            }
+        }
+        return new TensorType(dtype, Shape.of(d));
+    }
+
+    private void validate(Graph g) {
+        try {
+            g.validate();
+        } catch (MinnowException e) {
+            throw rethrow(e, source + ": ");
+        } catch (RuntimeException e) {
+            throw new InvalidInputException(source + ": shape inference failed inside an op (" + e
+                    + "); the model's shapes do not fit its ops, or this is a bug in Minnow", e);
+        }
+    }
+
+    /** Declared output element types must match what the nodes produce; outputs take the inferred types. */
+    private void checkOutputs(Graph g, GraphProto gp) {
+        List<Value> outs = new ArrayList<>();
+        for (Value v : g.outputs()) {
+            TensorType inferred = g.type(v.name());
+            if (v.type() != null && inferred != null && v.type().dtype() != inferred.dtype()) {
+                Node p = g.producer(v.name());
+                throw new ShapeException(source + ": graph output '" + v.name() + "' is declared " + v.type().dtype().label
+                        + " but " + (p == null ? "its value" : "node '" + p.name() + "' (" + p.opType() + ")")
+                        + " produces " + inferred.dtype().label + "; the model is inconsistent, re-export it");
+            }
+            outs.add(new Value(v.name(), inferred != null ? inferred : v.type()));
+        }
+        g.setOutputs(outs);
+    }
+
+    /** Same exception kind with context in front; keeps the classification callers rely on. */
+    static MinnowException rethrow(MinnowException e, String prefix) {
+        String m = prefix + e.getMessage();
+        return switch (e) {
+            case UnsupportedOpException u -> new UnsupportedOpException(m);
+            case ShapeException s -> new ShapeException(m);
+            case InvalidInputException i -> new InvalidInputException(m, e);
+            default -> new MinnowException(m, e);
+        };
+    }
+}

@@ -1,0 +1,14 @@
+package dev.minnow.onnx;
+
+import dev.minnow.errors.MinnowException;
+
+/**
+ * An op failed in an unexpected way (not a shape or input error it reports itself) while a
+ * graph ran. This is a bug in Minnow, not in the model: the message names the node so it can be
+ * reported. Kept apart so conformance and fuzz runs can tell op bugs from model errors.
+ */
+public class OpFailedException extends MinnowException {
+    public OpFailedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
