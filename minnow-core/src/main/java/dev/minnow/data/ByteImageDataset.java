@@ -18,6 +18,7 @@ final class ByteImageDataset implements Dataset {
     }
 
     private final byte[] pixels;
+    private final int pixelOffset;
     private final byte[] labels;
     private final Shape sampleShape;
     private final int sampleSize;
@@ -25,9 +26,18 @@ final class ByteImageDataset implements Dataset {
 
     /** pixels: size * C*H*W bytes, sample after sample; labels: one unsigned byte per sample. */
     ByteImageDataset(byte[] pixels, byte[] labels, Shape sampleShape, List<String> classNames) {
+        this(pixels, 0, labels, sampleShape, classNames);
+        if ((long) labels.length * sampleSize != pixels.length) {
+            throw new InvalidInputException(labels.length + " labels do not fit " + pixels.length
+                    + " pixel bytes of samples " + sampleShape);
+        }
+    }
+
+    /** As above, the samples starting at pixels[pixelOffset] (several datasets may share one array). */
+    ByteImageDataset(byte[] pixels, int pixelOffset, byte[] labels, Shape sampleShape, List<String> classNames) {
         this.sampleShape = sampleShape;
         this.sampleSize = sampleShape.sizeInt();
-        if ((long) labels.length * sampleSize != pixels.length) {
+        if (pixelOffset < 0 || pixelOffset + (long) labels.length * sampleSize > pixels.length) {
             throw new InvalidInputException(labels.length + " labels do not fit " + pixels.length
                     + " pixel bytes of samples " + sampleShape);
         }
@@ -35,6 +45,7 @@ final class ByteImageDataset implements Dataset {
             throw new InvalidInputException("at most 256 classes are supported, got " + classNames.size());
         }
         this.pixels = pixels;
+        this.pixelOffset = pixelOffset;
         this.labels = labels;
         this.classNames = List.copyOf(classNames);
     }
@@ -56,7 +67,7 @@ final class ByteImageDataset implements Dataset {
 
     @Override
     public void copySample(int index, float[] dst, int dstOffset) {
-        int src = java.util.Objects.checkIndex(index, labels.length) * sampleSize;
+        int src = pixelOffset + java.util.Objects.checkIndex(index, labels.length) * sampleSize;
         for (int i = 0; i < sampleSize; i++) {
             dst[dstOffset + i] = TO_UNIT[pixels[src + i] & 0xff];
         }

@@ -105,15 +105,14 @@ final class ImageFolderLoader {
                 : new DatasetSplit(name, train, test, normalizationOrNull);
     }
 
+    /** Samples [from, from + count) of the decoded array, sharing it (no copy). */
     private static Dataset slice(byte[] pixels, List<Byte> labels, int from, int count, int sampleBytes, Shape shape,
             List<String> classNames) {
-        byte[] p = new byte[count * sampleBytes];
-        System.arraycopy(pixels, from * sampleBytes, p, 0, p.length);
         byte[] l = new byte[count];
         for (int i = 0; i < count; i++) {
             l[i] = labels.get(from + i);
         }
-        return new ByteImageDataset(p, l, shape, classNames);
+        return new ByteImageDataset(pixels, from * sampleBytes, l, shape, classNames);
     }
 
     private static Tree readDirectory(Path root) {
