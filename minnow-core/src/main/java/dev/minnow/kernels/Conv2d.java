@@ -23,13 +23,52 @@ public final class Conv2d {
     private Conv2d() {
     }
 
+    /** The forward algorithms; {@link #algorithmFor} names the one {@link #forward} picks. */
+    public enum Algorithm {
+        /** Direct loops of {@link Conv2dNaive} (the reference). */
+        NAIVE,
+        /** im2col + GEMM (1x1 stride-1 unpadded convolutions skip the lowering). */
+        IM2COL_GEMM,
+        /** Direct vectorized depthwise loops (one input channel per group only). */
+        DEPTHWISE,
+        /** Winograd F(2x2, 3x3) (3x3, stride 1, dilation 1, one group only). */
+        WINOGRAD
+    }
+
     public static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
+        forward(g, x, w, bias, y, algorithmFor(g));
+    }
+
+    /** The algorithm {@link #forward} uses for this geometry. */
+    public static Algorithm algorithmFor(ConvGeometry g) {
         if (DepthwiseConv.applies(g)) {
-            DepthwiseConv.forward(g, x, w, bias, y);
-        } else if (WinogradConv.applies(g)) {
-            WinogradConv.forward(g, x, w, bias, y);
-        } else {
-            forwardIm2col(g, x, w, bias, y);
+            return Algorithm.DEPTHWISE;
+        }
+        return WinogradConv.applies(g) ? Algorithm.WINOGRAD : Algorithm.IM2COL_GEMM;
+    }
+
+    /**
+     * Forward with a chosen algorithm (benchmarks, comparisons). DEPTHWISE and WINOGRAD need a
+     * geometry they support; other geometries throw IllegalArgumentException.
+     */
+    public static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y, Algorithm algorithm) {
+        switch (algorithm) {
+            case NAIVE -> Conv2dNaive.forward(g, x, w, bias, y);
+            case IM2COL_GEMM -> forwardIm2col(g, x, w, bias, y);
+            case DEPTHWISE -> {
+                require(DepthwiseConv.applies(g), algorithm, g);
+                DepthwiseConv.forward(g, x, w, bias, y);
+            }
+            case WINOGRAD -> {
+                require(WinogradConv.shapeFits(g), algorithm, g);
+                WinogradConv.forward(g, x, w, bias, y);
+            }
+        }
+    }
+
+    private static void require(boolean ok, Algorithm algorithm, ConvGeometry g) {
+        if (!ok) {
+            throw new IllegalArgumentException(algorithm + " does not support " + g);
         }
     }
 

@@ -14,11 +14,16 @@ final class WinogradConv {
     private WinogradConv() {
     }
 
+    /** The cost rule: Winograd where it is both possible and expected to beat im2col + GEMM. */
     static boolean applies(ConvGeometry g) {
-        return g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
-                && g.dilationH() == 1 && g.dilationW() == 1 && g.groups() == 1
-                && g.inChannels() >= MIN_CHANNELS && g.outChannels() >= MIN_CHANNELS
+        return shapeFits(g) && g.inChannels() >= MIN_CHANNELS && g.outChannels() >= MIN_CHANNELS
                 && g.outH() >= 4 && g.outW() >= 4;
+    }
+
+    /** Whether the algorithm can run this geometry at all. */
+    static boolean shapeFits(ConvGeometry g) {
+        return g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
+                && g.dilationH() == 1 && g.dilationW() == 1 && g.groups() == 1;
     }
 
     static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {

@@ -68,6 +68,25 @@ class Conv2dTest {
     }
 
     @Test
+    void explicitAlgorithmsOnSmallShapes() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        int[][] cases = {{3, 5, 1, 1, 1}, {2, 4, 6, 5, 0}, {1, 1, 3, 3, 1}, {4, 3, 5, 8, 2}};
+        for (int[] c : cases) {
+            ConvGeometry g = ConvGeometry.of(2, c[0], c[2], c[3], c[1], 3, 3, 1, 1, c[4], c[4], c[4], 1, 1, 1, 1);
+            float[] x = GemmTest.random(rnd, g.inputSize());
+            float[] w = GemmTest.random(rnd, g.weightSize());
+            float[] bias = GemmTest.random(rnd, g.outChannels());
+            float[] want = new float[g.outputSize()];
+            Conv2dNaive.forward(g, x, w, bias, want);
+            for (Conv2d.Algorithm a : new Conv2d.Algorithm[] {Conv2d.Algorithm.WINOGRAD, Conv2d.Algorithm.IM2COL_GEMM}) {
+                float[] got = filled(g.outputSize());
+                Conv2d.forward(g, x, w, bias, got, a);
+                assertClose(want, got, 1e-4f * (c[0] * 9 + 10), a + " " + g);
+            }
+        }
+    }
+
+    @Test
     void im2colInChunksWhenTheLoweringIsLarge() {
         SplittableRandom rnd = new SplittableRandom(4);
         ConvGeometry g = ConvGeometry.of(1, 40, 46, 46, 6, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 2);

@@ -1,0 +1,87 @@
+package dev.minnow.bench;
+
+import dev.minnow.kernels.Conv2d;
+import dev.minnow.kernels.ConvGeometry;
+import dev.minnow.kernels.Parallel;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Convolution layers of typical CNNs (batch 1 unless named), one algorithm each; gflop/s is
+ * GFLOPS counted as 2 * MACs of the direct convolution (so Winograd's saving shows as a higher
+ * rate). "case" = layer:ALGORITHM, or layer:BACKWARD_INPUT / layer:BACKWARD_WEIGHT.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+public class ConvBench {
+    @Param({"conv3x3_64_56:IM2COL_GEMM", "conv3x3_64_56:WINOGRAD",
+            "conv3x3_64_56:BACKWARD_INPUT", "conv3x3_64_56:BACKWARD_WEIGHT",
+            "conv3x3_256_14:IM2COL_GEMM", "conv3x3_256_14:WINOGRAD",
+            "conv1x1_128_256_28:IM2COL_GEMM", "stem7x7s2_224:IM2COL_GEMM",
+            "dw3x3_128_56:DEPTHWISE", "dw3x3_128_56:IM2COL_GEMM", "dw3x3s2_256_28:DEPTHWISE",
+            "lenet5x5_20_50_12_b64:IM2COL_GEMM", "conv3x3_16_32_b64:WINOGRAD", "conv3x3_16_32_b64:IM2COL_GEMM"})
+    public String layerCase;
+    @Param({"1"})
+    public int threads;
+
+    private ConvGeometry g;
+    private String algorithm;
+    private float[] x;
+    private float[] w;
+    private float[] bias;
+    private float[] y;
+
+    @Setup
+    public void setup() {
+        Parallel.setThreads(threads);
+        String[] parts = layerCase.split(":");
+        g = layer(parts[0]);
+        algorithm = parts[1];
+        SplittableRandom rnd = new SplittableRandom(1);
+        x = GemmBench.random(rnd, g.inputSize());
+        w = GemmBench.random(rnd, g.weightSize());
+        bias = GemmBench.random(rnd, g.outChannels());
+        y = GemmBench.random(rnd, g.outputSize());
+    }
+
+    /** The named layer geometries (3x3 and 5x5 layers padded to keep their size unless strided). */
+    static ConvGeometry layer(String name) {
+        return switch (name) {
+            case "conv3x3_64_56" -> ConvGeometry.of(1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+            case "conv3x3_256_14" -> ConvGeometry.of(1, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+            case "conv1x1_128_256_28" -> ConvGeometry.of(1, 128, 28, 28, 256, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
+            case "stem7x7s2_224" -> ConvGeometry.of(1, 3, 224, 224, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1);
+            case "dw3x3_128_56" -> ConvGeometry.of(1, 128, 56, 56, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 128);
+            case "dw3x3s2_256_28" -> ConvGeometry.of(1, 256, 28, 28, 256, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 256);
+            case "lenet5x5_20_50_12_b64" -> ConvGeometry.of(64, 20, 12, 12, 50, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1);
+            case "conv3x3_16_32_b64" -> ConvGeometry.of(64, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+            default -> throw new IllegalArgumentException("unknown layer " + name);
+        };
+    }
+
+    @Benchmark
+    public float[] conv(FlopCounter counter) {
+        switch (algorithm) {
+            case "BACKWARD_INPUT" -> Conv2d.backwardInput(g, y, w, x);
+            case "BACKWARD_WEIGHT" -> Conv2d.backwardWeight(g, x, y, w, bias);
+            default -> Conv2d.forward(g, x, w, bias, y, Conv2d.Algorithm.valueOf(algorithm));
+        }
+        counter.gflop += 2.0 * g.macs() / 1e9;
+        return y;
+    }
+}
