@@ -80,16 +80,14 @@ final class OnnxReader {
         for (StringStringEntryProto e : model.getMetadataPropsList()) {
             g.metadata().put(e.getKey(), e.getValue());
         }
-        validate(g);
-        checkOutputs(g, model.getGraph());
         if (options.upcastHalf()) {
             HalfToFloat.apply(g, options.registry());
-            validate(g);
         }
         if (options.foldConstants()) {
             ConstantFolding.apply(g);
-            validate(g);
         }
+        validate(g);
+        checkOutputs(g, model.getGraph());
         if (options.removeDeadNodes()) {
             DeadNodeRemoval.apply(g);
             validate(g);
@@ -201,6 +199,11 @@ final class OnnxReader {
         }
         NodeSpec spec = new NodeSpec(name, np.getOpType(), domain, attrs, np.getInputList(), np.getOutputList(), opset);
         OpsetForms.liftTo13(spec, constants);
+        if (spec.type.equals("Split") && domain.isEmpty() && spec.input(1).isEmpty() && !spec.attrs.has("split")
+                && !spec.attrs.has("num_outputs")) {
+            // equal parts: the op cannot see how many outputs its node has, so say it (opset-18 spelling)
+            spec.attrs.set("num_outputs", (long) spec.outputs.size());
+        }
         spec.attrs.set("_opset", (long) spec.opset);
         Op op;
         try {

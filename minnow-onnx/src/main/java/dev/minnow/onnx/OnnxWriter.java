@@ -90,6 +90,7 @@ final class OnnxWriter {
                 n.inputs(), n.outputs(), nodeOpset);
         if (n.domain().isEmpty()) {
             OpsetForms.reduceForWrite(s, opset, g.initializers(), extra);
+            OpsetForms.splitForWrite(s, opset);
         }
         NodeProto.Builder b = NodeProto.newBuilder().setName(s.name).setOpType(s.type).setDomain(s.domain)
                 .addAllInput(trimTrailingEmpty(s.inputs)).addAllOutput(s.outputs);

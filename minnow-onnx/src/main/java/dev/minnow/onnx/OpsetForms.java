@@ -172,6 +172,14 @@ final class OpsetForms {
      * Converts the Reduce ops between their attribute form (opset &lt; 18) and input form (18+)
      * for writing at {@code target}. Returns false when the axes are not constant and cannot move.
      */
+    /** Before opset 18 Split has no num_outputs: equal parts follow from the number of outputs. */
+    static void splitForWrite(NodeSpec n, int target) {
+        if (n.type.equals("Split") && target < 18 && n.attrs.has("num_outputs")
+                && n.attrs.getInt("num_outputs", 0) == n.outputs.size()) {
+            n.removeAttr("num_outputs");
+        }
+    }
+
     static boolean reduceForWrite(NodeSpec n, int target, Map<String, Tensor> constants, Map<String, Tensor> extra) {
         if (!REDUCE_AXES_INPUT_FROM_18.contains(n.type)) {
             return true;

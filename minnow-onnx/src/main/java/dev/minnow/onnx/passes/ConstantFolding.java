@@ -33,20 +33,44 @@ public final class ConstantFolding {
     private ConstantFolding() {
     }
 
-    /** Returns the number of nodes folded. The graph must be validated (types known, topological order). */
+    /**
+     * Returns the number of nodes folded. Runs its own shape inference as it goes, so it works on
+     * a graph that does not validate yet because a Reshape or Split needs a computed constant;
+     * where inference fails it stops and leaves the error to {@code Graph.validate()}.
+     */
     public static int apply(Graph g) {
         Map<String, Tensor> known = new HashMap<>(g.initializers());
+        Map<String, TensorType> types = new HashMap<>();
+        g.inputs().forEach(v -> types.put(v.name(), v.type()));
+        known.forEach((k, t) -> types.put(k, new TensorType(t.dtype(), t.shape())));
         Map<String, long[]> partial = new HashMap<>();
         Set<String> graphOutputs = new HashSet<>();
         for (Value v : g.outputs()) {
             graphOutputs.add(v.name());
         }
+        List<Node> order = topological(g.nodes(), types.keySet());
+        if (order == null) {
+            return 0; // a cycle or a dangling input: Graph.validate() reports it
+        }
         List<Node> kept = new ArrayList<>();
         int folded = 0;
-        for (Node n : g.nodes()) {
+        boolean inferring = true;
+        for (Node n : order) {
             Tensor[] out = null;
-            if (!NEVER.contains(n.opType()) && n.outputs().stream().noneMatch(graphOutputs::contains)) {
-                out = evaluate(g, n, known, partial);
+            if (inferring) {
+                List<TensorType> outTypes = infer(n, types, known);
+                if (outTypes == null) {
+                    inferring = false;
+                } else {
+                    for (int i = 0; i < n.outputs().size() && i < outTypes.size(); i++) {
+                        if (!n.outputs().get(i).isEmpty() && outTypes.get(i) != null) {
+                            types.put(n.outputs().get(i), outTypes.get(i));
+                        }
+                    }
+                    if (!NEVER.contains(n.opType()) && n.outputs().stream().noneMatch(graphOutputs::contains)) {
+                        out = evaluate(types, n, known, partial);
+                    }
+                }
             }
             if (out == null) {
                 kept.add(n);
@@ -57,6 +81,7 @@ public final class ConstantFolding {
                 String o = n.outputs().get(i);
                 if (!o.isEmpty()) {
                     known.put(o, out[i]);
+                    types.put(o, new TensorType(out[i].dtype(), out[i].shape()));
                     g.addInitializer(o, out[i]);
                 }
             }
@@ -65,9 +90,51 @@ public final class ConstantFolding {
         return folded;
     }
 
-    private static Tensor[] evaluate(Graph g, Node n, Map<String, Tensor> known, Map<String, long[]> partial) {
+    private static List<TensorType> infer(Node n, Map<String, TensorType> types, Map<String, Tensor> known) {
+        List<TensorType> in = new ArrayList<>();
+        List<Tensor> consts = new ArrayList<>();
+        for (String s : n.inputs()) {
+            if (!s.isEmpty() && !types.containsKey(s)) {
+                return null;
+            }
+            in.add(s.isEmpty() ? null : types.get(s));
+            consts.add(s.isEmpty() ? null : known.get(s));
+        }
+        try {
+            return n.op().inferTypes(in, consts);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Kahn's order of the nodes, or null when some input is never produced (or there is a cycle). */
+    private static List<Node> topological(List<Node> nodes, Set<String> available0) {
+        Set<String> available = new HashSet<>(available0);
+        available.add("");
+        List<Node> pending = new ArrayList<>(nodes);
+        List<Node> order = new ArrayList<>();
+        boolean progress = true;
+        while (!pending.isEmpty() && progress) {
+            progress = false;
+            List<Node> next = new ArrayList<>();
+            for (Node n : pending) {
+                if (available.containsAll(n.inputs())) {
+                    order.add(n);
+                    available.addAll(n.outputs());
+                    progress = true;
+                } else {
+                    next.add(n);
+                }
+            }
+            pending = next;
+        }
+        return pending.isEmpty() ? order : null;
+    }
+
+    private static Tensor[] evaluate(Map<String, TensorType> types, Node n, Map<String, Tensor> known,
+            Map<String, long[]> partial) {
         boolean[] scalar = {false};
-        long[] sym = symbolic(g, n, known, partial, scalar);
+        long[] sym = symbolic(types, n, known, partial, scalar);
         if (sym != null) {
             for (long d : sym) {
                 if (d < 0) {
@@ -95,7 +162,7 @@ public final class ConstantFolding {
             }
         }
         for (String o : n.outputs()) {
-            TensorType t = o.isEmpty() ? null : g.type(o);
+            TensorType t = o.isEmpty() ? null : types.get(o);
             if (t != null && t.shape().isStatic() && t.shape().size() > SMALL && t.shape().size() * t.dtype().bytes > inBytes) {
                 return null;
             }
@@ -114,11 +181,11 @@ public final class ConstantFolding {
     }
 
     /** The partial int64 vector a shape-arithmetic node produces, or null when it is not one. */
-    private static long[] symbolic(Graph g, Node n, Map<String, Tensor> known, Map<String, long[]> partial,
+    private static long[] symbolic(Map<String, TensorType> types, Node n, Map<String, Tensor> known, Map<String, long[]> partial,
             boolean[] scalar) {
         switch (n.opType()) {
             case "Shape" -> {
-                TensorType t = g.type(n.input(0));
+                TensorType t = types.get(n.input(0));
                 if (t == null) {
                     return null;
                 }
