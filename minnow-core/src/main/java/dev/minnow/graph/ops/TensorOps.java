@@ -32,6 +32,8 @@ public final class TensorOps implements OpProvider {
         r.register("Cast", a -> new Cast("Cast", a));
         r.register("CastLike", a -> new Cast("CastLike", a));
         r.register("Range", Range::new);
+        r.register("Resize", a -> new Resize("Resize", a));
+        r.register("Upsample", a -> new Resize("Upsample", a));
         r.register("Transpose", Transpose::new);
         r.register("Slice", Slice::new);
         r.register("Pad", Pad::new);
@@ -47,6 +49,7 @@ public final class TensorOps implements OpProvider {
         r.register("ArgMax", a -> new ArgExtreme("ArgMax", a));
         r.register("ArgMin", a -> new ArgExtreme("ArgMin", a));
         r.register("TopK", TopK::new);
+        r.register("NonMaxSuppression", NonMaxSuppression::new);
         r.register("CumSum", CumSum::new);
     }
 }
