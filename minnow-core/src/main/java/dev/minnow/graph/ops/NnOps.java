@@ -18,10 +18,16 @@ public final class NnOps implements OpProvider {
         r.register("GlobalAveragePool", GlobalPoolOp::average);
         r.register("GlobalMaxPool", GlobalPoolOp::max);
         r.register("GlobalLpPool", GlobalPoolOp::lp);
+        r.register("ConvTranspose", ConvTransposeOp::new);
         r.register("Gemm", GemmOp::new);
         r.register("MatMul", MatMulOp::new);
         r.register("BatchNormalization", BatchNormalizationOp::new);
         r.register("Dropout", DropoutOp::new);
+        r.register("InstanceNormalization", InstanceNormalizationOp::new);
+        r.register("GroupNormalization", GroupNormalizationOp::new);
+        r.register("LayerNormalization", LayerNormalizationOp::new);
+        r.register("LRN", LrnOp::new);
+        r.register("Hardmax", HardmaxOp::new);
         r.register("Softmax", SoftmaxOp::softmax);
         r.register("LogSoftmax", SoftmaxOp::logSoftmax);
     }

@@ -94,6 +94,14 @@ final class Window {
         return v;
     }
 
+    int[] strides(int n) {
+        return orOnes(strides, n, "strides").clone();
+    }
+
+    int[] dilations(int n) {
+        return orOnes(dilations, n, "dilations").clone();
+    }
+
     /** Explicit pads split into begin and end (zeros when absent). */
     int[][] explicitPads(int n) {
         int[] b = new int[n];
