@@ -9,12 +9,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class GraphSummaryTest {
-    // TEMPORARY until the nn ops (Conv, Gemm, pools, BatchNormalization, Dropout) are on main
-    @org.junit.jupiter.api.BeforeAll
-    static void needsNnOps() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.minnow.graph.OpRegistry.global().supports("Conv"));
-    }
-
     /** LeNet-5 MACs by hand: output elements x (input channels x kernel area) per conv, in x out per fc. */
     @Test
     void lenet5RowsAndTotals() {

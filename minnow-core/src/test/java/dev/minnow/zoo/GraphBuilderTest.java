@@ -15,12 +15,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class GraphBuilderTest {
-    // TEMPORARY until the nn ops (Conv, Gemm, pools, BatchNormalization, Dropout) are on main
-    @org.junit.jupiter.api.BeforeAll
-    static void needsNnOps() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.minnow.graph.OpRegistry.global().supports("Conv"));
-    }
-
     @Test
     void namesNodesAndWeightsPerScope() {
         var b = GraphBuilder.named("t", 3);

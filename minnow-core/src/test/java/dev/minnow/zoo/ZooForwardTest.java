@@ -16,12 +16,6 @@ import org.junit.jupiter.api.Test;
 
 /** Zoo graphs run through the real ops (a minimal interpreter: each node's forward in order). */
 class ZooForwardTest {
-    // TEMPORARY until the nn ops (Conv, Gemm, pools, BatchNormalization, Dropout) are on main
-    @org.junit.jupiter.api.BeforeAll
-    static void needsNnOps() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.minnow.graph.OpRegistry.global().supports("Conv"));
-    }
-
     /** LeNet-300-100 against the same three layers written out by hand over its weights. */
     @Test
     void lenet300100MatchesHandWrittenLayers() {

@@ -18,12 +18,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class ZooTest {
-    // TEMPORARY until the nn ops (Conv, Gemm, pools, BatchNormalization, Dropout) are on main
-    @org.junit.jupiter.api.BeforeAll
-    static void needsNnOps() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.minnow.graph.OpRegistry.global().supports("Conv"));
-    }
-
     /**
      * Learnable parameter counts of torchvision's models (sum of p.numel() over
      * model.parameters(), as in torchvision's model documentation tables; googlenet
