@@ -56,6 +56,18 @@ final class BinaryOp extends AbstractOp {
                 return m != 0 && (m < 0) != (y < 0) ? m + y : m;
             }, null, null, false);
         });
+        r.register("BitwiseAnd", a -> new BinaryOp("BitwiseAnd", a, (x, y) -> (long) x & (long) y, null, null, false));
+        r.register("BitwiseOr", a -> new BinaryOp("BitwiseOr", a, (x, y) -> (long) x | (long) y, null, null, false));
+        r.register("BitwiseXor", a -> new BinaryOp("BitwiseXor", a, (x, y) -> (long) x ^ (long) y, null, null, false));
+        r.register("BitShift", a -> {
+            String dir = a.getString("direction", "");
+            if (!dir.equals("LEFT") && !dir.equals("RIGHT")) {
+                throw new dev.minnow.errors.UnsupportedOpException("op BitShift: attribute direction=" + dir
+                        + " is not supported (supported: LEFT, RIGHT)");
+            }
+            boolean left = dir.equals("LEFT");
+            return new BinaryOp("BitShift", a, (x, y) -> left ? (long) x << (long) y : (long) x >>> (long) y, null, null, false);
+        });
         logic(r, "Equal", (a, b) -> a == b);
         logic(r, "Greater", (a, b) -> a > b);
         logic(r, "Less", (a, b) -> a < b);

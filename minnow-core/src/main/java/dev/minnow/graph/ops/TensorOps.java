@@ -51,5 +51,16 @@ public final class TensorOps implements OpProvider {
         r.register("TopK", TopK::new);
         r.register("NonMaxSuppression", NonMaxSuppression::new);
         r.register("CumSum", CumSum::new);
+        r.register("Trilu", Trilu::new);
+        r.register("CenterCropPad", CenterCropPad::new);
+        r.register("ReverseSequence", ReverseSequence::new);
+        r.register("GatherND", GatherND::new);
+        r.register("Compress", Compress::new);
+        r.register("ScatterElements", a -> new Scatter("ScatterElements", a));
+        r.register("Scatter", a -> new Scatter("Scatter", a));
+        r.register("ScatterND", a -> new Scatter("ScatterND", a));
+        r.register("NonZero", NonZero::new);
+        r.register("OneHot", OneHot::new);
+        r.register("EyeLike", EyeLike::new);
     }
 }

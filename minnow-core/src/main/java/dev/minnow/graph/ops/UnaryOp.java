@@ -28,13 +28,20 @@ final class UnaryOp extends AbstractOp {
     private final Fn f;
     private final Derivative d;
     private final boolean floatOnly;
+    private final DType outType;
 
     /** d == null: not differentiable. floatOnly: rejects integer inputs (e.g. Exp, Sigmoid). */
     UnaryOp(String type, Attributes attributes, Fn f, Derivative d, boolean floatOnly) {
+        this(type, attributes, f, d, floatOnly, null);
+    }
+
+    /** outType: the output element type when it is not the input's (IsNaN gives bool). */
+    UnaryOp(String type, Attributes attributes, Fn f, Derivative d, boolean floatOnly, DType outType) {
         super(type, attributes);
         this.f = f;
         this.d = d;
         this.floatOnly = floatOnly;
+        this.outType = outType;
     }
 
     @Override
@@ -43,13 +50,13 @@ final class UnaryOp extends AbstractOp {
         if (floatOnly) {
             requireFloat(x, "input");
         }
-        return List.of(x);
+        return List.of(outType == null ? x : new TensorType(outType, x.shape()));
     }
 
     @Override
     public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
         Tensor x = inputs[0];
-        if (x.dtype() == DType.FLOAT32) {
+        if (x.dtype() == DType.FLOAT32 && outType == null) {
             float[] a = x.floats();
             float[] y = new float[a.length];
             for (int i = 0; i < a.length; i++) {
@@ -61,7 +68,7 @@ final class UnaryOp extends AbstractOp {
         for (int i = 0; i < a.length; i++) {
             a[i] = f.apply(a[i]);
         }
-        return new Tensor[] {Elems.fromDoubles(x.dtype(), x.shape(), a)};
+        return new Tensor[] {Elems.fromDoubles(outType == null ? x.dtype() : outType, x.shape(), a)};
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
 import dev.minnow.graph.OpRegistry;
+import dev.minnow.tensor.DType;
 
 /**
  * The element-wise math and activation ops, each one line: ONNX name, attributes with their
@@ -22,6 +23,20 @@ final class UnaryOps {
         any(r, "Sign", Math::signum, (x, y) -> 0);
         any(r, "Relu", x -> x > 0 ? x : 0, (x, y) -> x > 0 ? 1 : 0);
         r.register("Not", a -> new UnaryOp("Not", a, x -> x == 0 ? 1 : 0, null, false));
+        r.register("BitwiseNot", a -> new UnaryOp("BitwiseNot", a, x -> ~(long) x, null, false));
+        r.register("IsNaN", a -> new UnaryOp("IsNaN", a, x -> Double.isNaN(x) ? 1 : 0, null, true, DType.BOOL));
+        r.register("IsInf", a -> {
+            boolean neg = a.getInt("detect_negative", 1) != 0;
+            boolean pos = a.getInt("detect_positive", 1) != 0;
+            return new UnaryOp("IsInf", a, x -> x == Double.POSITIVE_INFINITY && pos || x == Double.NEGATIVE_INFINITY && neg ? 1 : 0,
+                    null, true, DType.BOOL);
+        });
+        r.register("Shrink", a -> {
+            double lambd = a.getFloat("lambd", 0.5);
+            double bias = a.getFloat("bias", 0);
+            return new UnaryOp("Shrink", a, x -> x < -lambd ? x + bias : x > lambd ? x - bias : 0,
+                    (x, y) -> x < -lambd || x > lambd ? 1 : 0, false);
+        });
         // floating point only
         flt(r, "Sigmoid", UnaryOps::sigmoid, (x, y) -> y * (1 - y));
         flt(r, "Tanh", Math::tanh, (x, y) -> 1 - y * y);
