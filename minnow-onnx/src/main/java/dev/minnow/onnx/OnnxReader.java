@@ -211,8 +211,8 @@ final class OnnxReader {
         } catch (MinnowException e) {
             throw rethrow(e, where + ": ");
         } catch (RuntimeException e) {
-            throw new InvalidInputException(where + ": the op rejected its attributes (" + e + "); check the node's attributes"
-                    + " against the ONNX operator documentation", e);
+            throw new OpFailedException(where + ": creating the op failed (" + e + "); the node's attributes are probably"
+                    + " invalid (check them against the ONNX operator documentation), and Minnow's op should have said so", e);
         }
         return new Node(name, domain, op, spec.inputs, spec.outputs);
     }
@@ -285,8 +285,9 @@ final class OnnxReader {
         } catch (MinnowException e) {
             throw rethrow(e, source + ": ");
         } catch (RuntimeException e) {
-            throw new InvalidInputException(source + ": shape inference failed inside an op (" + e
-                    + "); the model's shapes do not fit its ops, or this is a bug in Minnow", e);
+            throw new OpFailedException(source + ": shape inference crashed inside an op (" + e + " at "
+                    + (e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?") + "); the model's shapes probably do not fit"
+                    + " its ops, and Minnow's op should have said so", e);
         }
     }
 

@@ -34,6 +34,13 @@ final class OpsetForms {
             case "Dropout" -> n.opset < 12 && dropoutTo12(n, constants);
             case "Upsample" -> upsampleToResize(n, constants);
             case "Resize" -> n.opset < 11 && resize10To11(n);
+            case "Softmax", "LogSoftmax", "Hardmax" -> {
+                // before 13 the default axis was 1 (and the input was coerced to 2-D there); say it
+                // explicitly so an op with opset-13 defaults (-1) still normalises the right axis.
+                // The opset stays: an op may implement the 2-D coercion from "_opset".
+                n.attrs.set("axis", n.attrs.getInt("axis", 1));
+                yield false;
+            }
             case "BatchNormalization" -> {
                 n.removeAttr("spatial");
                 n.removeAttr("is_test");
