@@ -62,5 +62,11 @@ public final class TensorOps implements OpProvider {
         r.register("NonZero", NonZero::new);
         r.register("OneHot", OneHot::new);
         r.register("EyeLike", EyeLike::new);
+        r.register("Einsum", Einsum::new);
+        r.register("Unique", Unique::new);
+        r.register("Det", Det::new);
+        for (String w : new String[] {"HannWindow", "HammingWindow", "BlackmanWindow"}) {
+            r.register(w, a -> new SignalWindow(w, a));
+        }
     }
 }
