@@ -50,8 +50,8 @@ final class Reshape extends ReshapeLike {
     private Shape resolve(Shape in, long[] target) {
         int[] out = new int[target.length];
         int inferAt = -1;
+        // dims copied by a 0 appear on both sides and cancel, so they may be unknown (a batch of -1)
         long known = 1;
-        boolean unknown = false;
         for (int i = 0; i < target.length; i++) {
             long t = target[i];
             if (t == -1) {
@@ -59,9 +59,7 @@ final class Reshape extends ReshapeLike {
                     throw shapeError("target shape " + java.util.Arrays.toString(target) + " has more than one -1");
                 }
                 inferAt = i;
-                continue;
-            }
-            if (t == 0 && !allowZero) {
+            } else if (t == 0 && !allowZero) {
                 if (i >= in.rank()) {
                     throw shapeError("target dim " + i + " is 0 (copy) but the input " + in + " has no dim " + i);
                 }
@@ -70,20 +68,25 @@ final class Reshape extends ReshapeLike {
                 throw shapeError("invalid target dim " + t);
             } else {
                 out[i] = Math.toIntExact(t);
-            }
-            if (out[i] == Shape.UNKNOWN) {
-                unknown = true;
-            } else {
-                known *= out[i];
+                known *= t;
             }
         }
         if (inferAt >= 0) {
-            if (unknown || !in.isStatic()) {
+            long rest = 1;
+            boolean unknown = false;
+            for (int i = 0; i < in.rank(); i++) {
+                boolean copied = i < target.length && target[i] == 0 && !allowZero;
+                if (!copied) {
+                    unknown |= in.dim(i) == Shape.UNKNOWN;
+                    rest *= Math.max(in.dim(i), 0);
+                }
+            }
+            if (unknown) {
                 out[inferAt] = Shape.UNKNOWN;
-            } else if (known == 0 || in.size() % known != 0) {
+            } else if (known == 0 || rest % known != 0) {
                 throw shapeError("cannot reshape " + in + " to " + java.util.Arrays.toString(target));
             } else {
-                out[inferAt] = Math.toIntExact(in.size() / known);
+                out[inferAt] = Math.toIntExact(rest / known);
             }
         }
         return Shape.of(out);
