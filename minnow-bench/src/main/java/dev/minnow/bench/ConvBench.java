@@ -31,10 +31,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ConvBench {
     @Param({"conv3x3_64_56:IM2COL_GEMM", "conv3x3_64_56:WINOGRAD",
             "conv3x3_64_56:BACKWARD_INPUT", "conv3x3_64_56:BACKWARD_WEIGHT",
-            "conv3x3_256_14:IM2COL_GEMM", "conv3x3_256_14:WINOGRAD",
+            "conv3x3_256_28:IM2COL_GEMM", "conv3x3_256_28:WINOGRAD",
+            "conv3x3_128_56:IM2COL_GEMM", "conv3x3_128_56:WINOGRAD",
             "conv1x1_128_256_28:IM2COL_GEMM", "stem7x7s2_224:IM2COL_GEMM",
             "dw3x3_128_56:DEPTHWISE", "dw3x3_128_56:IM2COL_GEMM", "dw3x3s2_256_28:DEPTHWISE",
-            "lenet5x5_20_50_12_b64:IM2COL_GEMM", "conv3x3_16_32_b64:WINOGRAD", "conv3x3_16_32_b64:IM2COL_GEMM"})
+            "lenet5x5_20_50_12_b64:IM2COL_GEMM", "conv3x3_16_32_b64:IM2COL_GEMM"})
     public String layerCase;
     @Param({"1"})
     public int threads;
@@ -63,7 +64,8 @@ public class ConvBench {
     static ConvGeometry layer(String name) {
         return switch (name) {
             case "conv3x3_64_56" -> ConvGeometry.of(1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-            case "conv3x3_256_14" -> ConvGeometry.of(1, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+            case "conv3x3_256_28" -> ConvGeometry.of(1, 256, 28, 28, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+            case "conv3x3_128_56" -> ConvGeometry.of(1, 128, 56, 56, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
             case "conv1x1_128_256_28" -> ConvGeometry.of(1, 128, 28, 28, 256, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
             case "stem7x7s2_224" -> ConvGeometry.of(1, 3, 224, 224, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1);
             case "dw3x3_128_56" -> ConvGeometry.of(1, 128, 56, 56, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 128);

@@ -18,7 +18,7 @@ public final class Conv2d {
     /** Largest im2col buffer (floats) per thread; bigger lowerings run in chunks of columns. */
     static final int COL_LIMIT = 1 << 20;
 
-    private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(() -> new float[4][0]);
 
     private Conv2d() {
     }

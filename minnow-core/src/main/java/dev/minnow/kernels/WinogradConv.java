@@ -5,19 +5,29 @@ package dev.minnow.kernels;
  * Gray 2015): each 2x2 output tile is A^T [ (G g G^T) .* (B^T d B) ] A over a 4x4 input tile d,
  * so the 36 multiplies per tile and channel pair become 16, done as 16 GEMMs
  * Mxi[M x T] = Uxi[M x C] * Vxi[C x T], one per position xi of the 4x4 transformed tile.
- * Buffers: u [16][M][C] (per call), v [16][C][tc] and m [16][M][tc] (per thread, chunks of tc tiles).
+ * Buffers (reused per thread): u [16][M][C] (planes padded), v [16][C][tc] and m [16][M][tc] (per thread, chunks of whole
+ * tile rows, tc tiles).
  */
 final class WinogradConv {
-    /** Channels (in and out) below which im2col + GEMM wins: the transforms would dominate. */
-    static final int MIN_CHANNELS = 16;
+    /**
+     * The cost rule, fit to single-thread measurements on the project's AVX-512 machine (see
+     * docs/BENCHMARKS.md): the 16 GEMMs do 16/36 of im2col's multiplies, but the transforms cost
+     * per tile and channel, so Winograd only wins with many channels on both sides and enough
+     * tiles for long GEMMs (won: 128ch at 56x56, 256ch at 28x28 and 56x56; lost: 32 and 64ch at
+     * 56x56, 128ch at 28x28, 256ch at 14x14).
+     */
+    static final int MIN_CHANNELS = 128;
+    /** Least min(C, M) * outH * outW for Winograd to be picked. */
+    static final long MIN_CHANNEL_POSITIONS = 200_000;
 
     private WinogradConv() {
     }
 
     /** The cost rule: Winograd where it is both possible and expected to beat im2col + GEMM. */
     static boolean applies(ConvGeometry g) {
-        return shapeFits(g) && g.inChannels() >= MIN_CHANNELS && g.outChannels() >= MIN_CHANNELS
-                && g.outH() >= 4 && g.outW() >= 4;
+        int channels = Math.min(g.inChannels(), g.outChannels());
+        return shapeFits(g) && channels >= MIN_CHANNELS
+                && (long) channels * g.outH() * g.outW() >= MIN_CHANNEL_POSITIONS;
     }
 
     /** Whether the algorithm can run this geometry at all. */
@@ -29,28 +39,40 @@ final class WinogradConv {
     static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
         int C = g.inChannels();
         int M = g.outChannels();
-        float[] u = new float[16 * M * C];
+        int uStride = uStride(M, C);
+        float[] u = Conv2d.workspace(3, 16 * uStride);
         transformWeights(w, M, C, u);
         int tilesW = (g.outW() + 1) / 2;
-        int tiles = (g.outH() + 1) / 2 * tilesW;
-        int chunk = Math.min(tiles, Math.max(16, Conv2d.COL_LIMIT / (16 * Math.max(C, M))));
+        int tilesH = (g.outH() + 1) / 2;
+        int chunkRows = Math.min(tilesH, Math.max(1, Conv2d.COL_LIMIT / (16 * Math.max(C, M) * tilesW)));
         Conv2d.forEachImage(g, n -> {
-            float[] v = Conv2d.workspace(1, 16 * C * chunk);
-            float[] mm = Conv2d.workspace(2, 16 * M * chunk);
-            for (int t0 = 0; t0 < tiles; t0 += chunk) {
-                int tc = Math.min(chunk, tiles - t0);
-                transformInput(g, x, n, t0, tc, tilesW, v);
+            float[] v = Conv2d.workspace(1, 16 * C * chunkRows * tilesW);
+            float[] mm = Conv2d.workspace(2, 16 * M * chunkRows * tilesW);
+            float[][] scratch = new float[20][chunkRows * tilesW];
+            for (int th0 = 0; th0 < tilesH; th0 += chunkRows) {
+                int th1 = Math.min(tilesH, th0 + chunkRows);
+                int tc = (th1 - th0) * tilesW;
+                transformInput(g, x, n, th0, th1, tilesW, v, scratch);
                 for (int xi = 0; xi < 16; xi++) {
-                    Gemm.sgemm(false, false, M, tc, C, 1f, u, xi * M * C, C, v, xi * C * tc, tc,
+                    Gemm.sgemm(false, false, M, tc, C, 1f, u, xi * uStride, C, v, xi * C * tc, tc,
                             0f, mm, xi * M * tc, tc);
                 }
-                transformOutput(g, mm, n, t0, tc, tilesW, bias, y);
+                transformOutput(g, mm, n, th0, th1, tilesW, bias, y, scratch);
             }
         });
     }
 
-    /** u[xi][m][c] = (G g G^T)[xi] for the 3x3 filter g = w[m][c]. */
+    /**
+     * Floats between consecutive xi planes of u: M*C padded off powers of two, so the 16 planes
+     * written together do not all map to the same cache sets.
+     */
+    static int uStride(int M, int C) {
+        return M * C + 16;
+    }
+
+    /** u[xi * uStride + m * C + c] = (G g G^T)[xi] for the 3x3 filter g = w[m][c]. */
     static void transformWeights(float[] w, int M, int C, float[] u) {
+        int us = uStride(M, C);
         float[] t = new float[12];
         for (int m = 0; m < M; m++) {
             for (int c = 0; c < C; c++) {
@@ -69,97 +91,168 @@ final class WinogradConv {
                     float b = t[3 * i + 1];
                     float c2 = t[3 * i + 2];
                     int d = (m * C + c);
-                    u[(4 * i) * M * C + d] = a;
-                    u[(4 * i + 1) * M * C + d] = 0.5f * (a + b + c2);
-                    u[(4 * i + 2) * M * C + d] = 0.5f * (a - b + c2);
-                    u[(4 * i + 3) * M * C + d] = c2;
+                    u[(4 * i) * us + d] = a;
+                    u[(4 * i + 1) * us + d] = 0.5f * (a + b + c2);
+                    u[(4 * i + 2) * us + d] = 0.5f * (a - b + c2);
+                    u[(4 * i + 3) * us + d] = c2;
                 }
             }
         }
     }
 
-    /** v[xi][c][t] = (B^T d B)[xi] for tiles t0 .. t0+tc of image n (zero outside the input). */
-    private static void transformInput(ConvGeometry g, float[] x, int n, int t0, int tc, int tilesW, float[] v) {
+    /**
+     * v[xi][c][t] = (B^T d B)[xi] for the tiles of tile rows [th0, th1) of image n (zero outside
+     * the input). B^T d B is separable. For each of the four input rows r of a tile, the tile's
+     * columns 0..3 are gathered once into four arrays indexed by tile (e = column 0, o = 1,
+     * e1 = 2, o1 = 3); from there both transforms are plain loops over all tc tiles of the
+     * chunk, which the JIT vectorizes.
+     */
+    private static void transformInput(ConvGeometry g, float[] x, int n, int th0, int th1, int tilesW, float[] v,
+                                       float[][] scratch) {
         int C = g.inChannels();
         int inH = g.inH();
         int inW = g.inW();
-        float[] d = new float[16];
+        int tc = (th1 - th0) * tilesW;
         int stride = C * tc;
+        float[] e = scratch[0];
+        float[] o = scratch[1];
+        float[] e1 = scratch[2];
+        float[] o1 = scratch[3];
         for (int c = 0; c < C; c++) {
             int xc = (n * C + c) * inH * inW;
-            for (int t = 0; t < tc; t++) {
-                int ih0 = (t0 + t) / tilesW * 2 - g.padTop();
-                int iw0 = (t0 + t) % tilesW * 2 - g.padLeft();
-                boolean inside = ih0 >= 0 && iw0 >= 0 && ih0 + 4 <= inH && iw0 + 4 <= inW;
-                for (int r = 0; r < 4; r++) {
-                    int ih = ih0 + r;
-                    for (int s = 0; s < 4; s++) {
-                        int iw = iw0 + s;
-                        d[4 * r + s] = inside || (ih >= 0 && ih < inH && iw >= 0 && iw < inW)
-                                ? x[xc + ih * inW + iw] : 0f;
-                    }
+            for (int r = 0; r < 4; r++) {
+                for (int th = th0; th < th1; th++) {
+                    int ih = 2 * th - g.padTop() + r;
+                    gatherColumns(x, xc + ih * inW, ih >= 0 && ih < inH, inW, g.padLeft(), e, o, e1, o1,
+                            (th - th0) * tilesW, tilesW);
                 }
-                for (int s = 0; s < 4; s++) {
-                    float d0 = d[s];
-                    float d1 = d[4 + s];
-                    float d2 = d[8 + s];
-                    float d3 = d[12 + s];
-                    d[s] = d0 - d2;
-                    d[4 + s] = d1 + d2;
-                    d[8 + s] = d2 - d1;
-                    d[12 + s] = d1 - d3;
+                float[] h0 = scratch[4 + 4 * r];
+                float[] h1 = scratch[5 + 4 * r];
+                float[] h2 = scratch[6 + 4 * r];
+                float[] h3 = scratch[7 + 4 * r];
+                for (int k = 0; k < tc; k++) {
+                    h0[k] = e[k] - e1[k];
                 }
-                int o = c * tc + t;
-                for (int r = 0; r < 4; r++) {
-                    float a0 = d[4 * r];
-                    float a1 = d[4 * r + 1];
-                    float a2 = d[4 * r + 2];
-                    float a3 = d[4 * r + 3];
-                    v[(4 * r) * stride + o] = a0 - a2;
-                    v[(4 * r + 1) * stride + o] = a1 + a2;
-                    v[(4 * r + 2) * stride + o] = a2 - a1;
-                    v[(4 * r + 3) * stride + o] = a1 - a3;
+                for (int k = 0; k < tc; k++) {
+                    h1[k] = o[k] + e1[k];
+                }
+                for (int k = 0; k < tc; k++) {
+                    h2[k] = e1[k] - o[k];
+                }
+                for (int k = 0; k < tc; k++) {
+                    h3[k] = o[k] - o1[k];
+                }
+            }
+            for (int j = 0; j < 4; j++) {
+                float[] h0 = scratch[4 + j];
+                float[] h1 = scratch[8 + j];
+                float[] h2 = scratch[12 + j];
+                float[] h3 = scratch[16 + j];
+                int v0 = j * stride + c * tc;
+                for (int k = 0; k < tc; k++) {
+                    v[v0 + k] = h0[k] - h2[k];
+                }
+                int v1 = v0 + 4 * stride;
+                for (int k = 0; k < tc; k++) {
+                    v[v1 + k] = h1[k] + h2[k];
+                }
+                int v2 = v0 + 8 * stride;
+                for (int k = 0; k < tc; k++) {
+                    v[v2 + k] = h2[k] - h1[k];
+                }
+                int v3 = v0 + 12 * stride;
+                for (int k = 0; k < tc; k++) {
+                    v[v3 + k] = h1[k] - h3[k];
                 }
             }
         }
     }
 
-    /** y tile = A^T m A (+ bias), clipped to the output size. */
-    private static void transformOutput(ConvGeometry g, float[] mm, int n, int t0, int tc, int tilesW,
-                                       float[] bias, float[] y) {
+    /**
+     * For the tiles k of one tile row: e[at+k], o[at+k], e1[at+k], o1[at+k] = input columns
+     * 2k - pad + 0, 1, 2, 3 of the row (zero outside [0, width) or when !rowInside).
+     */
+    private static void gatherColumns(float[] x, int row, boolean rowInside, int width, int pad,
+                                      float[] e, float[] o, float[] e1, float[] o1, int at, int tiles) {
+        if (!rowInside) {
+            java.util.Arrays.fill(e, at, at + tiles, 0f);
+            java.util.Arrays.fill(o, at, at + tiles, 0f);
+            java.util.Arrays.fill(e1, at, at + tiles, 0f);
+            java.util.Arrays.fill(o1, at, at + tiles, 0f);
+            return;
+        }
+        // interior tiles: 0 <= 2k - pad and 2k - pad + 3 < width
+        int lo = Math.min(tiles, (pad + 1) / 2);
+        int hi = width - 4 + pad < 0 ? lo : Math.max(lo, Math.min(tiles, (width - 4 + pad) / 2 + 1));
+        for (int k = 0; k < tiles; k++) {
+            if (k == lo) {
+                for (; k < hi; k++) {
+                    int p = row + 2 * k - pad;
+                    e[at + k] = x[p];
+                    o[at + k] = x[p + 1];
+                    e1[at + k] = x[p + 2];
+                    o1[at + k] = x[p + 3];
+                }
+                if (k >= tiles) {
+                    break;
+                }
+            }
+            int iw = 2 * k - pad;
+            e[at + k] = iw >= 0 && iw < width ? x[row + iw] : 0f;
+            o[at + k] = iw + 1 >= 0 && iw + 1 < width ? x[row + iw + 1] : 0f;
+            e1[at + k] = iw + 2 >= 0 && iw + 2 < width ? x[row + iw + 2] : 0f;
+            o1[at + k] = iw + 3 >= 0 && iw + 3 < width ? x[row + iw + 3] : 0f;
+        }
+    }
+
+    /** y tiles of tile rows [th0, th1) = A^T m A (+ bias), clipped to the output size. */
+    private static void transformOutput(ConvGeometry g, float[] mm, int n, int th0, int th1, int tilesW,
+                                        float[] bias, float[] y, float[][] scratch) {
         int M = g.outChannels();
         int outH = g.outH();
         int outW = g.outW();
+        int tc = (th1 - th0) * tilesW;
         int stride = M * tc;
-        float[] q = new float[16];
+        float[] even = scratch[0];
+        float[] odd = scratch[1];
         for (int m = 0; m < M; m++) {
             int yc = (n * M + m) * outH * outW;
             float b = bias == null ? 0f : bias[m];
-            for (int t = 0; t < tc; t++) {
-                int o = m * tc + t;
-                for (int xi = 0; xi < 16; xi++) {
-                    q[xi] = mm[xi * stride + o];
+            int base = m * tc;
+            for (int j = 0; j < 4; j++) {
+                float[] ta = scratch[4 + j];
+                float[] tb = scratch[8 + j];
+                int q0 = j * stride + base;
+                int q1 = q0 + 4 * stride;
+                int q2 = q0 + 8 * stride;
+                int q3 = q0 + 12 * stride;
+                for (int k = 0; k < tc; k++) {
+                    ta[k] = mm[q0 + k] + mm[q1 + k] + mm[q2 + k];
                 }
-                float t00 = q[0] + q[4] + q[8];
-                float t01 = q[1] + q[5] + q[9];
-                float t02 = q[2] + q[6] + q[10];
-                float t03 = q[3] + q[7] + q[11];
-                float t10 = q[4] - q[8] - q[12];
-                float t11 = q[5] - q[9] - q[13];
-                float t12 = q[6] - q[10] - q[14];
-                float t13 = q[7] - q[11] - q[15];
-                int oh = (t0 + t) / tilesW * 2;
-                int ow = (t0 + t) % tilesW * 2;
-                int yo = yc + oh * outW + ow;
-                boolean right = ow + 1 < outW;
-                y[yo] = b + t00 + t01 + t02;
-                if (right) {
-                    y[yo + 1] = b + t01 - t02 - t03;
+                for (int k = 0; k < tc; k++) {
+                    tb[k] = mm[q1 + k] - mm[q2 + k] - mm[q3 + k];
                 }
-                if (oh + 1 < outH) {
-                    y[yo + outW] = b + t10 + t11 + t12;
-                    if (right) {
-                        y[yo + outW + 1] = b + t11 - t12 - t13;
+            }
+            for (int i = 0; i < 2; i++) {
+                float[] t0 = scratch[4 + 4 * i];
+                float[] t1 = scratch[5 + 4 * i];
+                float[] t2 = scratch[6 + 4 * i];
+                float[] t3 = scratch[7 + 4 * i];
+                for (int k = 0; k < tc; k++) {
+                    even[k] = b + t0[k] + t1[k] + t2[k];
+                }
+                for (int k = 0; k < tc; k++) {
+                    odd[k] = b + t1[k] - t2[k] - t3[k];
+                }
+                for (int th = th0; th < th1 && 2 * th + i < outH; th++) {
+                    int row = yc + (2 * th + i) * outW;
+                    int t = (th - th0) * tilesW;
+                    for (int k = 0; k < outW / 2; k++) {
+                        y[row + 2 * k] = even[t + k];
+                        y[row + 2 * k + 1] = odd[t + k];
+                    }
+                    if ((outW & 1) != 0) {
+                        y[row + outW - 1] = even[t + tilesW - 1];
                     }
                 }
             }

@@ -62,9 +62,28 @@ class Conv2dTest {
             {16, 33, 15, 11, 2, 1, 0, 2}};
         for (int[] c : cases) {
             ConvGeometry g = ConvGeometry.of(2, c[0], c[2], c[3], c[1], 3, 3, 1, 1, c[4], c[5], c[6], c[7], 1, 1, 1);
-            assertTrue(WinogradConv.applies(g), g::toString);
-            checkAll(rnd, g);
+            assertTrue(WinogradConv.shapeFits(g), g::toString);
+            float[] x = GemmTest.random(rnd, g.inputSize());
+            float[] w = GemmTest.random(rnd, g.weightSize());
+            float[] bias = GemmTest.random(rnd, g.outChannels());
+            float[] want = new float[g.outputSize()];
+            float[] got = filled(g.outputSize());
+            Conv2dNaive.forward(g, x, w, bias, want);
+            Conv2d.forward(g, x, w, bias, got, Conv2d.Algorithm.WINOGRAD);
+            assertClose(want, got, 3e-5f * (c[0] * 9 + 10), "winograd " + g);
         }
+    }
+
+    @Test
+    void costRulePicksWinogradOnlyForWideLayers() {
+        assertEquals(Conv2d.Algorithm.WINOGRAD,
+                Conv2d.algorithmFor(ConvGeometry.of(1, 256, 28, 28, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1)));
+        assertEquals(Conv2d.Algorithm.IM2COL_GEMM,
+                Conv2d.algorithmFor(ConvGeometry.of(1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1)));
+        assertEquals(Conv2d.Algorithm.IM2COL_GEMM,
+                Conv2d.algorithmFor(ConvGeometry.of(1, 256, 28, 28, 256, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1)));
+        assertEquals(Conv2d.Algorithm.DEPTHWISE,
+                Conv2d.algorithmFor(ConvGeometry.of(1, 32, 28, 28, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32)));
     }
 
     @Test
