@@ -65,6 +65,8 @@ public final class TensorOps implements OpProvider {
         r.register("Einsum", Einsum::new);
         r.register("Unique", Unique::new);
         r.register("Det", Det::new);
+        r.register("NegativeLogLikelihoodLoss", a -> new NllLoss("NegativeLogLikelihoodLoss", a));
+        r.register("SoftmaxCrossEntropyLoss", a -> new NllLoss("SoftmaxCrossEntropyLoss", a));
         for (String w : new String[] {"HannWindow", "HammingWindow", "BlackmanWindow"}) {
             r.register(w, a -> new SignalWindow(w, a));
         }
