@@ -112,7 +112,11 @@ public final class Attributes {
         }
         int[] r = new int[a.length];
         for (int i = 0; i < a.length; i++) {
-            r[i] = Math.toIntExact(a[i]);
+            if (a[i] != (int) a[i]) {
+                throw new InvalidInputException("attribute '" + name + "' holds " + a[i]
+                        + ", outside the 32-bit range Minnow accepts for it; the model's attribute is corrupt or wrong");
+            }
+            r[i] = (int) a[i];
         }
         return r;
     }

@@ -109,7 +109,7 @@ public final class GraphRunner {
         } catch (MinnowException e) {
             throw OnnxReader.rethrow(e, e.getMessage().contains(where) ? "" : where + ": ");
         } catch (RuntimeException | StackOverflowError e) {
-            throw new OpFailedException(where + " failed: " + e + ". This is a bug in Minnow's " + n.opType()
+            throw new OpFailedException(where + " failed: " + e + OpFailedException.origin(e) + ". This is a bug in Minnow's " + n.opType()
                     + " op; please report it with the model", e);
         }
         if (out == null || out.length < n.outputs().size()) {

@@ -211,7 +211,7 @@ final class OnnxReader {
         } catch (MinnowException e) {
             throw rethrow(e, where + ": ");
         } catch (RuntimeException e) {
-            throw new OpFailedException(where + ": creating the op failed (" + e + "); the node's attributes are probably"
+            throw new OpFailedException(where + ": creating the op failed (" + e + OpFailedException.origin(e) + "); the node's attributes are probably"
                     + " invalid (check them against the ONNX operator documentation), and Minnow's op should have said so", e);
         }
         return new Node(name, domain, op, spec.inputs, spec.outputs);
@@ -285,8 +285,8 @@ final class OnnxReader {
         } catch (MinnowException e) {
             throw rethrow(e, source + ": ");
         } catch (RuntimeException e) {
-            throw new OpFailedException(source + ": shape inference crashed inside an op (" + e + " at "
-                    + (e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?") + "); the model's shapes probably do not fit"
+            throw new OpFailedException(source + ": shape inference crashed inside an op (" + e + OpFailedException.origin(e)
+                    + "); the model's shapes probably do not fit"
                     + " its ops, and Minnow's op should have said so", e);
         }
     }

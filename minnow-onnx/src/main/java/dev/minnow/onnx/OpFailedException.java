@@ -11,4 +11,17 @@ public class OpFailedException extends MinnowException {
     public OpFailedException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** Where a crash happened: the first two stack frames in Minnow's own code, for bug reports. */
+    static String origin(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        int frames = 0;
+        for (StackTraceElement f : e.getStackTrace()) {
+            if (f.getClassName().startsWith("dev.minnow.") && frames < 2) {
+                b.append(frames++ == 0 ? " at " : " < ").append(f.getClassName().substring("dev.minnow.".length()))
+                        .append('.').append(f.getMethodName()).append(':').append(f.getLineNumber());
+            }
+        }
+        return b.toString();
+    }
 }
