@@ -22,7 +22,12 @@ public final class ConvOp extends NnOp {
     private final int group;
 
     public ConvOp(Attributes attrs) {
-        super("Conv", attrs);
+        this("Conv", attrs);
+    }
+
+    /** A Conv's geometry under another op's name (the integer convolutions share it). */
+    ConvOp(String type, Attributes attrs) {
+        super(type, attrs);
         this.window = new Window(type, this.attrs);
         long g = this.attrs.getInt("group", 1);
         if (g < 1) {
@@ -56,31 +61,36 @@ public final class ConvOp extends NnOp {
         TensorType x = required(in, 0, "X");
         TensorType w = required(in, 1, "W");
         requireFloating(x, "X");
-        if (w.shape().rank() != x.shape().rank()) {
-            throw new ShapeException(type + ": W " + w.shape() + " must have the rank of X " + x.shape());
+        TensorType b = opt(in, 2);
+        return List.of(new TensorType(x.dtype(), outputShape(x.shape(), w.shape(), b == null ? null : b.shape())));
+    }
+
+    /** Output shape for X, W and optional bias shapes (also used by the integer convolutions). */
+    Shape outputShape(Shape x, Shape w, Shape b) {
+        if (w.rank() != x.rank()) {
+            throw new ShapeException(type + ": W " + w + " must have the rank of X " + x);
         }
-        int c = x.shape().dim(1);
-        int m = w.shape().dim(0);
-        if (c >= 0 && w.shape().dim(1) >= 0 && c != w.shape().dim(1) * group) {
-            throw new ShapeException(type + ": X has " + c + " channels but W " + w.shape() + " with group " + group
-                    + " expects " + w.shape().dim(1) * group);
+        int c = x.dim(1);
+        int m = w.dim(0);
+        if (c >= 0 && w.dim(1) >= 0 && c != w.dim(1) * group) {
+            throw new ShapeException(type + ": X has " + c + " channels but W " + w + " with group " + group
+                    + " expects " + w.dim(1) * group);
         }
         if (m >= 0 && m % group != 0) {
             throw new ShapeException(type + ": " + m + " output channels are not divisible by group " + group);
         }
-        TensorType b = opt(in, 2);
-        if (b != null && (b.shape().rank() != 1 || (m >= 0 && b.shape().dim(0) >= 0 && b.shape().dim(0) != m))) {
-            throw new ShapeException(type + ": bias B " + b.shape() + " must be [" + m + "]");
+        if (b != null && (b.rank() != 1 || (m >= 0 && b.dim(0) >= 0 && b.dim(0) != m))) {
+            throw new ShapeException(type + ": bias B " + b + " must be [" + m + "]");
         }
-        Window.Resolved r = resolve(x.shape(), w.shape());
-        int[] d = new int[x.shape().rank()];
-        d[0] = x.shape().dim(0);
+        Window.Resolved r = resolve(x, w);
+        int[] d = new int[x.rank()];
+        d[0] = x.dim(0);
         d[1] = m;
         System.arraycopy(r.out(), 0, d, 2, r.out().length);
-        return List.of(new TensorType(x.dtype(), Shape.of(d)));
+        return Shape.of(d);
     }
 
-    private ConvGeometry geometry(Shape x, Shape w) {
+    ConvGeometry geometry(Shape x, Shape w) {
         Window.Resolved r = resolve(x, w);
         if (r.rank() == 1) {
             return new ConvGeometry(x.dim(0), x.dim(1), 1, r.in()[0], w.dim(0), 1, r.out()[0], 1, r.kernel()[0],
@@ -91,7 +101,7 @@ public final class ConvOp extends NnOp {
                 r.padEnd()[0], r.padEnd()[1], r.dilations()[0], r.dilations()[1], group);
     }
 
-    private Shape outShape(Shape x, ConvGeometry g) {
+    Shape outShape(Shape x, ConvGeometry g) {
         return x.rank() == 3 ? Shape.of(g.batch(), g.outChannels(), g.outW())
                 : Shape.of(g.batch(), g.outChannels(), g.outH(), g.outW());
     }

@@ -16,11 +16,16 @@ import java.util.List;
  */
 public final class MatMulOp extends NnOp {
     public MatMulOp(Attributes attrs) {
-        super("MatMul", attrs);
+        this("MatMul", attrs);
+    }
+
+    /** MatMul's shape rules under another op's name (the integer matrix products share them). */
+    MatMulOp(String type, Attributes attrs) {
+        super(type, attrs);
     }
 
     /** The shapes of a product, every part as dims (batch dims broadcast). */
-    private record Plan(int[] batch, int[] aBatch, int[] bBatch, int m, int n, int k, int[] outDims) {
+    record Plan(int[] batch, int[] aBatch, int[] bBatch, int m, int n, int k, int[] outDims) {
         int batchCount() {
             return prod(batch, 0, batch.length);
         }
@@ -44,7 +49,7 @@ public final class MatMulOp extends NnOp {
         }
     }
 
-    private Plan plan(Shape a, Shape b) {
+    Plan plan(Shape a, Shape b) {
         if (a.rank() == 0 || b.rank() == 0) {
             throw new ShapeException(type + ": operands must have rank >= 1, got " + a + " and " + b);
         }

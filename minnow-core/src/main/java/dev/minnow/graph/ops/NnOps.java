@@ -28,6 +28,13 @@ public final class NnOps implements OpProvider {
         r.register("LayerNormalization", LayerNormalizationOp::new);
         r.register("LRN", LrnOp::new);
         r.register("Hardmax", HardmaxOp::new);
+        r.register("QuantizeLinear", QuantizeLinearOp::new);
+        r.register("DequantizeLinear", DequantizeLinearOp::new);
+        r.register("DynamicQuantizeLinear", DynamicQuantizeLinearOp::new);
+        r.register("ConvInteger", ConvIntegerOp::new);
+        r.register("QLinearConv", QLinearConvOp::new);
+        r.register("MatMulInteger", MatMulIntegerOp::new);
+        r.register("QLinearMatMul", QLinearMatMulOp::new);
         r.register("Softmax", SoftmaxOp::softmax);
         r.register("LogSoftmax", SoftmaxOp::logSoftmax);
     }
