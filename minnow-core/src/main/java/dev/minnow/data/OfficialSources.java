@@ -14,6 +14,9 @@ import java.util.Map;
  * this project's shared test data was re-compressed with gzip -9, so its SHA-256 differs from
  * the ones below although the decompressed IDX bytes are identical. Only downloads are checked
  * against this table; files already present are accepted and validated when they are read.
+ * The MNIST and CIFAR-10 sums agree across many independent download scripts. Zalando publishes
+ * MD5s, not SHA-256s, for Fashion-MNIST; its SHA-256s below come from third-party download code
+ * and could not be re-checked offline: if a first real download reports a mismatch, fix this table.
  */
 final class OfficialSources {
     /** Sub-folder of the data dir, and the files that go in it. */

@@ -144,18 +144,24 @@ class ImageFolderLoaderTest {
     }
 
     @Test
-    void unreadableImageIsNamed() throws IOException {
-        Path archive = tmp.resolve("corrupt.tgz");
+    void truncatedImageIsNamed() throws IOException {
         byte[] png = TestData.png(TestData.gradient(W, H, 0));
-        byte[] broken = java.util.Arrays.copyOf(png, 30);
+        assertUnreadable("truncated.tgz", "test/a/broken.png", java.util.Arrays.copyOf(png, 30));
+    }
+
+    @Test
+    void nonImageFileWithAnImageNameIsNamed() throws IOException {
+        assertUnreadable("text.tgz", "test/a/text.jpg", "definitely not a jpeg".getBytes());
+    }
+
+    private void assertUnreadable(String archiveName, String member, byte[] content) throws IOException {
+        Path archive = tmp.resolve(archiveName);
         try (TestData.TarWriter tar = TestData.TarWriter.gzipped(archive)) {
-            tar.file("train/a/1.png", png);
-            tar.file("test/a/broken.png", broken);
-            tar.file("test/a/text.jpg", "definitely not a jpeg".getBytes());
+            tar.file("train/a/1.png", TestData.png(TestData.gradient(W, H, 0)));
+            tar.file(member, content);
         }
         DataException e = assertThrows(DataException.class, () -> Datasets.load("imagefolder:" + archive, tmp));
-        assertTrue(e.getMessage().contains("test/a/broken.png in corrupt.tgz")
-                || e.getMessage().contains("test/a/text.jpg in corrupt.tgz"), e.getMessage());
+        assertTrue(e.getMessage().contains(member + " in " + archiveName), e.getMessage());
     }
 
     @Test

@@ -21,6 +21,7 @@ class TarReaderTest {
             tar.file("top/a.txt", "hello".getBytes());
             tar.file("top/" + "x".repeat(150) + ".bin", new byte[600]);
             tar.file("top/b.txt", new byte[512]);
+            tar.paxFile("top/" + "p".repeat(120) + ".png", new byte[] {1, 2, 3});
         }
         return bytes.toByteArray();
     }
@@ -41,6 +42,9 @@ class TarReaderTest {
         TarReader.Entry b = tar.next();
         assertEquals("top/b.txt", b.name());
         assertEquals(512, tar.readContent().length);
+        TarReader.Entry pax = tar.next();
+        assertEquals("top/" + "p".repeat(120) + ".png", pax.name());
+        assertArrayEquals(new byte[] {1, 2, 3}, tar.readContent());
         assertNull(tar.next());
     }
 

@@ -124,6 +124,23 @@ final class TestData {
             body(data);
         }
 
+        /** A file whose real name is only in a pax extended header (as tar --format=pax writes long names). */
+        void paxFile(String name, byte[] data) throws IOException {
+            String body = " path=" + name + "\n";
+            int len = body.length(); // the record length counts its own decimal digits: iterate to the fixed point
+            while (String.valueOf(len).length() + body.length() != len) {
+                len = String.valueOf(len).length() + body.length();
+            }
+            byte[] record = (len + body).getBytes(StandardCharsets.UTF_8);
+            if (record.length != len) {
+                throw new IllegalStateException("pax record length " + record.length + " != " + len);
+            }
+            header("PaxHeaders/x", record.length, 'x');
+            body(record);
+            header("truncated-name", data.length, '0');
+            body(data);
+        }
+
         private void header(String name, long size, char type) throws IOException {
             byte[] h = new byte[512];
             put(h, 0, name);
