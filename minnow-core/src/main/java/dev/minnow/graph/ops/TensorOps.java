@@ -34,6 +34,8 @@ public final class TensorOps implements OpProvider {
         r.register("Range", Range::new);
         r.register("Resize", a -> new Resize("Resize", a));
         r.register("Upsample", a -> new Resize("Upsample", a));
+        r.register("GridSample", GridSample::new);
+        r.register("AffineGrid", AffineGrid::new);
         r.register("Transpose", Transpose::new);
         r.register("Slice", Slice::new);
         r.register("Pad", Pad::new);
