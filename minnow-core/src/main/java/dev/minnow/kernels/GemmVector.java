@@ -301,7 +301,13 @@ final class GemmVector {
             s0 = FloatVector.fromArray(S, x, xo + k).fma(FloatVector.fromArray(S, y, yo + k), s0);
             k += V;
         }
-        float s = s0.add(s1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        // lanes summed in a fixed order: reduceLanes(ADD) leaves the order open, and the JIT's
+        // intrinsic and the interpreted fallback differ, so results would change run to run
+        FloatVector sum = s0.add(s1);
+        float s = 0;
+        for (int lane = 0; lane < V; lane++) {
+            s += sum.lane(lane);
+        }
         for (; k < n; k++) {
             s += x[xo + k] * y[yo + k];
         }
