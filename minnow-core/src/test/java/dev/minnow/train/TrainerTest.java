@@ -77,7 +77,7 @@ class TrainerTest {
         assertSameWeights(a, b);
         Graph c = model();
         trainer(c).seed(8).fit(DATA);
-        assertFalse(java.util.Arrays.equals(a.initializers().get("fc1.w").floats(), c.initializers().get("fc1.w").floats()));
+        assertFalse(java.util.Arrays.equals(a.initializers().get("fc1.weight").floats(), c.initializers().get("fc1.weight").floats()));
     }
 
     @Test
@@ -175,9 +175,9 @@ class TrainerTest {
             augmented.incrementAndGet();
             System.arraycopy(src, srcOff, dst, dstOff, in.sizeInt());
         };
-        trainer(g).optimizer(Optimizers.adam(0.01).masks(Map.of("fc1.w", Tensor.of(Shape.of(8, 16), mask)))).epochs(2)
+        trainer(g).optimizer(Optimizers.adam(0.01).masks(Map.of("fc1.weight", Tensor.of(Shape.of(8, 16), mask)))).epochs(2)
                 .augment(counting).fit(DATA);
-        float[] w = g.initializers().get("fc1.w").floats();
+        float[] w = g.initializers().get("fc1.weight").floats();
         int moved = 0;
         for (int i = 0; i < w.length; i++) {
             if (mask[i] == 0) {

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.minnow.graph.Attributes;
 import dev.minnow.graph.Graph;
 import dev.minnow.graph.Node;
+import dev.minnow.graph.Op;
+import dev.minnow.graph.OpRegistry;
 import dev.minnow.graph.TensorType;
 import dev.minnow.graph.Value;
 import dev.minnow.tensor.Shape;
@@ -30,13 +33,21 @@ class TrainingExecutorTest {
         g.addInitializer("b2", TestOps.random(r, 0.3, 3));
         g.addInitializer("b3", TestOps.random(r, 0.3, 3));
         // nodes deliberately out of order: validate() must sort them
-        g.addNode(new Node("add", new TestOps.Add(), List.of("p", "q"), List.of("out")));
-        g.addNode(new Node("fc1", new TestOps.Linear(), List.of("x", "w1", "b1"), List.of("h")));
-        g.addNode(new Node("relu", new TestOps.Relu(), List.of("h"), List.of("a")));
-        g.addNode(new Node("fc2", new TestOps.Linear(), List.of("a", "w2", "b2"), List.of("p")));
-        g.addNode(new Node("fc3", new TestOps.Linear(), List.of("a", "w2", "b3"), List.of("q")));
+        g.addNode(new Node("add", op("Add"), List.of("p", "q"), List.of("out")));
+        g.addNode(new Node("fc1", dense(), List.of("x", "w1", "b1"), List.of("h")));
+        g.addNode(new Node("relu", op("Relu"), List.of("h"), List.of("a")));
+        g.addNode(new Node("fc2", dense(), List.of("a", "w2", "b2"), List.of("p")));
+        g.addNode(new Node("fc3", dense(), List.of("a", "w2", "b3"), List.of("q")));
         g.addOutput(new Value("out", TensorType.f32(-1, 3)));
         return g;
+    }
+
+    private static Op op(String type) {
+        return OpRegistry.global().create(type, new Attributes());
+    }
+
+    private static Op dense() {
+        return OpRegistry.global().create("Gemm", Attributes.of("transB", 1L));
     }
 
     private static double weightedSum(Tensor out, float[] w) {
@@ -92,7 +103,7 @@ class TrainingExecutorTest {
     void trainingContextsAreSeededPerStep() {
         Graph g = new Graph("dropout");
         g.addInput(new Value("x", TensorType.f32(-1, 64)));
-        g.addNode(new Node("drop", new TestOps.Dropout(), List.of("x"), List.of("y")));
+        g.addNode(new Node("drop", op("Dropout"), List.of("x"), List.of("y")));
         g.addOutput(new Value("y", TensorType.f32(-1, 64)));
         TrainingExecutor ex = new TrainingExecutor(g);
         Tensor x = Tensor.of(Shape.of(1, 64), filled(64, 1f));
