@@ -1,0 +1,41 @@
+package dev.minnow.bench;
+
+import dev.minnow.kernels.Parallel;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+
+/**
+ * Best-of timing for the quick mains. With one thread every kernel runs on the calling thread,
+ * so its CPU time is measured: that excludes the time the OS gave to other processes on a
+ * shared machine (cache sharing still shows). With more threads, wall time.
+ */
+final class Timing {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private Timing() {
+    }
+
+    static boolean cpuTime() {
+        return Parallel.threads() == 1 && THREADS.isCurrentThreadCpuTimeSupported();
+    }
+
+    static String clock() {
+        return cpuTime() ? "thread CPU time" : "wall time";
+    }
+
+    /** Highest rate (units per nanosecond) of runs timed runs of body, after as many warm-up runs. */
+    static double bestRate(double units, int runs, Runnable body) {
+        for (int i = 0; i < runs; i++) {
+            body.run();
+        }
+        boolean cpu = cpuTime();
+        double best = 0;
+        for (int i = 0; i < runs; i++) {
+            long t = cpu ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+            body.run();
+            long dt = (cpu ? THREADS.getCurrentThreadCpuTime() : System.nanoTime()) - t;
+            best = Math.max(best, units / Math.max(1, dt));
+        }
+        return best;
+    }
+}
