@@ -24,6 +24,7 @@ import dev.minnow.onnx.proto.OnnxProto.ValueInfoProto;
 import dev.minnow.onnx.passes.ConstantFolding;
 import dev.minnow.onnx.passes.DeadNodeRemoval;
 import dev.minnow.onnx.passes.HalfToFloat;
+import dev.minnow.onnx.passes.NhwcToNchw;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
@@ -45,6 +46,7 @@ final class OnnxReader {
     private final String source;
     private final Map<String, Integer> opsets = new HashMap<>();
     private int nodeCounter;
+    private int unsupportedCounter = -1;
 
     OnnxReader(ReadOptions options, Path modelDir, String source) {
         this.options = options;
@@ -82,6 +84,9 @@ final class OnnxReader {
         }
         if (options.upcastHalf()) {
             HalfToFloat.apply(g, options.registry());
+        }
+        if (options.nchwInputs()) {
+            NhwcToNchw.apply(g);
         }
         if (options.foldConstants()) {
             ConstantFolding.apply(g);
@@ -122,6 +127,7 @@ final class OnnxReader {
 
     private void collectUnsupported(GraphProto gp, Map<String, List<String>> missing) {
         for (NodeProto n : gp.getNodeList()) {
+            unsupportedCounter++;
             String domain = normalizeDomain(n.getDomain());
             int opset = opsets.getOrDefault(domain, 0);
             boolean known;
@@ -134,7 +140,7 @@ final class OnnxReader {
             }
             if (!known) {
                 String key = n.getOpType() + " (domain " + (domain.isEmpty() ? "ai.onnx" : domain) + ", opset " + opset + ")";
-                missing.computeIfAbsent(key, k -> new ArrayList<>()).add("'" + n.getName() + "'");
+                missing.computeIfAbsent(key, k -> new ArrayList<>()).add("'" + nodeName(n, unsupportedCounter) + "'");
             }
             for (AttributeProto a : n.getAttributeList()) {
                 if (a.hasG()) {
@@ -181,8 +187,7 @@ final class OnnxReader {
     private Node convertNode(NodeProto np, Map<String, Tensor> constants) {
         String domain = normalizeDomain(np.getDomain());
         int opset = opsets.getOrDefault(domain, 0);
-        String name = np.getName().isEmpty() ? np.getOpType() + "_" + nodeCounter : np.getName();
-        nodeCounter++;
+        String name = nodeName(np, nodeCounter++);
         String where = source + ": node '" + name + "' (" + np.getOpType() + ", opset " + opset + ")";
         Attributes attrs = new Attributes();
         for (AttributeProto a : np.getAttributeList()) {
@@ -215,6 +220,11 @@ final class OnnxReader {
                     + " invalid (check them against the ONNX operator documentation), and Minnow's op should have said so", e);
         }
         return new Node(name, domain, op, spec.inputs, spec.outputs);
+    }
+
+    /** The node's name, or "OpType_index" (index in reading order) for unnamed nodes. */
+    private static String nodeName(NodeProto n, int index) {
+        return n.getName().isEmpty() ? n.getOpType() + "_" + index : n.getName();
     }
 
     private static Tensor constantValue(Attributes a, String where) {
