@@ -36,6 +36,8 @@ public final class TensorOps implements OpProvider {
         r.register("Upsample", a -> new Resize("Upsample", a));
         r.register("GridSample", GridSample::new);
         r.register("AffineGrid", AffineGrid::new);
+        r.register("DFT", a -> new Dft("DFT", a));
+        r.register("STFT", a -> new Dft("STFT", a));
         r.register("Transpose", Transpose::new);
         r.register("Slice", Slice::new);
         r.register("Pad", Pad::new);

@@ -1,0 +1,51 @@
+package dev.minnow.graph.ops;
+
+import static dev.minnow.graph.ops.OpTesting.*;
+
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import dev.minnow.testing.GradCheck;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class DftTest {
+    private final Tensor axis1 = Tensor.ofLongs(Shape.scalar(), 1);
+
+    @Test
+    void impulsesByHand() {
+        Tensor delta = f(dims(1, 4, 1), 1, 0, 0, 0);
+        assertClose(new float[] {1, 0, 1, 0, 1, 0, 1, 0}, run1(op("DFT"), delta, null, axis1), 1e-6);
+        Tensor shifted = f(dims(1, 4, 1), 0, 1, 0, 0);
+        // e^{-2 pi i k / 4} = 1, -i, -1, i
+        assertClose(new float[] {1, 0, 0, -1, -1, 0, 0, 1}, run1(op("DFT"), shifted, null, axis1), 1e-6);
+        assertClose(new float[] {1, 0, 0, -1, -1, 0}, run1(op("DFT", "onesided", 1L), shifted, null, axis1), 1e-6);
+        // truncated to length 2: (0, 1) -> (1, -1)
+        assertClose(new float[] {1, 0, -1, 0}, run1(op("DFT", "_opset", 17L), shifted, longs(2)), 1e-6);
+    }
+
+    @Test
+    void inverseUndoesForward() {
+        Tensor x = GradCheck.random(new SplittableRandom(3), 2, 6, 1);
+        Tensor spectrum = run1(op("DFT"), x, null, axis1);
+        Tensor back = run1(op("DFT", "inverse", 1L), spectrum, null, axis1);
+        float[] expected = new float[24];
+        for (int i = 0; i < 12; i++) {
+            expected[2 * i] = x.floats()[i];
+        }
+        assertClose(expected, back, 1e-5);
+        Tensor half = run1(op("DFT", "onesided", 1L), x, null, axis1);
+        assertShape(half, 2, 4, 2);
+        assertClose(x.floats(), run1(op("DFT", "onesided", 1L, "inverse", 1L), half, null, axis1), 1e-5);
+    }
+
+    @Test
+    void stftFramesAreWindowedTransforms() {
+        Tensor signal = f(dims(1, 6, 1), 1, 2, 3, 4, 5, 6);
+        Tensor window = f(dims(4), 0, 1, 1, 0);
+        Tensor y = run(op("STFT"), signal, Tensor.ofLongs(Shape.scalar(), 2), window)[0];
+        assertShape(y, 1, 2, 3, 2);
+        // frame 0: (0, 2, 3, 0) -> bins 5, (-3 - 2i)... X[k] = 2 e^{-i pi k/2} + 3 e^{-i pi k}
+        assertClose(new float[] {5, 0, -3, -2, 1, 0}, run(op("Slice"), y, longs(0, 0), longs(1, 1), longs(0, 1))[0]
+                .reshape(Shape.of(6)), 1e-5);
+    }
+}
