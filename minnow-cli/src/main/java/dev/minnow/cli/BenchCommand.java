@@ -1,0 +1,153 @@
+package dev.minnow.cli;
+
+import dev.minnow.errors.InvalidInputException;
+import dev.minnow.graph.Graph;
+import dev.minnow.graph.Value;
+import dev.minnow.kernels.Parallel;
+import dev.minnow.onnx.Onnx;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import dev.minnow.train.Model;
+import dev.minnow.train.TrainingExecutor;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure inference latency of a model on random input (median of many runs).",
+                "With --compare ort, ONNX Runtime runs the same model in the same process; the two are warmed up "
+                        + "and then run alternately, so both see the same machine conditions."},
+        footer = {"", "Examples:", "  minnow bench resnet18 --batch 1 --threads 2 --compare ort",
+                "  minnow bench model.onnx --batch 16 --json"})
+final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(paramLabel = "MODEL", description = "An .onnx file or a zoo model name (random weights).")
+    String model;
+
+    @Option(names = "--batch", defaultValue = "1", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--compare", paramLabel = "PEER", description = "Also run a peer runtime: ort (ONNX Runtime).")
+    String compare;
+
+    @Option(names = "--seconds", defaultValue = "3", description = "Measuring time after warm-up (default: ${DEFAULT-VALUE}).")
+    double seconds;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Warm-up runs of each runtime (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Override
+    public Integer call() {
+        common.apply();
+        if (batch < 1) {
+            throw new InvalidInputException("--batch must be at least 1, got " + batch);
+        }
+        if (compare != null && !compare.equals("ort")) {
+            throw new InvalidInputException("unknown --compare '" + compare + "'; the only peer is ort (ONNX Runtime)");
+        }
+        Graph g = Models.load(model, 1);
+        Value in = g.inputs().getFirst();
+        int[] dims = in.type().shape().dims();
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] < 0) {
+                if (i != 0) {
+                    throw new InvalidInputException("input '" + in.name() + "' has an unknown dimension " + i
+                            + " besides the batch; bench needs fixed input sizes");
+                }
+                dims[i] = batch;
+            }
+        }
+        if (dims.length > 0 && in.type().shape().dim(0) >= 0 && dims[0] != batch) {
+            throw new InvalidInputException("the model's input has a fixed batch of " + dims[0] + "; use --batch " + dims[0]);
+        }
+        Tensor x = Tensor.zeros(Shape.of(dims));
+        SplittableRandom r = new SplittableRandom(7);
+        float[] xs = x.floats();
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = (float) r.nextGaussian();
+        }
+        Model minnow = new TrainingExecutor(g);
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("model", model);
+        j.put("batch", batch);
+        j.put("threads", Parallel.threads());
+        if (compare == null) {
+            double[] t = timeRuns(() -> minnow.predict(x), warmup, seconds);
+            j.put("latency_ms", median(t));
+            j.put("runs", t.length);
+            common.emit(j, new Table("model", "batch", "threads", "median ms", "runs")
+                    .row(model, batch, Parallel.threads(), String.format("%.3f", median(t)), t.length).render());
+            return 0;
+        }
+        try (OrtRunner ort = new OrtRunner(Onnx.toBytes(g), in.name(), Parallel.threads())) {
+            long[] shape = Arrays.stream(dims).asLongStream().toArray();
+            float[] ours = minnow.predict(x).floats();
+            float[] theirs = ort.run(xs, shape);
+            double maxDiff = 0;
+            double maxRef = 0;
+            for (int i = 0; i < Math.min(ours.length, theirs.length); i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(ours[i] - theirs[i]));
+                maxRef = Math.max(maxRef, Math.abs(theirs[i]));
+            }
+            for (int i = 0; i < warmup; i++) {
+                minnow.predict(x);
+                ort.run(xs, shape);
+            }
+            int n = 0;
+            double[] a = new double[100_000];
+            double[] b = new double[100_000];
+            long end = System.nanoTime() + (long) (seconds * 2e9);
+            while ((System.nanoTime() < end || n < 5) && n < a.length) {
+                long t0 = System.nanoTime();
+                minnow.predict(x);
+                long t1 = System.nanoTime();
+                ort.run(xs, shape);
+                long t2 = System.nanoTime();
+                a[n] = (t1 - t0) / 1e6;
+                b[n] = (t2 - t1) / 1e6;
+                n++;
+            }
+            double ma = median(Arrays.copyOf(a, n));
+            double mb = median(Arrays.copyOf(b, n));
+            j.put("minnow_ms", ma);
+            j.put("ort_ms", mb);
+            j.put("ratio", ma / mb);
+            j.put("runs", n);
+            j.put("max_abs_diff", maxDiff);
+            j.put("max_abs_output", maxRef);
+            common.emit(j, new Table("model", "batch", "threads", "minnow ms", "ORT ms", "minnow/ORT", "runs", "max |diff|")
+                    .row(model, batch, Parallel.threads(), String.format("%.3f", ma), String.format("%.3f", mb),
+                            String.format("%.2f", ma / mb), n, String.format("%.2g", maxDiff)).render());
+        }
+        return 0;
+    }
+
+    private static double[] timeRuns(Runnable body, int warmup, double seconds) {
+        for (int i = 0; i < warmup; i++) {
+            body.run();
+        }
+        double[] t = new double[100_000];
+        int n = 0;
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while ((System.nanoTime() < end || n < 5) && n < t.length) {
+            long t0 = System.nanoTime();
+            body.run();
+            t[n++] = (System.nanoTime() - t0) / 1e6;
+        }
+        return Arrays.copyOf(t, n);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.minnow.cli;
+
+import dev.minnow.data.DatasetSplit;
+import dev.minnow.graph.Graph;
+import dev.minnow.train.EvalResult;
+import dev.minnow.train.Evaluator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate a model on the test split of a dataset: top-1, top-5, loss and the confusion matrix.",
+        footer = {"", "Examples:", "  minnow eval lenet5.onnx --dataset mnist",
+                "  minnow eval model.onnx --dataset cifar10 --json"})
+final class EvalCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(paramLabel = "MODEL", description = "An .onnx file or a zoo model name (fresh weights).")
+    String model;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--batch-size", defaultValue = "256", description = "Images per batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--confusion", description = "Also print the confusion matrix.")
+    boolean confusion;
+
+    @Override
+    public Integer call() {
+        common.apply();
+        Graph g = Models.load(model, 1);
+        DatasetSplit split = data.load();
+        Progress bar = new Progress("eval", split.test().size(), "img");
+        EvalResult r = Evaluator.of(g).evaluate(split.test(), split.normalization(), batchSize,
+                (done, total) -> bar.update(done, null));
+        bar.finish();
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("model", model);
+        j.put("dataset", data.dataset);
+        j.put("top1", r.top1());
+        j.put("top5", r.top5());
+        j.put("loss", r.loss());
+        j.put("samples", r.samples());
+        String human = new Table("model", "dataset", "samples", "top-1", "top-5", "loss")
+                .row(model, data.dataset, r.samples(), Table.percent(r.top1()), Table.percent(r.top5()),
+                        String.format("%.4f", r.loss())).render();
+        if (confusion) {
+            human += "\n" + r.confusion();
+        }
+        common.emit(j, human);
+        return 0;
+    }
+}

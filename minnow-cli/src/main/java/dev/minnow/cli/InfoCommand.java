@@ -1,0 +1,74 @@
+package dev.minnow.cli;
+
+import dev.minnow.graph.Graph;
+import dev.minnow.graph.GraphSummary;
+import dev.minnow.zoo.Zoo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = {"Show a model's layers with their parameters, MACs and output shapes.",
+                "MACs are multiply-accumulates of one forward pass at batch 1."},
+        footer = {"", "Examples:", "  minnow info lenet5", "  minnow info model.onnx --json", "  minnow info --list"})
+final class InfoCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(arity = "0..1", paramLabel = "MODEL", description = "An .onnx file or a zoo model name.")
+    String model;
+
+    @Option(names = "--list", description = "List the zoo models.")
+    boolean list;
+
+    @Override
+    public Integer call() {
+        common.apply();
+        if (list || model == null) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("zoo", Zoo.names());
+            common.emit(r, "Zoo models: " + String.join(", ", Zoo.names()) + "\n");
+            return 0;
+        }
+        Graph g = Models.load(model, 1);
+        GraphSummary s = GraphSummary.of(g);
+        List<Map<String, Object>> layers = new ArrayList<>();
+        Table t = new Table("layer", "op", "params", "MACs", "output shape");
+        for (GraphSummary.Layer l : s.layers()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", l.name());
+            m.put("op", l.op());
+            m.put("params", l.params());
+            m.put("macs", l.macs());
+            m.put("output_shape", l.outputShape());
+            layers.add(m);
+            t.row(l.name(), l.op(), Table.count(l.params()), Table.count(l.macs()), shape(l.outputShape()));
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", model);
+        r.put("name", g.name());
+        r.put("params", s.params());
+        r.put("macs", s.macs());
+        r.put("inputs", g.inputs().stream().map(v -> v.name() + ":" + v.type()).toList());
+        r.put("outputs", g.outputs().stream().map(v -> v.name() + ":" + v.type()).toList());
+        r.put("layers", layers);
+        String human = t.render() + String.format("%nTotal: %s parameters, %s MACs, %d nodes%n",
+                Table.count(s.params()), Table.count(s.macs()), g.nodes().size());
+        common.emit(r, human);
+        return 0;
+    }
+
+    private static String shape(int[] dims) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < dims.length; i++) {
+            b.append(i > 0 ? "x" : "").append(dims[i] < 0 ? "N" : String.valueOf(dims[i]));
+        }
+        return b.toString();
+    }
+}

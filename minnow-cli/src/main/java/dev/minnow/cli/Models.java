@@ -1,0 +1,29 @@
+package dev.minnow.cli;
+
+import dev.minnow.errors.InvalidInputException;
+import dev.minnow.graph.Graph;
+import dev.minnow.onnx.Onnx;
+import dev.minnow.zoo.Zoo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Resolves a MODEL argument: a path to an .onnx file, or the name of a zoo model. */
+final class Models {
+    private Models() {
+    }
+
+    static Graph load(String model, long seed) {
+        Path p = Path.of(model);
+        if (Files.isRegularFile(p)) {
+            return Onnx.read(p);
+        }
+        if (Zoo.names().contains(model)) {
+            return Zoo.build(model, seed);
+        }
+        if (model.endsWith(".onnx") || model.contains("/") || model.contains("\\")) {
+            throw new InvalidInputException("model file not found: " + model);
+        }
+        throw new InvalidInputException("'" + model + "' is neither a model file nor a zoo model. Zoo models: "
+                + String.join(", ", Zoo.names()));
+    }
+}

@@ -1,0 +1,252 @@
+package dev.minnow.cli;
+
+import dev.minnow.data.DatasetSplit;
+import dev.minnow.data.Transform;
+import dev.minnow.errors.InvalidInputException;
+import dev.minnow.graph.Graph;
+import dev.minnow.onnx.Onnx;
+import dev.minnow.train.EpochStats;
+import dev.minnow.train.Losses;
+import dev.minnow.train.LrSchedule;
+import dev.minnow.train.Optimizer;
+import dev.minnow.train.Optimizers;
+import dev.minnow.train.TrainListener;
+import dev.minnow.train.TrainResult;
+import dev.minnow.train.Trainer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a model (zoo name or .onnx file) on a dataset, evaluate it on the test split "
+                + "after every epoch, and save it as ONNX."},
+        footer = {"", "Examples:",
+                "  minnow train --model lenet5 --dataset mnist --epochs 3 --seed 1 --out lenet5.onnx",
+                "  minnow train --model resnet20 --dataset cifar10 --epochs 160 --lr 0.1 --schedule cosine \\",
+                "      --weight-decay 1e-4 --augment --checkpoint r20.ckpt --out resnet20.onnx",
+                "  minnow train --model resnet20 --dataset cifar10 ... --resume r20.ckpt",
+                "", "With one thread and the same --seed, two runs give identical weights."})
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "Zoo model name or .onnx file.")
+    String model;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training set (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "64", description = "Images per optimizer step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--accumulate", defaultValue = "1", paramLabel = "N",
+            description = "Accumulate gradients of N batches before each step (default: ${DEFAULT-VALUE}).")
+    int accumulate;
+
+    @Option(names = "--optimizer", defaultValue = "momentum",
+            description = "sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--lr", description = "Learning rate (default: 0.01 for SGD kinds, 0.001 for the others).")
+    Double lr;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "Momentum for momentum/nesterov (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--weight-decay", defaultValue = "0", description = "L2 weight decay (decoupled for adamw) (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--l1", defaultValue = "0", description = "L1 penalty strength (default: ${DEFAULT-VALUE}).")
+    double l1;
+
+    @Option(names = "--schedule", defaultValue = "constant",
+            description = "Learning-rate schedule: constant, step or cosine (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--step-epochs", defaultValue = "30", description = "For --schedule step: epochs between decays (default: ${DEFAULT-VALUE}).")
+    int stepEpochs;
+
+    @Option(names = "--gamma", defaultValue = "0.1", description = "For --schedule step: decay factor (default: ${DEFAULT-VALUE}).")
+    double gamma;
+
+    @Option(names = "--warmup-epochs", defaultValue = "0", description = "Linear warm-up epochs before the schedule (default: ${DEFAULT-VALUE}).")
+    double warmupEpochs;
+
+    @Option(names = "--label-smoothing", defaultValue = "0", description = "Cross-entropy label smoothing (default: ${DEFAULT-VALUE}).")
+    double labelSmoothing;
+
+    @Option(names = "--augment", description = "Random crop (padding 4) and horizontal flip; for CIFAR-like data.")
+    boolean augment;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for weights, shuffling and augmentation (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Save the trained model here (.onnx).")
+    Path out;
+
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Write a checkpoint here after every epoch.")
+    Path checkpoint;
+
+    @Option(names = "--resume", paramLabel = "FILE", description = "Continue from a checkpoint written by --checkpoint.")
+    Path resume;
+
+    @Override
+    public Integer call() {
+        common.apply();
+        Run r = run();
+        common.emit(r.json(), r.human());
+        return 0;
+    }
+
+    /** The result of a training run, in both views. */
+    record Run(Map<String, Object> json, String human) {
+    }
+
+    Run run() {
+        if (epochs < 1 || batchSize < 1 || accumulate < 1) {
+            throw new InvalidInputException("--epochs, --batch-size and --accumulate must be at least 1");
+        }
+        if (out != null && !out.toString().endsWith(".onnx")) {
+            throw new InvalidInputException("--out must name an .onnx file, got " + out);
+        }
+        Graph g = Models.load(model, seed);
+        DatasetSplit split = data.load();
+        Trainer t = Trainer.of(g).optimizer(optimizer()).loss(Losses.crossEntropy(labelSmoothing))
+                .schedule(schedule(split, g)).epochs(epochs).batchSize(batchSize).accumulate(accumulate).seed(seed);
+        if (augment) {
+            int size = split.train().sampleShape().dim(1);
+            t.augment(Transform.compose(Transform.randomCrop(size, 4), Transform.horizontalFlip(0.5)));
+        }
+        if (checkpoint != null) {
+            t.checkpointPath(checkpoint);
+        }
+        if (resume != null) {
+            t.resumeFrom(resume);
+        }
+        ProgressListener listener = new ProgressListener(common.json);
+        t.listener(listener);
+        TrainResult result = t.fit(split);
+        listener.done();
+
+        g.metadata().put("minnow.command", "train " + t.describe());
+        g.metadata().put("minnow.dataset", data.dataset);
+        g.metadata().put("minnow.seed", String.valueOf(seed));
+        g.metadata().put("minnow.test_top1", String.valueOf(result.finalTestTop1()));
+        if (out != null) {
+            Onnx.write(g, out);
+        }
+        double ips = result.epochs().stream().mapToDouble(EpochStats::imagesPerSecond).average().orElse(0);
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("model", model);
+        j.put("dataset", data.dataset);
+        j.put("epochs", result.epochs().size());
+        j.put("test_top1", result.finalTestTop1());
+        j.put("test_loss", result.epochs().getLast().testLoss());
+        j.put("train_loss", result.epochs().getLast().trainLoss());
+        j.put("train_images_per_second", ips);
+        j.put("seconds", result.seconds());
+        j.put("params", g.paramCount());
+        j.put("seed", seed);
+        j.put("out", out == null ? null : out.toString());
+        List<Map<String, Object>> per = new ArrayList<>();
+        Table tab = new Table("epoch", "train loss", "test loss", "test top-1", "img/s", "lr", "time");
+        for (EpochStats e : result.epochs()) {
+            per.add(Map.of("epoch", e.epoch(), "train_loss", e.trainLoss(), "test_loss", e.testLoss(),
+                    "test_top1", e.testTop1(), "images_per_second", e.imagesPerSecond(), "seconds", e.seconds()));
+            tab.row(e.epoch(), String.format("%.4f", e.trainLoss()), String.format("%.4f", e.testLoss()),
+                    Table.percent(e.testTop1()), String.format("%.0f", e.imagesPerSecond()),
+                    String.format("%.3g", e.learningRate()), Progress.time(e.seconds()));
+        }
+        j.put("per_epoch", per);
+        String human = tab.render() + String.format("%n%s on %s: test top-1 %s after %d epochs, %.0f training images/s%s%n",
+                model, data.dataset, Table.percent(result.finalTestTop1()), result.epochs().size(), ips,
+                out == null ? "" : "; saved to " + out);
+        return new Run(j, human);
+    }
+
+    private Optimizer optimizer() {
+        boolean sgdKind = optimizer.equals("sgd") || optimizer.equals("momentum") || optimizer.equals("nesterov");
+        double rate = lr != null ? lr : sgdKind ? 0.01 : 0.001;
+        if (!(rate > 0) || Double.isInfinite(rate)) {
+            throw new InvalidInputException("--lr must be a positive number, got " + rate);
+        }
+        Optimizer o = switch (optimizer) {
+            case "sgd" -> Optimizers.sgd(rate);
+            case "momentum" -> Optimizers.momentum(rate, momentum, false);
+            case "nesterov" -> Optimizers.momentum(rate, momentum, true);
+            case "adagrad" -> Optimizers.adagrad(rate);
+            case "rmsprop" -> Optimizers.rmsprop(rate);
+            case "adam" -> Optimizers.adam(rate);
+            case "adamw" -> Optimizers.adamw(rate, weightDecay);
+            default -> throw new InvalidInputException("unknown --optimizer '" + optimizer
+                    + "'; use sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw");
+        };
+        if (!optimizer.equals("adamw")) {
+            o.weightDecay(weightDecay);
+        }
+        return o.l1(l1);
+    }
+
+    private LrSchedule schedule(DatasetSplit split, Graph g) {
+        LrSchedule s = switch (schedule) {
+            case "constant" -> LrSchedule.constant();
+            case "step" -> LrSchedule.step(stepEpochs, gamma);
+            case "cosine" -> LrSchedule.cosine(0);
+            default -> throw new InvalidInputException("unknown --schedule '" + schedule + "'; use constant, step or cosine");
+        };
+        if (warmupEpochs < 0) {
+            throw new InvalidInputException("--warmup-epochs must be >= 0, got " + warmupEpochs);
+        }
+        if (warmupEpochs > 0) {
+            long stepsPerEpoch = Math.max(1, split.train().size() / ((long) batchSize * accumulate));
+            s = LrSchedule.warmup(Math.max(1, Math.round(warmupEpochs * stepsPerEpoch)), s);
+        }
+        return s;
+    }
+
+    /** Draws the progress bar during training and prints a line per epoch (to stderr, not in JSON mode). */
+    static final class ProgressListener implements TrainListener {
+        private final boolean quiet;
+        private Progress bar;
+        private int epoch;
+
+        ProgressListener(boolean quiet) {
+            this.quiet = quiet;
+        }
+
+        @Override
+        public void onBatch(BatchProgress p) {
+            if (bar == null || p.epoch() != epoch) {
+                epoch = p.epoch();
+                bar = new Progress(String.format("epoch %d/%d", p.epoch(), p.epochs()), p.batches(), "batch");
+            }
+            bar.update(p.batch() + 1, String.format("loss %.4f", p.loss()));
+        }
+
+        @Override
+        public void onEpoch(EpochStats e) {
+            if (bar != null) {
+                bar.finish();
+            }
+            if (!quiet) {
+                System.err.printf("epoch %d: train loss %.4f, test top-1 %s, %.0f img/s%n",
+                        e.epoch(), e.trainLoss(), Table.percent(e.testTop1()), e.imagesPerSecond());
+            }
+        }
+
+        void done() {
+            if (bar != null) {
+                bar.finish();
+            }
+        }
+    }
+}
