@@ -43,10 +43,6 @@ public final class Main implements Runnable {
                 }
                 return EXIT_USER_ERROR;
             }
-            if (ex instanceof OutOfMemoryError) {
-                commandLine.getErr().println("minnow: error: out of memory; try a smaller --batch-size or give Java more memory (MINNOW_JAVA_OPTS=-Xmx8g)");
-                return EXIT_USER_ERROR;
-            }
             throw ex;
         });
         cl.setParameterExceptionHandler((ex, args1) -> {
@@ -55,7 +51,13 @@ public final class Main implements Runnable {
             c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
             return EXIT_USER_ERROR;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("minnow: error: out of memory; try a smaller --batch-size or give Java more memory "
+                    + "(MINNOW_JAVA_OPTS=-Xmx16g)");
+            return EXIT_USER_ERROR;
+        }
     }
 
     private static String message(Throwable ex) {
