@@ -56,12 +56,12 @@ class LossesTest {
     @Test
     void gradientsMatchFiniteDifferences() {
         SplittableRandom r = new SplittableRandom(4);
-        Tensor teacher = TestOps.random(r, 3, 3, 5);
+        Tensor teacher = TestGraphs.random(r, 3, 3, 5);
         Targets targets = new Targets(new int[] {4, 0, 2}, teacher);
         Loss[] losses = {Losses.crossEntropy(), Losses.crossEntropy(0.1), Losses.mse(), Losses.klDivergence(1),
             Losses.klDivergence(3.5), Losses.weighted(Losses.klDivergence(2), 0.7, Losses.crossEntropy(), 0.3)};
         for (Loss loss : losses) {
-            Tensor z = TestOps.random(r, 3, 3, 5);
+            Tensor z = TestGraphs.random(r, 3, 3, 5);
             float[] g = loss.compute(z, targets).gradient().floats();
             float[] x = z.floats();
             double eps = 1e-2;

@@ -36,14 +36,6 @@ class RealOpsTrainingTest {
         return b.build();
     }
 
-    private static double weightedSum(Tensor out, float[] w) {
-        double s = 0;
-        for (int i = 0; i < w.length; i++) {
-            s += (double) w[i] * out.floats()[i];
-        }
-        return s;
-    }
-
     @Test
     void parameterGradientsMatchFiniteDifferences() {
         // Without batch norm: it centres the pre-activations of the following ReLUs at zero, so
@@ -51,32 +43,22 @@ class RealOpsTrainingTest {
         Graph g = tinyCnn(3, false);
         TrainingExecutor ex = new TrainingExecutor(g);
         SplittableRandom r = new SplittableRandom(11);
-        Tensor x = TestOps.random(r, 1, 4, 1, 4, 4);
+        Tensor x = TestGraphs.random(r, 1, 4, 1, 4, 4);
         Tensor out = ex.forward(x, true, 0);
-        float[] w = TestOps.random(r, 1, out.shape().dims()).floats();
+        float[] w = TestGraphs.random(r, 1, out.shape().dims()).floats();
         Map<String, Tensor> grads = ex.backward(Tensor.of(out.shape(), w.clone()));
         int checked = 0;
         for (var e : g.floatInitializers().entrySet()) {
             float[] p = e.getValue().floats();
             float[] analytic = grads.get(e.getKey()).floats();
             for (int i = 0; i < p.length; i++) {
-                double numeric = numericDerivative(ex, x, w, p, i, 2e-3);
+                double numeric = TestGraphs.numericDerivative(() -> ex.forward(x, true, 0), w, p, i, 2e-3);
                 assertEquals(numeric, analytic[i], 1e-2 * Math.max(1, Math.abs(numeric)), e.getKey() + "[" + i + "]");
                 checked++;
             }
         }
         assertEquals(g.floatInitializers().size(), grads.size());
         assertTrue(checked > 100, "checked " + checked);
-    }
-
-    private static double numericDerivative(TrainingExecutor ex, Tensor x, float[] w, float[] p, int i, double eps) {
-        float saved = p[i];
-        p[i] = (float) (saved + eps);
-        double lp = weightedSum(ex.forward(x, true, 0), w);
-        p[i] = (float) (saved - eps);
-        double lm = weightedSum(ex.forward(x, true, 0), w);
-        p[i] = saved;
-        return (lp - lm) / (2 * eps);
     }
 
     @Test
@@ -112,7 +94,7 @@ class RealOpsTrainingTest {
         Graph g = Zoo.build("lenet5", 1);
         TrainingExecutor ex = new TrainingExecutor(g);
         SplittableRandom r = new SplittableRandom(2);
-        Tensor x = TestOps.random(r, 1, 4, 1, 28, 28);
+        Tensor x = TestGraphs.random(r, 1, 4, 1, 28, 28);
         int[] labels = {0, 1, 2, 3};
         Optimizer opt = Optimizers.adam(1e-3);
         Loss loss = Losses.crossEntropy();

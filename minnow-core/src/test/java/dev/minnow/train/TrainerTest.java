@@ -30,7 +30,7 @@ class TrainerTest {
     private static final DatasetSplit DATA = TinyDataset.split(192, 60);
 
     private static Graph model() {
-        return TestOps.mlp(1, 4, 4, 8, TinyDataset.CLASSES, 42);
+        return TestGraphs.mlp(1, 4, 4, 8, TinyDataset.CLASSES, 42);
     }
 
     private static Trainer trainer(Graph g) {

@@ -27,11 +27,11 @@ class TrainingExecutorTest {
         SplittableRandom r = new SplittableRandom(7);
         Graph g = new Graph("fan-out");
         g.addInput(new Value("x", TensorType.f32(-1, 4)));
-        g.addInitializer("w1", TestOps.random(r, 0.8, 5, 4));
-        g.addInitializer("b1", TestOps.random(r, 0.3, 5));
-        g.addInitializer("w2", TestOps.random(r, 0.8, 3, 5));
-        g.addInitializer("b2", TestOps.random(r, 0.3, 3));
-        g.addInitializer("b3", TestOps.random(r, 0.3, 3));
+        g.addInitializer("w1", TestGraphs.random(r, 0.8, 5, 4));
+        g.addInitializer("b1", TestGraphs.random(r, 0.3, 5));
+        g.addInitializer("w2", TestGraphs.random(r, 0.8, 3, 5));
+        g.addInitializer("b2", TestGraphs.random(r, 0.3, 3));
+        g.addInitializer("b3", TestGraphs.random(r, 0.3, 3));
         // nodes deliberately out of order: validate() must sort them
         g.addNode(new Node("add", op("Add"), List.of("p", "q"), List.of("out")));
         g.addNode(new Node("fc1", dense(), List.of("x", "w1", "b1"), List.of("h")));
@@ -50,21 +50,13 @@ class TrainingExecutorTest {
         return OpRegistry.global().create("Gemm", Attributes.of("transB", 1L));
     }
 
-    private static double weightedSum(Tensor out, float[] w) {
-        double s = 0;
-        for (int i = 0; i < w.length; i++) {
-            s += (double) w[i] * out.floats()[i];
-        }
-        return s;
-    }
-
     @Test
     void parameterGradientsMatchFiniteDifferencesWithFanOut() {
         Graph g = fanOutGraph();
         TrainingExecutor ex = new TrainingExecutor(g);
         SplittableRandom r = new SplittableRandom(3);
-        Tensor x = TestOps.random(r, 1, 6, 4);
-        float[] w = TestOps.random(r, 1, 6, 3).floats();
+        Tensor x = TestGraphs.random(r, 1, 6, 4);
+        float[] w = TestGraphs.random(r, 1, 6, 3).floats();
         ex.forward(x, true, 1);
         Map<String, Tensor> grads = ex.backward(Tensor.of(Shape.of(6, 3), w.clone()));
         assertEquals(List.of("w1", "b1", "w2", "b2", "b3"), List.copyOf(grads.keySet()));
@@ -73,13 +65,7 @@ class TrainingExecutorTest {
             float[] p = e.getValue().floats();
             float[] analytic = grads.get(e.getKey()).floats();
             for (int i = 0; i < p.length; i++) {
-                float saved = p[i];
-                p[i] = (float) (saved + eps);
-                double lp = weightedSum(ex.predict(x), w);
-                p[i] = (float) (saved - eps);
-                double lm = weightedSum(ex.predict(x), w);
-                p[i] = saved;
-                double numeric = (lp - lm) / (2 * eps);
+                double numeric = TestGraphs.numericDerivative(() -> ex.predict(x), w, p, i, eps);
                 assertEquals(numeric, analytic[i], 2e-3 * Math.max(1, Math.abs(numeric)), e.getKey() + "[" + i + "]");
             }
         }
@@ -88,7 +74,7 @@ class TrainingExecutorTest {
     @Test
     void inferenceKeepsNoActivationsAndMatchesTrainingForward() {
         TrainingExecutor ex = new TrainingExecutor(fanOutGraph());
-        Tensor x = TestOps.random(new SplittableRandom(5), 1, 2, 4);
+        Tensor x = TestGraphs.random(new SplittableRandom(5), 1, 2, 4);
         Tensor inferred = ex.predict(x);
         assertEquals(0, ex.heldActivations());
         Tensor trained = ex.forward(x, true, 9);
@@ -119,8 +105,8 @@ class TrainingExecutorTest {
     void accumulatedMicroBatchesGiveTheFullBatchGradient() {
         TrainingExecutor ex = new TrainingExecutor(fanOutGraph());
         SplittableRandom r = new SplittableRandom(8);
-        Tensor x = TestOps.random(r, 1, 4, 4);
-        float[] w = TestOps.random(r, 1, 4, 3).floats();
+        Tensor x = TestGraphs.random(r, 1, 4, 4);
+        float[] w = TestGraphs.random(r, 1, 4, 3).floats();
         // loss = mean over the batch of sum_j w_ij out_ij, so d loss / d out = w / N
         ex.forward(x, true, 0);
         Map<String, Tensor> full = ex.backward(Tensor.of(Shape.of(4, 3), scaled(w, 0, 12, 0.25f)));
