@@ -3,6 +3,7 @@ package dev.minnow.train;
 import dev.minnow.data.Batch;
 import dev.minnow.data.DataLoader;
 import dev.minnow.data.Dataset;
+import dev.minnow.data.DatasetSplit;
 import dev.minnow.data.Normalization;
 import dev.minnow.data.Transform;
 import dev.minnow.errors.InvalidInputException;
@@ -28,6 +29,11 @@ public final class Evaluator {
 
     public static Evaluator of(Model model) {
         return new Evaluator(model);
+    }
+
+    /** The split's test set with the split's normalization. */
+    public EvalResult evaluate(DatasetSplit split) {
+        return evaluate(split.test(), split.normalization());
     }
 
     public EvalResult evaluate(Dataset data, Normalization normalization) {

@@ -198,14 +198,20 @@ public final class Trainer {
                         if (!Double.isFinite(value.loss())) {
                             throw diverged(value.loss(), epoch, b, step, lr);
                         }
-                        gradients.add(executor.backward(value.gradient()));
+                        Map<String, Tensor> batchGradients = executor.backward(value.gradient());
                         lossSum += value.loss() * batch.count();
                         samples += batch.count();
                         b++;
-                        if (gradients.microBatches() == accumulate || b == batches) {
-                            optimizer.step(parameters, gradients.mean(), lr);
-                            gradients.clear();
+                        if (accumulate == 1) {
+                            optimizer.step(parameters, batchGradients, lr);
                             step++;
+                        } else {
+                            gradients.add(batchGradients);
+                            if (gradients.microBatches() == accumulate || b == batches) {
+                                optimizer.step(parameters, gradients.mean(), lr);
+                                gradients.clear();
+                                step++;
+                            }
                         }
                         listener.onBatch(new TrainListener.BatchProgress(epoch + 1, epochs, b - 1, batches, value.loss(), lr, step));
                     }

@@ -189,4 +189,29 @@ class TrainerTest {
         assertTrue(moved > 0);
         assertEquals(2 * 192, augmented.get(), "train images only, once per epoch");
     }
+
+    @Test
+    void studentLearnsFromTheTeacherAloneThroughDistillation() {
+        Graph teacher = model();
+        trainer(teacher).fit(DATA);
+        TrainingExecutor teacherModel = new TrainingExecutor(teacher);
+        Graph student = TestGraphs.mlp(1, 4, 4, 4, TinyDataset.CLASSES, 9);
+        // KL only: the labels never reach the loss, so accuracy can come from the teacher alone
+        Loss kdOnly = new Loss() {
+            private final Loss kl = Losses.klDivergence(2);
+
+            @Override
+            public LossValue compute(Tensor output, Targets targets) {
+                return kl.compute(output, Targets.values(targets.values()));
+            }
+
+            @Override
+            public String describe() {
+                return "kd-only";
+            }
+        };
+        TrainResult r = trainer(student).loss(kdOnly).teacher(teacherModel).optimizer(Optimizers.adam(0.02)).epochs(4).fit(DATA);
+        assertTrue(r.finalTestTop1() > 0.85, "student top-1 " + r.finalTestTop1());
+        assertEquals(r.finalTestTop1(), Evaluator.of(student).evaluate(DATA).top1());
+    }
 }
