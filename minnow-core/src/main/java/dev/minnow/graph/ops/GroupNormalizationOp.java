@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * ONNX GroupNormalization (opset 21): statistics over each group of C / num_groups channels
- * (and all spatial positions) per sample; scale and bias are per channel [C]. epsilon 1e-5.
+ * (and all spatial positions) per sample; scale and bias are per channel [C], or per group
+ * [num_groups] as opset 18-20 had them. epsilon 1e-5.
  */
 public final class GroupNormalizationOp extends BlockNormOp {
     private final int groups;
@@ -35,6 +36,10 @@ public final class GroupNormalizationOp extends BlockNormOp {
             throw new ShapeException(type + ": " + d[1] + " channels are not divisible by num_groups " + groups);
         }
         int cpg = d[1] / groups;
+        if (scale.size() == groups && groups != d[1]) {
+            // opset 18-20: one scale and bias per group
+            return new Layout(d[0] * groups, cpg * s, groups, 1, Math.max(1, cpg * s));
+        }
         return new Layout(d[0] * groups, cpg * s, groups, cpg, Math.max(1, s));
     }
 
@@ -49,9 +54,10 @@ public final class GroupNormalizationOp extends BlockNormOp {
         }
         for (int i = 1; i < 3; i++) {
             TensorType t = required(in, i, i == 1 ? "scale" : "bias");
-            if (t.shape().rank() != 1 || (c >= 0 && t.shape().dim(0) >= 0 && t.shape().dim(0) != c)) {
+            int n = t.shape().rank() == 1 ? t.shape().dim(0) : -2;
+            if (n == -2 || (c >= 0 && n >= 0 && n != c && n != groups)) {
                 throw new ShapeException(type + ": " + (i == 1 ? "scale " : "bias ") + t.shape() + " must be [" + c
-                        + "] (opset 21 scales per channel)");
+                        + "] (per channel, opset 21) or [" + groups + "] (per group, opset 18)");
             }
         }
         return List.of(x);

@@ -7,15 +7,18 @@ import dev.minnow.tensor.Tensor;
 import java.util.List;
 
 /**
- * ONNX Hardmax (opset 13): 1 at the first maximum along axis (default -1), 0 elsewhere.
+ * ONNX Hardmax (opset 13): 1 at the first maximum along axis (default -1), 0 elsewhere; for models
+ * of opset < 13 (attribute _opset) default axis 1 over the input flattened to 2-D there.
  * Piecewise constant, so it has no useful gradient and is not differentiable here.
  */
 public final class HardmaxOp extends NnOp {
     private final long axisAttr;
+    private final boolean legacy;
 
     public HardmaxOp(Attributes attrs) {
         super("Hardmax", attrs);
-        this.axisAttr = this.attrs.getInt("axis", -1);
+        this.legacy = opset() < 13;
+        this.axisAttr = this.attrs.getInt("axis", legacy ? 1 : -1);
     }
 
     @Override
@@ -30,11 +33,10 @@ public final class HardmaxOp extends NnOp {
     @Override
     public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
         Tensor x = inputs[0];
-        int[] d = x.shape().dims();
-        int a = axis(axisAttr, d.length);
-        int len = d[a];
-        int inner = prod(d, a + 1, d.length);
-        int rows = prod(d, 0, a) * inner;
+        int[] split = axisSplit(x.shape(), axisAttr, legacy);
+        int len = split[1];
+        int inner = split[2];
+        int rows = split[0] * inner;
         float[] xv = f32(x);
         float[] y = new float[xv.length];
         for (int r = 0; r < rows; r++) {

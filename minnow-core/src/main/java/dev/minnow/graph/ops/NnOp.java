@@ -77,6 +77,25 @@ abstract class NnOp implements Op {
         return (int) (axis < 0 ? axis + rank : axis);
     }
 
+    /** The model's opset for this node (attribute _opset, set by the ONNX reader), else the newest. */
+    final long opset() {
+        return attrs.getInt("_opset", Long.MAX_VALUE);
+    }
+
+    /**
+     * {outer, length, inner} of a softmax-like op along axis. Before opset 13 Softmax, LogSoftmax
+     * and Hardmax flattened the input to 2-D at axis and worked on the second dimension.
+     */
+    final int[] axisSplit(Shape s, long axis, boolean flattenTo2d) {
+        int[] d = s.dims();
+        if (d.length == 0) {
+            return new int[] {1, 1, 1};
+        }
+        int a = axis(axis, d.length);
+        return flattenTo2d ? new int[] {prod(d, 0, a), prod(d, a, d.length), 1}
+                : new int[] {prod(d, 0, a), d[a], prod(d, a + 1, d.length)};
+    }
+
     /** The values of a float tensor as float32 (the array itself when already float32). */
     static float[] f32(Tensor t) {
         return t.dtype() == DType.FLOAT32 ? t.floats() : t.cast(DType.FLOAT32).floats();

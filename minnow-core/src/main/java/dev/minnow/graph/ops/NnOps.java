@@ -35,6 +35,9 @@ public final class NnOps implements OpProvider {
         r.register("QLinearConv", QLinearConvOp::new);
         r.register("MatMulInteger", MatMulIntegerOp::new);
         r.register("QLinearMatMul", QLinearMatMulOp::new);
+        r.register("RNN", RnnOp::new);
+        r.register("GRU", GruOp::new);
+        r.register("LSTM", LstmOp::new);
         r.register("Softmax", SoftmaxOp::softmax);
         r.register("LogSoftmax", SoftmaxOp::logSoftmax);
     }

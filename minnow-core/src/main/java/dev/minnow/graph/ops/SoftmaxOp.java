@@ -8,18 +8,21 @@ import dev.minnow.tensor.Tensor;
 import java.util.List;
 
 /**
- * ONNX Softmax and LogSoftmax (opset 13 semantics): normalised along one axis (default -1),
+ * ONNX Softmax and LogSoftmax: normalised along one axis (default -1); for models of opset < 13
+ * (attribute _opset) the ONNX 1-12 rule: default axis 1 and the input flattened to 2-D there. Values are
  * computed stably (max subtracted). Backward: softmax dx = y * (dy - sum(dy * y));
  * log-softmax dx = dy - softmax * sum(dy). 0 MACs.
  */
 public final class SoftmaxOp extends NnOp {
     private final long axisAttr;
+    private final boolean legacy;
     private final boolean log;
 
     private SoftmaxOp(String type, boolean log, Attributes attrs) {
         super(type, attrs);
         this.log = log;
-        this.axisAttr = this.attrs.getInt("axis", -1);
+        this.legacy = opset() < 13;
+        this.axisAttr = this.attrs.getInt("axis", legacy ? 1 : -1);
     }
 
     public static SoftmaxOp softmax(Attributes a) {
@@ -38,11 +41,8 @@ public final class SoftmaxOp extends NnOp {
         return List.of(x);
     }
 
-    /** {outer, length, inner} of the softmax axis. */
     private int[] split(Tensor x) {
-        int[] d = x.shape().dims();
-        int a = axis(axisAttr, d.length);
-        return d.length == 0 ? new int[] {1, 1, 1} : new int[] {prod(d, 0, a), d[a], prod(d, a + 1, d.length)};
+        return axisSplit(x.shape(), axisAttr, legacy);
     }
 
     @Override

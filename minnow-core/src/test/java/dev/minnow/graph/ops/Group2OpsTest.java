@@ -93,6 +93,9 @@ class Group2OpsTest {
         Tensor zeros = Tensor.of(Shape.of(4), 0, 0, 0, 0);
         assertArrayEquals(new float[] {-1, 1, -1, 1}, run(op("GroupNormalization", "num_groups", 2, "epsilon", 0f), g, ones, zeros)
                 .floats(), 1e-6f);
+        // opset 18 form: one scale and bias per group
+        assertArrayEquals(new float[] {-1, 1, -2, 2}, run(op("GroupNormalization", "num_groups", 2, "epsilon", 0f), g,
+                Tensor.of(Shape.of(2), 1, 2), Tensor.of(Shape.of(2), 0, 0)).floats(), 1e-6f);
     }
 
     @Test
@@ -116,5 +119,10 @@ class Group2OpsTest {
         Tensor h = Tensor.of(Shape.of(2, 3), 1, 3, 3, -1, -2, -3);
         assertArrayEquals(new float[] {0, 1, 0, 1, 0, 0}, run(op("Hardmax"), h).floats());
         assertArrayEquals(new float[] {1, 1, 1, 0, 0, 0}, run(op("Hardmax", "axis", 0), h).floats());
+        // opset < 13: default axis 1 over the input flattened to 2-D, here [1, 6]
+        Tensor h3 = Tensor.of(Shape.of(1, 2, 3), 1, 3, 3, -1, 5, -3);
+        assertArrayEquals(new float[] {0, 0, 0, 0, 1, 0}, run(op("Hardmax", "_opset", 11L), h3).floats());
+        Tensor s = run(op("Softmax", "_opset", 11L), Tensor.of(Shape.of(1, 2, 2), 0, 0, 0, 0));
+        assertArrayEquals(new float[] {0.25f, 0.25f, 0.25f, 0.25f}, s.floats(), 1e-6f);
     }
 }

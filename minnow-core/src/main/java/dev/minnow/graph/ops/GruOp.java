@@ -1,0 +1,44 @@
+package dev.minnow.graph.ops;
+
+import dev.minnow.graph.Attributes;
+
+/**
+ * ONNX GRU (gates z, r, h; activations f = Sigmoid, g = Tanh by default):
+ * z = f(X Wz + H Rz + Wbz + Rbz), r = f(X Wr + H Rr + Wbr + Rbr),
+ * h~ = g(X Wh + (r . H) Rh + Rbh + Wbh), or with linear_before_reset g(X Wh + r . (H Rh + Rbh) + Wbh),
+ * H' = (1 - z) . h~ + z . H. See {@link RecurrentOp}.
+ */
+public final class GruOp extends RecurrentOp {
+    private final boolean linearBeforeReset;
+
+    public GruOp(Attributes attrs) {
+        super("GRU", attrs, new String[] {"Sigmoid", "Tanh"});
+        this.linearBeforeReset = this.attrs.getInt("linear_before_reset", 0) != 0;
+    }
+
+    @Override
+    int gates() {
+        return 3;
+    }
+
+    @Override
+    void step(int dir, double[] xw, float[] h, float[] c, float[] hOut, float[] cOut, float[] r, int rOff,
+              float[] rb, int rbOff, float[] p, int pOff) {
+        int n = hidden;
+        double[] z = new double[n];
+        float[] reset = new float[n];
+        float[] resetH = new float[n];
+        for (int j = 0; j < n; j++) {
+            z[j] = activations[dir][0].applyAsDouble(clipped(xw[j] + rb[rbOff + j] + dotRow(r, rOff, j, h)));
+            reset[j] = (float) activations[dir][0].applyAsDouble(clipped(xw[n + j] + rb[rbOff + n + j] + dotRow(r, rOff, n + j, h)));
+            resetH[j] = reset[j] * h[j];
+        }
+        for (int j = 0; j < n; j++) {
+            double pre = linearBeforeReset
+                    ? xw[2 * n + j] + reset[j] * (dotRow(r, rOff, 2 * n + j, h) + rb[rbOff + 2 * n + j])
+                    : xw[2 * n + j] + rb[rbOff + 2 * n + j] + dotRow(r, rOff, 2 * n + j, resetH);
+            double cand = activations[dir][1].applyAsDouble(clipped(pre));
+            hOut[j] = (float) ((1 - z[j]) * cand + z[j] * h[j]);
+        }
+    }
+}
