@@ -106,14 +106,17 @@ class GraphBuilderTest {
     }
 
     @Test
-    void concatAddsChannels() {
+    void concatAddsChannelsAndPoolsHalveTheImage() {
         var b = GraphBuilder.named("t");
         Value x = b.input("input", Shape.of(-1, 3, 8, 8));
         Value c = b.concat(b.conv(x, 4, 1), b.conv(x, 5, 3, 1, 1), b.maxPool(x, 3, 1, 1, false));
-        b.output("logits", b.softmax(b.dense(b.flatten(b.avgPool(c, 2)), 3)));
+        Value pooled = b.add(b.avgPool(c, 2), b.lpPool(c, 2, 2));
+        b.output("logits", b.softmax(b.dense(b.flatten(pooled), 3)));
         Graph g = b.build();
         assertEquals(Shape.of(-1, 12, 8, 8), g.type("concat1").shape());
         assertEquals(Shape.of(-1, 12, 4, 4), g.type("avgpool1").shape());
+        assertEquals(2, g.producer("lppool1").attributes().getInt("p", 0));
+        assertEquals("Softmax", g.producer("logits").opType());
     }
 
     private static List<Long> boxed(long[] a) {
