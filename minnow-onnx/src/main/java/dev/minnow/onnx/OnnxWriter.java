@@ -26,6 +26,8 @@ import java.util.TreeMap;
  */
 final class OnnxWriter {
     static final int DEFAULT_OPSET = 17;
+    /** Form assumed for nodes without "_opset" (built in Java): the ops then follow the newest semantics. */
+    static final int NEWEST_FORM = OnnxReader.MAX_OPSET;
     static final String PRODUCER = "minnow";
     static final String PRODUCER_VERSION = "0.1.0";
     /** Ops that ONNX added after opset 17, with the opset that introduced them. */
@@ -41,7 +43,7 @@ final class OnnxWriter {
         int opset = DEFAULT_OPSET;
         Map<String, Integer> otherDomains = new TreeMap<>();
         for (Node n : g.nodes()) {
-            int nodeOpset = (int) n.attributes().getInt("_opset", DEFAULT_OPSET);
+            int nodeOpset = (int) n.attributes().getInt("_opset", n.domain().isEmpty() ? NEWEST_FORM : 1);
             if (n.domain().isEmpty()) {
                 opset = Math.max(opset, NEWER_OPS.getOrDefault(n.opType(), DEFAULT_OPSET));
                 if (OpsetForms.REDUCE_AXES_INPUT_FROM_18.contains(n.opType()) && nodeOpset >= 18
@@ -85,7 +87,7 @@ final class OnnxWriter {
     }
 
     private static NodeProto node(Node n, Graph g, int opset, Map<String, Tensor> extra) {
-        int nodeOpset = (int) n.attributes().getInt("_opset", DEFAULT_OPSET);
+        int nodeOpset = (int) n.attributes().getInt("_opset", NEWEST_FORM);
         NodeSpec s = new NodeSpec(n.name(), n.opType(), n.domain(), new Attributes(n.attributes().asMap()),
                 n.inputs(), n.outputs(), nodeOpset);
         if (n.domain().isEmpty()) {

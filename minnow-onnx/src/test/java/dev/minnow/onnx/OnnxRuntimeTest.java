@@ -84,4 +84,39 @@ class OnnxRuntimeTest {
         assertArrayEquals(minnow, again, "reading the written model back gives the same function");
         assertArrayEquals(model, Onnx.toBytes(back), "bytes stable across a round trip");
     }
+
+    /** Nodes built in Java carry no "_opset" and follow the newest forms; the writer converts them to opset 17. */
+    @Test
+    void newestFormsAreWrittenAsOpset17() throws Exception {
+        OpRegistry ops = OpRegistry.global();
+        for (String op : List.of("ReduceMean", "Squeeze", "Softmax")) {
+            assumeTrue(ops.supports(op), op + " is not on main yet");
+        }
+        Graph g = new Graph("forms");
+        g.addInput(new Value("x", TensorType.f32(-1, 3, 4)));
+        g.addInitializer("axes", Tensor.ofLongs(Shape.of(1), 2));
+        g.addInitializer("sq", Tensor.ofLongs(Shape.of(1), 2));
+        g.addNode(new Node("mean", ops.create("ReduceMean", Attributes.of("keepdims", 1L)), List.of("x", "axes"), List.of("m")));
+        g.addNode(new Node("squeeze", ops.create("Squeeze", new Attributes()), List.of("m", "sq"), List.of("s")));
+        g.addNode(new Node("softmax", ops.create("Softmax", new Attributes()), List.of("s"), List.of("y")));
+        g.addOutput(new Value("y", TensorType.f32(-1, 3)));
+        g.validate();
+        Tensor x = random(new SplittableRandom(9), 2, 3, 4);
+        float[] minnow = GraphRunner.run(g, Map.of("x", x)).get("y").floats();
+        byte[] model = Onnx.toBytes(g);
+        assertEquals(17, dev.minnow.onnx.proto.OnnxProto.ModelProto.parseFrom(model).getOpsetImport(0).getVersion());
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession s = env.createSession(model, new OrtSession.SessionOptions());
+                OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.floats()), new long[] {2, 3, 4});
+                OrtSession.Result res = s.run(Map.of("x", in))) {
+            float[] ort = new float[6];
+            ((OnnxTensor) res.get(0)).getFloatBuffer().get(ort);
+            for (int i = 0; i < ort.length; i++) {
+                assertTrue(Math.abs(ort[i] - minnow[i]) <= 1e-4 * Math.max(1, Math.abs(ort[i])),
+                        "output " + i + ": ORT " + ort[i] + " vs Minnow " + minnow[i]);
+            }
+        }
+        Graph back = Onnx.fromBytes(model);
+        assertArrayEquals(minnow, GraphRunner.run(back, Map.of("x", x)).get("y").floats());
+    }
 }
