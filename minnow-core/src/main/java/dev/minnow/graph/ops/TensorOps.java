@@ -36,6 +36,8 @@ public final class TensorOps implements OpProvider {
         r.register("Upsample", a -> new Resize("Upsample", a));
         r.register("GridSample", GridSample::new);
         r.register("AffineGrid", AffineGrid::new);
+        r.register("RoiAlign", RoiAlign::new);
+        r.register("Col2Im", Col2Im::new);
         r.register("DFT", a -> new Dft("DFT", a));
         r.register("STFT", a -> new Dft("STFT", a));
         r.register("Transpose", Transpose::new);

@@ -1,0 +1,36 @@
+package dev.minnow.graph.ops;
+
+import static dev.minnow.graph.ops.OpTesting.*;
+
+import dev.minnow.tensor.Tensor;
+import dev.minnow.testing.GradCheck;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class RoiAlignCol2ImTest {
+    @Test
+    void roiAlignOneBilinearSample() {
+        Tensor x = f(dims(1, 1, 2, 2), 1, 2, 3, 4);
+        Tensor batch = longs(0);
+        // one bin, one sample at the centre (0.5, 0.5) of the four pixels
+        Tensor y = run1(op("RoiAlign", "sampling_ratio", 1L, "coordinate_transformation_mode", "output_half_pixel"),
+                x, f(dims(1, 4), 0, 0, 1, 1), batch);
+        assertClose(new float[] {2.5f}, y, 1e-6);
+        Tensor h = run1(op("RoiAlign", "sampling_ratio", 1L), x, f(dims(1, 4), 0.5f, 0.5f, 1.5f, 1.5f), batch);
+        assertClose(new float[] {2.5f}, h, 1e-6);
+        // max mode takes the largest weighted corner: 0.25 * 4
+        Tensor m = run1(op("RoiAlign", "sampling_ratio", 1L, "mode", "max"), x, f(dims(1, 4), 0.5f, 0.5f, 1.5f, 1.5f), batch);
+        assertClose(new float[] {1}, m, 1e-6);
+    }
+
+    @Test
+    void col2ImSumsOverlappingBlocks() {
+        // two blocks of width 2 sliding over a 1x3 image: (a0, b0) at columns 0-1, (a1, b1) at 1-2
+        Tensor cols = f(dims(1, 2, 2), 1, 10, 100, 1000);
+        Tensor y = run1(op("Col2Im"), cols, longs(1, 3), longs(1, 2));
+        assertShape(y, 1, 1, 1, 3);
+        assertClose(new float[] {1, 110, 1000}, y, 0);
+        GradCheck.check(op("Col2Im", "pads", new long[] {0, 1, 0, 1}, "strides", new long[] {1, 2}),
+                new Tensor[] {GradCheck.random(new SplittableRandom(4), 2, 4, 3), longs(2, 5), longs(2, 2)}, 0);
+    }
+}
