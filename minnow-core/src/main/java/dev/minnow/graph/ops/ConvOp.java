@@ -90,7 +90,8 @@ public final class ConvOp extends NnOp {
         return Shape.of(d);
     }
 
-    ConvGeometry geometry(Shape x, Shape w) {
+    /** The kernel geometry for input shape x and weight shape w (used by the inference executor). */
+    public ConvGeometry geometry(Shape x, Shape w) {
         Window.Resolved r = resolve(x, w);
         if (r.rank() == 1) {
             return new ConvGeometry(x.dim(0), x.dim(1), 1, r.in()[0], w.dim(0), 1, r.out()[0], 1, r.kernel()[0],

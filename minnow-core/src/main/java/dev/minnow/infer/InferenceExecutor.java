@@ -1,0 +1,347 @@
+package dev.minnow.infer;
+
+import dev.minnow.errors.InvalidInputException;
+import dev.minnow.graph.Graph;
+import dev.minnow.graph.Node;
+import dev.minnow.graph.OpContext;
+import dev.minnow.graph.TensorType;
+import dev.minnow.graph.Value;
+import dev.minnow.graph.ops.ConvOp;
+import dev.minnow.kernels.Conv2d;
+import dev.minnow.kernels.ConvGeometry;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs a graph for inference only: BatchNormalization folded into the preceding Conv, Conv
+ * fused with a following Relu or Clip (ReLU6 and friends) into one step that clamps in place,
+ * and Conv outputs written into buffers planned once per input shape by liveness (a buffer is
+ * reused by a later Conv of the same size once every reader of its value has run). Other nodes
+ * run their op's forward; values are dropped after their last reader. The source graph is not
+ * changed: the executor works on a rewritten copy ({@link #graph()}). Not thread-safe: one run
+ * at a time per executor (the kernels inside are parallel).
+ */
+public final class InferenceExecutor {
+    /** Ops whose output may share storage with their first input: they extend its buffer's life. */
+    private static final Set<String> VIEW_OPS = Set.of("Reshape", "Flatten", "Identity", "Squeeze", "Unsqueeze",
+            "Dropout");
+
+    private final Graph graph;
+    private final List<Step> steps;
+    private final int foldedBatchNorms;
+    private final int fusedActivations;
+    private final Map<String, Integer> lastUse = new HashMap<>();
+    private final Set<String> outputNames;
+    private final Map<List<Shape>, Plan> plans = new HashMap<>();
+
+    /** One unit of work: a node run by its op, or a Conv (optionally clamped) run by the kernel. */
+    private sealed interface Step permits NodeStep, ConvStep {
+        List<String> reads();
+
+        List<String> writes();
+    }
+
+    private record NodeStep(Node node) implements Step {
+        public List<String> reads() {
+            return node.inputs();
+        }
+
+        public List<String> writes() {
+            return node.outputs();
+        }
+    }
+
+    /** Conv node, then y = min(max(y, lo), hi) when clamp; writes output (the activation's when fused). */
+    private record ConvStep(Node conv, boolean clamp, float lo, float hi, String output) implements Step {
+        public List<String> reads() {
+            return conv.inputs();
+        }
+
+        public List<String> writes() {
+            return List.of(output);
+        }
+    }
+
+    /** What the rewrite did and what the buffer plan of the last run holds. */
+    public record Summary(int steps, int foldedBatchNorms, int fusedActivations, int plannedBuffers,
+                          long plannedBytes, int convOutputs) {
+    }
+
+    private InferenceExecutor(Graph graph, List<Step> steps, int folded, int fused) {
+        this.graph = graph;
+        this.steps = steps;
+        this.foldedBatchNorms = folded;
+        this.fusedActivations = fused;
+        for (int i = 0; i < steps.size(); i++) {
+            for (String in : steps.get(i).reads()) {
+                if (!in.isEmpty()) {
+                    lastUse.put(in, i);
+                }
+            }
+        }
+        this.outputNames = Set.copyOf(graph.outputs().stream().map(Value::name).toList());
+    }
+
+    /** Validates a copy of the graph, folds BatchNormalization, fuses Conv + activation. */
+    public static InferenceExecutor of(Graph source) {
+        Graph g = source.copy().validate();
+        int folded = BatchNormFolding.fold(g);
+        g.validate();
+        List<Step> steps = new ArrayList<>();
+        List<Node> nodes = g.nodes();
+        Set<String> outputs = Set.copyOf(g.outputs().stream().map(Value::name).toList());
+        boolean[] absorbed = new boolean[nodes.size()];
+        int fused = 0;
+        for (int i = 0; i < nodes.size(); i++) {
+            if (absorbed[i]) {
+                continue;
+            }
+            Node n = nodes.get(i);
+            if (!(n.op() instanceof ConvOp) || !isFloat(g, n.input(0))) {
+                steps.add(new NodeStep(n));
+                continue;
+            }
+            List<Node> readers = g.consumers(n.output(0));
+            float[] bounds = readers.size() == 1 && !outputs.contains(n.output(0)) ? clampBounds(g, readers.get(0)) : null;
+            if (bounds != null) {
+                absorbed[nodes.indexOf(readers.get(0))] = true;
+                steps.add(new ConvStep(n, true, bounds[0], bounds[1], readers.get(0).output(0)));
+                fused++;
+            } else {
+                steps.add(new ConvStep(n, false, 0, 0, n.output(0)));
+            }
+        }
+        return new InferenceExecutor(g, List.copyOf(steps), folded, fused);
+    }
+
+    /** [lo, hi] when node is Relu or a Clip with constant bounds reading one input, else null. */
+    private static float[] clampBounds(Graph g, Node node) {
+        if (node.opType().equals("Relu")) {
+            return new float[] {0f, Float.POSITIVE_INFINITY};
+        }
+        if (!node.opType().equals("Clip")) {
+            return null;
+        }
+        float lo = (float) node.attributes().getFloat("min", Double.NEGATIVE_INFINITY);
+        float hi = (float) node.attributes().getFloat("max", Double.POSITIVE_INFINITY);
+        for (int k = 1; k <= 2; k++) {
+            String name = node.input(k);
+            if (name.isEmpty()) {
+                continue;
+            }
+            Tensor t = g.initializers().get(name);
+            if (t == null || t.size() != 1) {
+                return null;
+            }
+            float v = (float) t.getDouble(0);
+            if (k == 1) {
+                lo = v;
+            } else {
+                hi = v;
+            }
+        }
+        return lo <= hi ? new float[] {lo, hi} : null;
+    }
+
+    private static boolean isFloat(Graph g, String value) {
+        TensorType t = g.type(value);
+        return t != null && t.dtype() == DType.FLOAT32;
+    }
+
+    /** The rewritten graph the executor runs (BatchNormalization folded). */
+    public Graph graph() {
+        return graph;
+    }
+
+    /** Single-input, single-output run (the image classifier case). */
+    public Tensor run(Tensor input) {
+        if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
+            throw new InvalidInputException("graph '" + graph.name() + "' has " + graph.inputs().size() + " inputs and "
+                    + graph.outputs().size() + " outputs; run(Map) takes them by name");
+        }
+        return run(Map.of(graph.inputs().get(0).name(), input)).values().iterator().next();
+    }
+
+    /** Runs every step; feeds by graph input name; returns the graph outputs by name. */
+    public Map<String, Tensor> run(Map<String, Tensor> feeds) {
+        Map<String, Tensor> values = new HashMap<>();
+        List<Shape> feedShapes = new ArrayList<>();
+        for (Value in : graph.inputs()) {
+            Tensor t = feeds.get(in.name());
+            if (t == null) {
+                throw new InvalidInputException("no value fed for graph input '" + in.name() + "'");
+            }
+            values.put(in.name(), t);
+            feedShapes.add(t.shape());
+        }
+        Plan plan = plans.computeIfAbsent(List.copyOf(feedShapes), s -> plan(feeds));
+        OpContext ctx = OpContext.inference();
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
+            Tensor[] inputs = new Tensor[step.reads().size()];
+            for (int k = 0; k < inputs.length; k++) {
+                String name = step.reads().get(k);
+                inputs[k] = name.isEmpty() ? null
+                        : values.containsKey(name) ? values.get(name) : graph.initializers().get(name);
+            }
+            switch (step) {
+                case NodeStep s -> {
+                    Tensor[] out = s.node().op().forward(ctx, inputs);
+                    for (int o = 0; o < s.node().outputs().size() && o < out.length; o++) {
+                        if (!s.node().output(o).isEmpty()) {
+                            values.put(s.node().output(o), out[o]);
+                        }
+                    }
+                }
+                case ConvStep s -> values.put(s.output(), runConv(s, inputs, plan.buffers[i], values));
+            }
+            for (String in : step.reads()) {
+                if (!in.isEmpty() && lastUse.get(in) == i && !outputNames.contains(in)) {
+                    values.remove(in);
+                }
+            }
+        }
+        Map<String, Tensor> result = new LinkedHashMap<>();
+        for (Value v : graph.outputs()) {
+            result.put(v.name(), values.containsKey(v.name()) ? values.get(v.name()) : graph.initializers().get(v.name()));
+        }
+        return result;
+    }
+
+    private Tensor runConv(ConvStep s, Tensor[] in, float[] planned, Map<String, Tensor> live) {
+        Tensor x = in[0];
+        Tensor w = in[1];
+        ConvGeometry g = ((ConvOp) s.conv().op()).geometry(x.shape(), w.shape());
+        float[] y = planned != null && planned.length == g.outputSize() && !referenced(planned, live)
+                ? planned : new float[g.outputSize()];
+        Conv2d.forward(g, floats(x), floats(w), in.length > 2 && in[2] != null ? floats(in[2]) : null, y);
+        if (s.clamp()) {
+            for (int j = 0; j < y.length; j++) {
+                y[j] = Math.min(Math.max(y[j], s.lo()), s.hi());
+            }
+        }
+        Shape out = x.shape().rank() == 3 ? Shape.of(g.batch(), g.outChannels(), g.outW())
+                : Shape.of(g.batch(), g.outChannels(), g.outH(), g.outW());
+        return Tensor.wrap(DType.FLOAT32, out, y);
+    }
+
+    /** Safety net for aliasing the plan did not foresee: a live value still holding the buffer. */
+    private static boolean referenced(float[] buffer, Map<String, Tensor> live) {
+        for (Tensor t : live.values()) {
+            if (t.data() == buffer) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static float[] floats(Tensor t) {
+        return t.dtype() == DType.FLOAT32 ? t.floats() : t.cast(DType.FLOAT32).floats();
+    }
+
+    /** Buffers of the last plan made, for reports and tests. */
+    public Summary summary() {
+        Plan p = plans.values().stream().reduce((a, b) -> b).orElse(null);
+        int convs = (int) steps.stream().filter(s -> s instanceof ConvStep).count();
+        return new Summary(steps.size(), foldedBatchNorms, fusedActivations, p == null ? 0 : p.distinct,
+                p == null ? 0 : p.bytes, convs);
+    }
+
+
+    /** Conv-step output buffers for one set of input shapes; buffers[i] is null for other steps. */
+    private static final class Plan {
+        final float[][] buffers;
+        final int distinct;
+        final long bytes;
+
+        Plan(float[][] buffers, int distinct, long bytes) {
+            this.buffers = buffers;
+            this.distinct = distinct;
+            this.bytes = bytes;
+        }
+    }
+
+    /**
+     * Static shapes for these feeds (shape inference on the rewritten graph with the feeds'
+     * shapes), then a greedy walk in step order: a Conv output takes a free buffer of its exact
+     * size or a new one; a buffer is free again after the last reader of its value (and of any
+     * view of it) has run. Graph outputs get no planned buffer (the caller keeps them).
+     */
+    private Plan plan(Map<String, Tensor> feeds) {
+        List<Value> declared = List.copyOf(graph.inputs());
+        List<Value> concrete = new ArrayList<>();
+        for (Value v : declared) {
+            Tensor t = feeds.get(v.name());
+            concrete.add(new Value(v.name(), new TensorType(t.dtype(), t.shape())));
+        }
+        graph.setInputs(concrete);
+        Map<String, TensorType> types;
+        try {
+            types = Map.copyOf(graph.validate().types());
+        } finally {
+            graph.setInputs(declared);
+            graph.validate();
+        }
+        int[] end = new int[steps.size()];
+        Map<String, Integer> producerStep = new HashMap<>();
+        for (int i = 0; i < steps.size(); i++) {
+            end[i] = -1;
+            for (String o : steps.get(i).writes()) {
+                producerStep.put(o, i);
+            }
+        }
+        // lifetime of each Conv output, extended through view ops that may share its storage
+        Map<String, Integer> root = new HashMap<>();
+        for (int i = 0; i < steps.size(); i++) {
+            Step st = steps.get(i);
+            if (st instanceof ConvStep c) {
+                root.put(c.output(), i);
+            } else if (st instanceof NodeStep n && VIEW_OPS.contains(n.node().opType()) && root.containsKey(n.node().input(0))) {
+                n.node().outputs().forEach(o -> root.put(o, root.get(n.node().input(0))));
+            }
+        }
+        boolean[] pinned = new boolean[steps.size()];
+        root.forEach((value, owner) -> {
+            end[owner] = Math.max(end[owner], lastUse.getOrDefault(value, owner));
+            if (outputNames.contains(value)) {
+                pinned[owner] = true;
+            }
+        });
+        float[][] buffers = new float[steps.size()][];
+        Map<Integer, List<float[]>> free = new HashMap<>();
+        List<Integer> active = new ArrayList<>();
+        int distinct = 0;
+        long bytes = 0;
+        for (int i = 0; i < steps.size(); i++) {
+            final int now = i;
+            active.removeIf(owner -> {
+                if (end[owner] < now) {
+                    free.computeIfAbsent(buffers[owner].length, k -> new ArrayList<>()).add(buffers[owner]);
+                    return true;
+                }
+                return false;
+            });
+            if (!(steps.get(i) instanceof ConvStep c) || pinned[i]) {
+                continue;
+            }
+            int size = types.get(c.output()).shape().sizeInt();
+            List<float[]> pool = free.get(size);
+            if (pool != null && !pool.isEmpty()) {
+                buffers[i] = pool.remove(pool.size() - 1);
+            } else {
+                buffers[i] = new float[size];
+                distinct++;
+                bytes += 4L * size;
+            }
+            active.add(i);
+        }
+        return new Plan(buffers, distinct, bytes);
+    }
+}

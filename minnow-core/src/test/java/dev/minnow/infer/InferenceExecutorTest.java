@@ -1,0 +1,84 @@
+package dev.minnow.infer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.minnow.graph.Graph;
+import dev.minnow.graph.Node;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import dev.minnow.train.TrainingExecutor;
+import dev.minnow.zoo.Zoo;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The inference executor against plain per-node forward (TrainingExecutor.predict) on zoo models. */
+class InferenceExecutorTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet5", "resnet20", "mobilenetv2-cifar", "vgg-small"})
+    void matchesPlainForward(String model) {
+        Graph g = Zoo.build(model, 3);
+        randomizeBatchNorm(g, new SplittableRandom(5));
+        int nodesBefore = g.nodes().size();
+        TrainingExecutor plain = new TrainingExecutor(g);
+        InferenceExecutor fast = InferenceExecutor.of(g);
+        assertEquals(nodesBefore, g.nodes().size(), "the source graph must stay as it was");
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (int batch : new int[] {2, 2, 1}) {
+            Tensor x = image(g, batch, rnd);
+            float[] want = plain.predict(x).floats();
+            float[] got = fast.run(x).floats();
+            assertClose(want, got, model + " batch " + batch);
+        }
+        InferenceExecutor.Summary s = fast.summary();
+        long bns = g.nodes().stream().filter(n -> n.opType().equals("BatchNormalization")).count();
+        assertEquals(bns, s.foldedBatchNorms(), "every Conv+BN pair of the zoo models folds");
+        assertTrue(s.plannedBuffers() <= s.convOutputs());
+        if (!model.equals("lenet5")) {
+            assertTrue(s.fusedActivations() > 0, "Conv followed by Relu/ReLU6 fuses");
+        }
+        if (model.startsWith("resnet") || model.startsWith("mobilenet")) {
+            // repeated block shapes: later Convs take buffers of dead earlier ones
+            assertTrue(s.plannedBuffers() < s.convOutputs(), "buffers are reused: " + s);
+        }
+    }
+
+    static Tensor image(Graph g, int batch, SplittableRandom rnd) {
+        int[] d = g.inputs().get(0).type().shape().dims();
+        d[0] = batch;
+        Shape shape = Shape.of(d);
+        float[] v = new float[shape.sizeInt()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        return Tensor.of(shape, v);
+    }
+
+    /** Fresh BN statistics are the identity; random ones make folding visible. */
+    static void randomizeBatchNorm(Graph g, SplittableRandom r) {
+        for (Node n : g.nodes()) {
+            if (n.opType().equals("BatchNormalization")) {
+                for (int i = 1; i <= 4; i++) {
+                    float[] a = g.initializers().get(n.input(i)).floats();
+                    for (int j = 0; j < a.length; j++) {
+                        a[j] = (float) (i == 4 ? r.nextDouble(0.5, 2) : i == 1 ? r.nextDouble(0.5, 1.5)
+                                : r.nextDouble(-0.2, 0.2));
+                    }
+                }
+            }
+        }
+    }
+
+    static void assertClose(float[] want, float[] got, String what) {
+        assertEquals(want.length, got.length, what);
+        double scale = 0;
+        for (float v : want) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], 1e-4 * (1 + scale), what + " at " + i);
+        }
+    }
+}
