@@ -96,4 +96,32 @@ class ConformanceTest {
         assertTrue(md.contains("| Add | 1 | 1 | 0 |"), md);
         assertTrue(md.contains("`test_add_bad`"), md);
     }
+
+    private static void writeTest(Path root, String name, String op, Tensor in, Tensor expected) throws IOException {
+        Path d = Files.createDirectories(root.resolve(name).resolve("test_data_set_0"));
+        dev.minnow.onnx.proto.OnnxProto.GraphProto.Builder g = dev.minnow.onnx.proto.OnnxProto.GraphProto.newBuilder()
+                .addInput(Models.value("x", 1, 3)).addNode(Models.node("n", op, List.of("x"), List.of("y")))
+                .addOutput(Models.value("y", 1, 3));
+        Files.write(root.resolve(name).resolve("model.onnx"), Models.model(13, g).toByteArray());
+        Files.write(d.resolve("input_0.pb"), TensorCodec.encode("x", in).toByteArray());
+        Files.write(d.resolve("output_0.pb"), TensorCodec.encode("y", expected).toByteArray());
+    }
+
+    @Test
+    void runnerClassifiesPassedFailedAndSkipped(@org.junit.jupiter.api.io.TempDir Path root) throws IOException {
+        assumeTrue(dev.minnow.graph.OpRegistry.global().supports("Relu"), "Relu not on main yet");
+        Tensor x = Tensor.of(Shape.of(3), -1, 0.5f, 2);
+        writeTest(root, "test_relu_ok", "Relu", x, Tensor.of(Shape.of(3), 0, 0.5f, 2));
+        writeTest(root, "test_relu_wrong", "Relu", x, Tensor.of(Shape.of(3), 0, 0.5f, 2.1f));
+        writeTest(root, "test_nope", "NoSuchOp", x, x);
+        Report r = Conformance.run(root);
+        assertEquals(1, r.passed());
+        assertEquals(1, r.failed());
+        assertEquals(1, r.skipped());
+        assertEquals(new Conformance.OpTotals(1, 1, 0), r.ops().get("Relu"));
+        TestResult wrong = r.tests().stream().filter(t -> t.name().equals("test_relu_wrong")).findFirst().orElseThrow();
+        assertTrue(wrong.message().contains("1 of 3 values differ"), wrong.message());
+        TestResult nope = r.tests().stream().filter(t -> t.name().equals("test_nope")).findFirst().orElseThrow();
+        assertTrue(nope.message().contains("NoSuchOp"), nope.message());
+    }
 }
