@@ -42,7 +42,7 @@ final class ConformanceCommand implements Callable<Integer> {
             SupportDoc.write(r, doc);
         }
         if (common.json) {
-            System.out.println(r.toJson());
+            System.out.println(Json.write(r.toMap()));
             return 0;
         }
         Table t = new Table("op", "passed", "failed", "skipped");

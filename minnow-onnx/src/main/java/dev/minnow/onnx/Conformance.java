@@ -60,31 +60,32 @@ public final class Conformance {
         }
     }
 
-    /** The whole run; {@link #toJson()} gives the form the CLI prints. */
+    /**
+     * The whole run. {@link #toMap()} gives it as nested maps and lists (strings, ints) in the
+     * JSON layout the CLI prints: passed, failed, skipped, ops {op: {passed, failed, skipped}}, tests.
+     */
     public record Report(int passed, int failed, int skipped, Map<String, OpTotals> ops, List<TestResult> tests) {
-        public String toJson() {
-            StringBuilder b = new StringBuilder("{\"passed\":").append(passed).append(",\"failed\":").append(failed)
-                    .append(",\"skipped\":").append(skipped).append(",\"ops\":{");
-            String sep = "";
-            for (Map.Entry<String, OpTotals> e : ops.entrySet()) {
-                OpTotals t = e.getValue();
-                b.append(sep).append(quote(e.getKey())).append(":{\"passed\":").append(t.passed()).append(",\"failed\":")
-                        .append(t.failed()).append(",\"skipped\":").append(t.skipped()).append('}');
-                sep = ",";
-            }
-            b.append("},\"tests\":[");
-            sep = "";
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("passed", passed);
+            m.put("failed", failed);
+            m.put("skipped", skipped);
+            Map<String, Object> perOp = new LinkedHashMap<>();
+            ops.forEach((op, t) -> perOp.put(op, Map.of("passed", t.passed(), "failed", t.failed(), "skipped", t.skipped())));
+            m.put("ops", perOp);
+            List<Object> list = new ArrayList<>();
             for (TestResult r : tests) {
-                b.append(sep).append("{\"name\":").append(quote(r.name())).append(",\"status\":")
-                        .append(quote(r.status().name().toLowerCase())).append(",\"ops\":[");
-                b.append(String.join(",", r.ops().stream().map(Conformance::quote).toList())).append(']');
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("name", r.name());
+                t.put("status", r.status().name().toLowerCase());
+                t.put("ops", r.ops());
                 if (r.message() != null) {
-                    b.append(",\"message\":").append(quote(r.message()));
+                    t.put("message", r.message());
                 }
-                b.append('}');
-                sep = ",";
+                list.add(t);
             }
-            return b.append("]}").toString();
+            m.put("tests", list);
+            return m;
         }
 
         public List<String> passedNames() {
@@ -302,26 +303,5 @@ public final class Conformance {
             }
         }
         return null;
-    }
-
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 }

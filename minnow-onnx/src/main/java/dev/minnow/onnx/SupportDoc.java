@@ -15,7 +15,7 @@ import java.util.TreeMap;
 /**
  * Writes docs/ONNX_SUPPORT.md from a conformance {@link Report}: totals, a per-op table, the
  * failing tests with their first difference, and why tests were skipped.
- * {@code java ... dev.minnow.onnx.SupportDoc NODE_TEST_DIR OUT.md [REPORT.json]} runs the suite and writes both.
+ * {@code java ... dev.minnow.onnx.SupportDoc NODE_TEST_DIR OUT.md} runs the suite and writes the page.
  */
 public final class SupportDoc {
     private SupportDoc() {
@@ -93,13 +93,9 @@ public final class SupportDoc {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 2) {
-            throw new InvalidInputException("usage: SupportDoc NODE_TEST_DIR OUT.md [REPORT.json]");
+        if (args.length != 2) {
+            throw new InvalidInputException("usage: SupportDoc NODE_TEST_DIR OUT.md");
         }
-        Report r = Conformance.run(Path.of(args[0]));
-        write(r, Path.of(args[1]));
-        if (args.length > 2) {
-            Files.writeString(Path.of(args[2]), r.toJson());
-        }
+        write(Conformance.run(Path.of(args[0])), Path.of(args[1]));
     }
 }
