@@ -78,29 +78,23 @@ public final class Conv2d {
             return;
         }
         int P = g.outH() * g.outW();
-        int Kg = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int Kg = rows(g);
         int cpg = g.inChannelsPerGroup();
         int mpg = g.outChannelsPerGroup();
-        int plane = g.inH() * g.inW();
-        forEachImage(g, n -> {
-            for (int gi = 0; gi < g.groups(); gi++) {
-                int wOff = gi * mpg * Kg;
-                int dyOff = (n * g.outChannels() + gi * mpg) * P;
-                int dxOff = (n * g.inChannels() + gi * cpg) * plane;
-                if (isPointwise(g)) {
-                    Gemm.sgemm(true, false, cpg, P, mpg, 1f, w, wOff, Kg, dy, dyOff, P, 0f, dx, dxOff, P);
-                    continue;
-                }
-                java.util.Arrays.fill(dx, dxOff, dxOff + cpg * plane, 0f);
-                int chunk = columnChunk(Kg, P);
-                float[] col = workspace(0, Kg * chunk);
-                for (int p0 = 0; p0 < P; p0 += chunk) {
-                    int nc = Math.min(chunk, P - p0);
-                    Gemm.sgemm(true, false, Kg, nc, mpg, 1f, w, wOff, Kg, dy, dyOff + p0, P, 0f, col, 0, nc);
-                    Im2col.col2imAdd(g, col, p0, nc, dx, dxOff);
-                }
+        forEachImage(g, n -> forGroups(g, n, (gi, wOff, dyOff, dxOff) -> {
+            if (isPointwise(g)) {
+                Gemm.sgemm(true, false, cpg, P, mpg, 1f, w, wOff, Kg, dy, dyOff, P, 0f, dx, dxOff, P);
+                return;
             }
-        });
+            java.util.Arrays.fill(dx, dxOff, dxOff + cpg * g.inH() * g.inW(), 0f);
+            int chunk = columnChunk(Kg, P);
+            float[] col = workspace(0, Kg * chunk);
+            for (int p0 = 0; p0 < P; p0 += chunk) {
+                int nc = Math.min(chunk, P - p0);
+                Gemm.sgemm(true, false, Kg, nc, mpg, 1f, w, wOff, Kg, dy, dyOff + p0, P, 0f, col, 0, nc);
+                Im2col.col2imAdd(g, col, p0, nc, dx, dxOff);
+            }
+        }));
     }
 
     public static void backwardWeight(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] dbias) {
@@ -109,10 +103,9 @@ public final class Conv2d {
             return;
         }
         int P = g.outH() * g.outW();
-        int Kg = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int Kg = rows(g);
         int cpg = g.inChannelsPerGroup();
         int mpg = g.outChannelsPerGroup();
-        int plane = g.inH() * g.inW();
         int batch = g.batch();
         int parts = batch >= 2 ? Math.min(batch, Parallel.threads()) : 1;
         float[][] partial = new float[parts][];
@@ -125,13 +118,10 @@ public final class Conv2d {
             for (int part = from; part < to; part++) {
                 float[] acc = partial[part];
                 for (int n = batch * part / parts; n < batch * (part + 1) / parts; n++) {
-                    for (int gi = 0; gi < g.groups(); gi++) {
-                        int wOff = gi * mpg * Kg;
-                        int dyOff = (n * g.outChannels() + gi * mpg) * P;
-                        int xOff = (n * g.inChannels() + gi * cpg) * plane;
+                    forGroups(g, n, (gi, wOff, dyOff, xOff) -> {
                         if (isPointwise(g)) {
                             Gemm.sgemm(false, true, mpg, cpg, P, 1f, dy, dyOff, P, x, xOff, P, 1f, acc, wOff, Kg);
-                            continue;
+                            return;
                         }
                         int chunk = columnChunk(Kg, P);
                         float[] col = workspace(0, Kg * chunk);
@@ -140,7 +130,7 @@ public final class Conv2d {
                             Im2col.im2col(g, x, xOff, p0, nc, col);
                             Gemm.sgemm(false, true, mpg, Kg, nc, 1f, dy, dyOff + p0, P, col, 0, nc, 1f, acc, wOff, Kg);
                         }
-                    }
+                    });
                 }
             }
         });
@@ -150,6 +140,27 @@ public final class Conv2d {
         if (dbias != null) {
             biasGradient(g, dy, dbias);
         }
+    }
+
+    /** One group and the start offsets of its slices in the image: weights [mpg x rows], output [mpg x positions], input [cpg planes]. */
+    @FunctionalInterface
+    interface GroupBody {
+        void run(int group, int wOff, int yOff, int xOff);
+    }
+
+    /** Runs body for every group of image n. */
+    static void forGroups(ConvGeometry g, int n, GroupBody body) {
+        int cpg = g.inChannelsPerGroup();
+        int mpg = g.outChannelsPerGroup();
+        for (int gi = 0; gi < g.groups(); gi++) {
+            body.run(gi, gi * mpg * rows(g), (n * g.outChannels() + gi * mpg) * g.outH() * g.outW(),
+                    (n * g.inChannels() + gi * cpg) * g.inH() * g.inW());
+        }
+    }
+
+    /** Rows of the im2col matrix (= columns of a group's weight matrix): C/groups * kH * kW. */
+    static int rows(ConvGeometry g) {
+        return g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
     }
 
     /** dbias[m] = sum of dy over images and positions of channel m (overwritten). */
@@ -169,29 +180,23 @@ public final class Conv2d {
 
     static void forwardIm2col(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
         int P = g.outH() * g.outW();
-        int Kg = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int Kg = rows(g);
         int cpg = g.inChannelsPerGroup();
         int mpg = g.outChannelsPerGroup();
-        int plane = g.inH() * g.inW();
-        forEachImage(g, n -> {
-            for (int gi = 0; gi < g.groups(); gi++) {
-                int wOff = gi * mpg * Kg;
-                int yOff = (n * g.outChannels() + gi * mpg) * P;
-                int xOff = (n * g.inChannels() + gi * cpg) * plane;
-                float beta = fillBias(bias, gi * mpg, mpg, y, yOff, P) ? 1f : 0f;
-                if (isPointwise(g)) {
-                    Gemm.sgemm(false, false, mpg, P, cpg, 1f, w, wOff, Kg, x, xOff, P, beta, y, yOff, P);
-                    continue;
-                }
-                int chunk = columnChunk(Kg, P);
-                float[] col = workspace(0, Kg * chunk);
-                for (int p0 = 0; p0 < P; p0 += chunk) {
-                    int nc = Math.min(chunk, P - p0);
-                    Im2col.im2col(g, x, xOff, p0, nc, col);
-                    Gemm.sgemm(false, false, mpg, nc, Kg, 1f, w, wOff, Kg, col, 0, nc, beta, y, yOff + p0, P);
-                }
+        forEachImage(g, n -> forGroups(g, n, (gi, wOff, yOff, xOff) -> {
+            float beta = fillBias(bias, gi * mpg, mpg, y, yOff, P) ? 1f : 0f;
+            if (isPointwise(g)) {
+                Gemm.sgemm(false, false, mpg, P, cpg, 1f, w, wOff, Kg, x, xOff, P, beta, y, yOff, P);
+                return;
             }
-        });
+            int chunk = columnChunk(Kg, P);
+            float[] col = workspace(0, Kg * chunk);
+            for (int p0 = 0; p0 < P; p0 += chunk) {
+                int nc = Math.min(chunk, P - p0);
+                Im2col.im2col(g, x, xOff, p0, nc, col);
+                Gemm.sgemm(false, false, mpg, nc, Kg, 1f, w, wOff, Kg, col, 0, nc, beta, y, yOff + p0, P);
+            }
+        }));
     }
 
     /** Fills channels [m0, m0+count) of one image's output with their bias; false when bias is null. */
