@@ -19,6 +19,7 @@ public final class NnOps implements OpProvider {
         r.register("GlobalMaxPool", GlobalPoolOp::max);
         r.register("GlobalLpPool", GlobalPoolOp::lp);
         r.register("ConvTranspose", ConvTransposeOp::new);
+        r.register("DeformConv", DeformConvOp::new);
         r.register("Gemm", GemmOp::new);
         r.register("MatMul", MatMulOp::new);
         r.register("BatchNormalization", BatchNormalizationOp::new);
@@ -38,6 +39,9 @@ public final class NnOps implements OpProvider {
         r.register("RNN", RnnOp::new);
         r.register("GRU", GruOp::new);
         r.register("LSTM", LstmOp::new);
+        r.register("LpNormalization", LpNormalizationOp::new);
+        r.register("MeanVarianceNormalization", MeanVarianceNormalizationOp::new);
+        r.register("MaxUnpool", MaxUnpoolOp::new);
         r.register("Softmax", SoftmaxOp::softmax);
         r.register("LogSoftmax", SoftmaxOp::logSoftmax);
     }
