@@ -1,10 +1,8 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
-import dev.minnow.graph.OpContext;
 import dev.minnow.kernels.Pool;
 import dev.minnow.kernels.PoolGeometry;
-import dev.minnow.tensor.Tensor;
 
 /**
  * ONNX AveragePool (opset 19+): mean over each window; the divisor counts padded positions
@@ -23,20 +21,12 @@ public final class AveragePoolOp extends PoolOp {
     }
 
     @Override
-    public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
-        Tensor x = inputs[0];
-        PoolGeometry g = geometry(x.shape());
-        float[] y = new float[g.outputSize()];
-        Pool.avgForward(g, f32(x), y, countIncludePad);
-        return new Tensor[] {out(x.dtype(), outShape(x.shape()), y)};
+    void kernelForward(PoolGeometry g, float[] x, float[] y) {
+        Pool.avgForward(g, x, y, countIncludePad);
     }
 
     @Override
-    public Tensor[] backward(OpContext ctx, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOutputs) {
-        Tensor x = inputs[0];
-        PoolGeometry g = geometry(x.shape());
-        float[] dx = new float[g.inputSize()];
-        Pool.avgBackward(g, f32(gradOutputs[0]), dx, countIncludePad);
-        return new Tensor[] {out(x.dtype(), x.shape(), dx)};
+    void kernelBackward(PoolGeometry g, float[] x, float[] y, float[] dy, float[] dx) {
+        Pool.avgBackward(g, dy, dx, countIncludePad);
     }
 }

@@ -135,13 +135,7 @@ public final class ConvOp extends NnOp {
         float[] db = b == null ? null : new float[g.outChannels()];
         Conv2d.backwardInput(g, dy, f32(w), dx);
         Conv2d.backwardWeight(g, f32(x), dy, dw, db);
-        Tensor[] r = new Tensor[inputs.length];
-        r[0] = out(x.dtype(), x.shape(), dx);
-        r[1] = out(w.dtype(), w.shape(), dw);
-        if (b != null) {
-            r[2] = out(b.dtype(), b.shape(), db);
-        }
-        return r;
+        return gradients(inputs, dx, dw, db);
     }
 
     @Override

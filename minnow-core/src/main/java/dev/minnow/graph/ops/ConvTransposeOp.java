@@ -180,18 +180,15 @@ public final class ConvTransposeOp extends NnOp {
         float[] dw = new float[g.weightSize()];
         Conv2d.forward(g, dy, f32(w), null, dx);
         Conv2d.backwardWeight(g, dy, f32(x), dw, null);
-        Tensor[] r = new Tensor[inputs.length];
-        r[0] = out(x.dtype(), x.shape(), dx);
-        r[1] = out(w.dtype(), w.shape(), dw);
+        float[] db = null;
         if (b != null) {
-            float[] db = new float[g.inChannels()];
+            db = new float[g.inChannels()];
             int plane = g.inH() * g.inW();
             for (int i = 0; i < dy.length; i++) {
                 db[(i / plane) % g.inChannels()] += dy[i];
             }
-            r[2] = out(b.dtype(), b.shape(), db);
         }
-        return r;
+        return gradients(inputs, dx, dw, db);
     }
 
     @Override

@@ -143,19 +143,16 @@ public final class GemmOp extends NnOp {
         } else {
             Gemm.sgemm(true, transA, n, k, m, alpha, dy, 0, n, av, 0, lda, 0, db, 0, k);
         }
-        Tensor[] r = new Tensor[inputs.length];
-        r[0] = out(a.dtype(), a.shape(), da);
-        r[1] = out(b.dtype(), b.shape(), db);
+        float[] dc = null;
         if (c != null) {
-            float[] dc = new float[c.size()];
+            dc = new float[c.size()];
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
                     dc[cIndex(c.shape(), i, j)] += beta * dy[i * n + j];
                 }
             }
-            r[2] = out(c.dtype(), c.shape(), dc);
         }
-        return r;
+        return gradients(inputs, da, db, dc);
     }
 
     @Override

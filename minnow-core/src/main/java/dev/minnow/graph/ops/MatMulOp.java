@@ -149,7 +149,7 @@ public final class MatMulOp extends NnOp {
             Gemm.sgemm(false, true, m, k, n, 1f, dy, yo, n, bv, bo, n, 1f, da, ao, k);
             Gemm.sgemm(true, false, k, n, m, 1f, av, ao, k, dy, yo, n, 1f, db, bo, n);
         }
-        return new Tensor[] {out(a.dtype(), a.shape(), da), out(b.dtype(), b.shape(), db)};
+        return gradients(inputs, da, db);
     }
 
     @Override

@@ -107,6 +107,20 @@ abstract class NnOp implements Op {
         return dtype == DType.FLOAT32 ? t : t.cast(dtype);
     }
 
+    /**
+     * The gradient array of backward: grads[i] (when not null) wrapped in input i's type and
+     * shape; inputs without a gradient stay null.
+     */
+    static Tensor[] gradients(Tensor[] inputs, float[]... grads) {
+        Tensor[] r = new Tensor[inputs.length];
+        for (int i = 0; i < grads.length && i < inputs.length; i++) {
+            if (grads[i] != null && inputs[i] != null) {
+                r[i] = out(inputs[i].dtype(), inputs[i].shape(), grads[i]);
+            }
+        }
+        return r;
+    }
+
     /** Product of dims [from, to). */
     static int prod(int[] dims, int from, int to) {
         int p = 1;

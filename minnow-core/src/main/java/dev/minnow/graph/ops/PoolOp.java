@@ -3,6 +3,7 @@ package dev.minnow.graph.ops;
 import dev.minnow.errors.ShapeException;
 import dev.minnow.errors.UnsupportedOpException;
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.kernels.PoolGeometry;
 import dev.minnow.tensor.Shape;
@@ -67,5 +68,33 @@ abstract class PoolOp extends NnOp {
     @Override
     public boolean differentiable() {
         return true;
+    }
+
+    /** y (overwritten) from x for averaging-style pools (AveragePool, LpPool). */
+    void kernelForward(PoolGeometry g, float[] x, float[] y) {
+        throw new IllegalStateException(type + " overrides forward");
+    }
+
+    /** dx (overwritten) from x, y and dy for averaging-style pools. */
+    void kernelBackward(PoolGeometry g, float[] x, float[] y, float[] dy, float[] dx) {
+        throw new IllegalStateException(type + " overrides backward");
+    }
+
+    @Override
+    public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
+        Tensor x = inputs[0];
+        PoolGeometry g = geometry(x.shape());
+        float[] y = new float[g.outputSize()];
+        kernelForward(g, f32(x), y);
+        return new Tensor[] {out(x.dtype(), outShape(x.shape()), y)};
+    }
+
+    @Override
+    public Tensor[] backward(OpContext ctx, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOutputs) {
+        Tensor x = inputs[0];
+        PoolGeometry g = geometry(x.shape());
+        float[] dx = new float[g.inputSize()];
+        kernelBackward(g, f32(x), f32(outputs[0]), f32(gradOutputs[0]), dx);
+        return gradients(inputs, dx);
     }
 }
