@@ -103,23 +103,32 @@ final class BinaryOp extends AbstractOp {
         Tensor a = inputs[0];
         Tensor b = inputs[1];
         Shape s = Broadcast.shape(type(), a.shape(), b.shape());
-        int[] ma = Broadcast.map(a.shape(), s);
-        int[] mb = Broadcast.map(b.shape(), s);
+        Broadcast.Plan p = Broadcast.plan(s, a.shape(), b.shape());
         int n = s.sizeInt();
         if (!boolOut && a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32) {
             float[] x = a.floats();
             float[] z = b.floats();
             float[] y = new float[n];
-            for (int i = 0; i < n; i++) {
-                y[i] = (float) f.apply(x[ma == null ? i : ma[i]], z[mb == null ? i : mb[i]]);
+            int block = p.block();
+            int sa = p.step()[0];
+            int sb = p.step()[1];
+            for (int o = 0; o < p.outer(); o++) {
+                int ia = p.base()[0][o];
+                int ib = p.base()[1][o];
+                int base = o * block;
+                for (int j = 0; j < block; j++) {
+                    y[base + j] = (float) f.apply(x[ia + j * sa], z[ib + j * sb]);
+                }
             }
             return new Tensor[] {Elems.f32(s, y)};
         }
         double[] x = Elems.doubles(a);
         double[] z = Elems.doubles(b);
         double[] y = new double[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = f.apply(x[ma == null ? i : ma[i]], z[mb == null ? i : mb[i]]);
+        for (int o = 0; o < p.outer(); o++) {
+            for (int j = 0; j < p.block(); j++) {
+                y[o * p.block() + j] = f.apply(x[p.base()[0][o] + j * p.step()[0]], z[p.base()[1][o] + j * p.step()[1]]);
+            }
         }
         return new Tensor[] {Elems.fromDoubles(boolOut ? DType.BOOL : a.dtype(), s, y)};
     }
@@ -141,19 +150,45 @@ final class BinaryOp extends AbstractOp {
         Tensor a = inputs[0];
         Tensor b = inputs[1];
         Shape s = outputs[0].shape();
-        int[] ma = Broadcast.map(a.shape(), s);
-        int[] mb = Broadcast.map(b.shape(), s);
+        Broadcast.Plan p = Broadcast.plan(s, a.shape(), b.shape());
         float[] x = a.dtype() == DType.FLOAT32 ? a.floats() : a.cast(DType.FLOAT32).floats();
         float[] z = b.dtype() == DType.FLOAT32 ? b.floats() : b.cast(DType.FLOAT32).floats();
         float[] y = outputs[0].floats();
         float[] gy = g.floats();
         float[] ga = new float[x.length];
         float[] gb = new float[z.length];
-        for (int i = 0; i < gy.length; i++) {
-            int ia = ma == null ? i : ma[i];
-            int ib = mb == null ? i : mb[i];
-            ga[ia] += (float) (gy[i] * da.apply(x[ia], z[ib], y[i]));
-            gb[ib] += (float) (gy[i] * db.apply(x[ia], z[ib], y[i]));
+        int block = p.block();
+        int sa = p.step()[0];
+        int sb = p.step()[1];
+        for (int o = 0; o < p.outer(); o++) {
+            int baseA = p.base()[0][o];
+            int baseB = p.base()[1][o];
+            // a repeated (step 0) input sums its gradient over the block in double, then adds once
+            double accA = 0;
+            double accB = 0;
+            for (int j = 0; j < block; j++) {
+                int i = o * block + j;
+                int ia = baseA + j * sa;
+                int ib = baseB + j * sb;
+                double gA = gy[i] * da.apply(x[ia], z[ib], y[i]);
+                double gB = gy[i] * db.apply(x[ia], z[ib], y[i]);
+                if (sa == 0) {
+                    accA += gA;
+                } else {
+                    ga[ia] += (float) gA;
+                }
+                if (sb == 0) {
+                    accB += gB;
+                } else {
+                    gb[ib] += (float) gB;
+                }
+            }
+            if (sa == 0) {
+                ga[baseA] += (float) accA;
+            }
+            if (sb == 0) {
+                gb[baseB] += (float) accB;
+            }
         }
         return new Tensor[] {a.dtype() == DType.FLOAT32 ? Elems.f32(a.shape(), ga) : null,
             b.dtype() == DType.FLOAT32 ? Elems.f32(b.shape(), gb) : null};

@@ -78,6 +78,80 @@ final class Broadcast {
         return m;
     }
 
+    /**
+     * A cheaper form of {@link #map} for loops: the output as outer x block elements, where
+     * inside a block every input either runs contiguously (step 1) or repeats one element
+     * (step 0). Input k's element for output o * block + j is base[k][o] + j * step[k]. For
+     * a bias [C, 1, 1] added to [N, C, H, W] the block is H * W and base has N * C entries.
+     */
+    record Plan(int outer, int block, int[][] base, int[] step) {
+    }
+
+    static Plan plan(Shape out, Shape... ins) {
+        int rank = out.rank();
+        int[] od = out.dims();
+        int[][] st = new int[ins.length][rank];
+        for (int k = 0; k < ins.length; k++) {
+            int[] is = ins[k].strides();
+            for (int i = 0; i < ins[k].rank(); i++) {
+                st[k][rank - ins[k].rank() + i] = ins[k].dim(i) == 1 ? 0 : is[i];
+            }
+        }
+        int[] mode = new int[ins.length];
+        java.util.Arrays.fill(mode, -1);
+        int block = 1;
+        int d = rank - 1;
+        for (; d >= 0; d--) {
+            if (od[d] != 1 && !extends_(st, d, block, mode)) {
+                break;
+            }
+            block *= od[d];
+        }
+        int outerDims = d + 1;
+        int outer = ReshapeLike.product(od, 0, outerDims);
+        int[][] base = new int[ins.length][outer];
+        int[] idx = new int[outerDims];
+        int[] off = new int[ins.length];
+        for (int o = 0; o < outer; o++) {
+            for (int k = 0; k < ins.length; k++) {
+                base[k][o] = off[k];
+            }
+            for (int i = outerDims - 1; i >= 0; i--) {
+                idx[i]++;
+                for (int k = 0; k < ins.length; k++) {
+                    off[k] += st[k][i];
+                }
+                if (idx[i] < od[i]) {
+                    break;
+                }
+                for (int k = 0; k < ins.length; k++) {
+                    off[k] -= st[k][i] * od[i];
+                }
+                idx[i] = 0;
+            }
+        }
+        int[] step = new int[ins.length];
+        for (int k = 0; k < ins.length; k++) {
+            step[k] = mode[k] == 0 ? 0 : 1;
+        }
+        return new Plan(outer, block, base, step);
+    }
+
+    /** Whether dim d keeps every input's block mode (contiguous: stride = block, repeated: 0), fixing undecided modes. */
+    private static boolean extends_(int[][] st, int d, int block, int[] mode) {
+        int[] want = mode.clone();
+        for (int k = 0; k < st.length; k++) {
+            int s = st[k][d];
+            int m = s == 0 ? 0 : s == block ? 1 : -2;
+            if (m == -2 || want[k] != -1 && want[k] != m) {
+                return false;
+            }
+            want[k] = m;
+        }
+        System.arraycopy(want, 0, mode, 0, mode.length);
+        return true;
+    }
+
     /** Sums a gradient of the broadcast shape {@code out} back to the input shape {@code in}. */
     static float[] reduce(float[] grad, Shape out, Shape in) {
         int[] m = map(in, out);

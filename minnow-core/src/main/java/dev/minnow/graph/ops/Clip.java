@@ -81,7 +81,9 @@ final class Clip extends AbstractOp {
         float[] g = gradOutputs[0].floats();
         float[] gx = new float[x.length];
         for (int i = 0; i < x.length; i++) {
-            gx[i] = x[i] >= lo && x[i] <= hi ? g[i] : 0;
+            // branch-free "lo <= x <= hi": the sign bit of x - lo or hi - x is set when x is outside
+            int outside = (Float.floatToRawIntBits(x[i] - lo) | Float.floatToRawIntBits(hi - x[i])) >> 31;
+            gx[i] = Float.intBitsToFloat(Float.floatToRawIntBits(g[i]) & ~outside);
         }
         r[0] = Elems.f32(inputs[0].shape(), gx);
         return r;

@@ -25,10 +25,24 @@ final class UnaryOp extends AbstractOp {
         double apply(double x, double y);
     }
 
+    /** A whole-array float32 forward loop, for hot ops where the per-element function is too slow. */
+    @FunctionalInterface
+    interface FloatForward {
+        void apply(float[] x, float[] y);
+    }
+
+    /** A whole-array float32 backward loop: gx from x, y and the output gradient g. */
+    @FunctionalInterface
+    interface FloatBackward {
+        void apply(float[] x, float[] y, float[] g, float[] gx);
+    }
+
     private final Fn f;
     private final Derivative d;
     private final boolean floatOnly;
     private final DType outType;
+    private final FloatForward fastForward;
+    private final FloatBackward fastBackward;
 
     /** d == null: not differentiable. floatOnly: rejects integer inputs (e.g. Exp, Sigmoid). */
     UnaryOp(String type, Attributes attributes, Fn f, Derivative d, boolean floatOnly) {
@@ -37,11 +51,19 @@ final class UnaryOp extends AbstractOp {
 
     /** outType: the output element type when it is not the input's (IsNaN gives bool). */
     UnaryOp(String type, Attributes attributes, Fn f, Derivative d, boolean floatOnly, DType outType) {
+        this(type, attributes, f, d, floatOnly, outType, null, null);
+    }
+
+    /** With float32 loops that replace f and d for float32 tensors (they must compute the same). */
+    UnaryOp(String type, Attributes attributes, Fn f, Derivative d, boolean floatOnly, DType outType,
+            FloatForward fastForward, FloatBackward fastBackward) {
         super(type, attributes);
         this.f = f;
         this.d = d;
         this.floatOnly = floatOnly;
         this.outType = outType;
+        this.fastForward = fastForward;
+        this.fastBackward = fastBackward;
     }
 
     @Override
@@ -59,6 +81,10 @@ final class UnaryOp extends AbstractOp {
         if (x.dtype() == DType.FLOAT32 && outType == null) {
             float[] a = x.floats();
             float[] y = new float[a.length];
+            if (fastForward != null) {
+                fastForward.apply(a, y);
+                return new Tensor[] {Elems.f32(x.shape(), y)};
+            }
             for (int i = 0; i < a.length; i++) {
                 y[i] = (float) f.apply(a[i]);
             }
@@ -88,6 +114,10 @@ final class UnaryOp extends AbstractOp {
         float[] y = outputs[0].floats();
         float[] g = gradOutputs[0].floats();
         float[] gx = new float[x.length];
+        if (fastBackward != null) {
+            fastBackward.apply(x, y, g, gx);
+            return new Tensor[] {Elems.f32(inputs[0].shape(), gx)};
+        }
         for (int i = 0; i < x.length; i++) {
             gx[i] = (float) (g[i] * d.apply(x[i], y[i]));
         }

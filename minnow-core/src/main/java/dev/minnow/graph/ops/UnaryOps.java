@@ -21,7 +21,8 @@ final class UnaryOps {
         any(r, "Abs", Math::abs, (x, y) -> Math.signum(x));
         any(r, "Neg", x -> -x, (x, y) -> -1);
         any(r, "Sign", Math::signum, (x, y) -> 0);
-        any(r, "Relu", x -> x > 0 ? x : 0, (x, y) -> x > 0 ? 1 : 0);
+        r.register("Relu", a -> new UnaryOp("Relu", a, x -> x > 0 ? x : 0, (x, y) -> x > 0 ? 1 : 0, false, null,
+                UnaryOps::reluForward, UnaryOps::reluBackward));
         r.register("Not", a -> new UnaryOp("Not", a, x -> x == 0 ? 1 : 0, null, false));
         r.register("BitwiseNot", a -> new UnaryOp("BitwiseNot", a, x -> ~(long) x, null, false));
         r.register("IsNaN", a -> new UnaryOp("IsNaN", a, x -> Double.isNaN(x) ? 1 : 0, null, true, DType.BOOL));
@@ -122,12 +123,24 @@ final class UnaryOps {
         };
     }
 
-    static double sigmoid(double x) {
-        if (x >= 0) {
-            return 1 / (1 + Math.exp(-x));
+    /** Relu on float32 without branches (the sign of random activations defeats branch prediction). */
+    static void reluForward(float[] x, float[] y) {
+        for (int i = 0; i < x.length; i++) {
+            y[i] = Math.max(x[i], 0f);
         }
-        double e = Math.exp(x);
-        return e / (1 + e);
+    }
+
+    /** gx = g where y > 0: y >= 0, so (bits(y) - 1) >> 31 is 0 for y > 0 and -1 for y == 0. */
+    static void reluBackward(float[] x, float[] y, float[] g, float[] gx) {
+        for (int i = 0; i < x.length; i++) {
+            int keep = ~((Float.floatToRawIntBits(y[i]) - 1) >> 31);
+            gx[i] = Float.intBitsToFloat(Float.floatToRawIntBits(g[i]) & keep);
+        }
+    }
+
+    /** 1 / (1 + e^-x): exact enough in double for every x (e^-x overflows to infinity, giving 0), and branch-free. */
+    static double sigmoid(double x) {
+        return 1 / (1 + Math.exp(-x));
     }
 
     static double softplus(double x) {
