@@ -71,7 +71,13 @@ public final class Conformance {
             m.put("failed", failed);
             m.put("skipped", skipped);
             Map<String, Object> perOp = new LinkedHashMap<>();
-            ops.forEach((op, t) -> perOp.put(op, Map.of("passed", t.passed(), "failed", t.failed(), "skipped", t.skipped())));
+            ops.forEach((op, t) -> {
+                Map<String, Object> counts = new LinkedHashMap<>();
+                counts.put("passed", t.passed());
+                counts.put("failed", t.failed());
+                counts.put("skipped", t.skipped());
+                perOp.put(op, counts);
+            });
             m.put("ops", perOp);
             List<Object> list = new ArrayList<>();
             for (TestResult r : tests) {
