@@ -43,10 +43,14 @@ final class AffineGrid extends AbstractOp {
         TensorType theta = required(inputs, 0);
         Tensor size = constant(constants, 1);
         if (size == null) {
-            int len = required(inputs, 1).shape().dim(0);
-            int[] d = new int[Math.max(len, 2)];
+            int r = theta.shape().rank() == 3 ? theta.shape().dim(1) : Shape.UNKNOWN;
+            if (r < 0) {
+                throw shapeError("theta must be [N, r, r + 1] with known r, got " + theta.shape());
+            }
+            int[] d = new int[r + 2];
             java.util.Arrays.fill(d, Shape.UNKNOWN);
-            d[d.length - 1] = len - 2;
+            d[0] = theta.shape().dim(0);
+            d[r + 1] = r;
             return List.of(new TensorType(theta.dtype(), Shape.of(d)));
         }
         return List.of(new TensorType(theta.dtype(), out(theta.shape().dim(0), spatial(Elems.longs(size)))));

@@ -17,7 +17,7 @@ final class Det extends AbstractOp {
     public List<TensorType> inferTypes(List<TensorType> inputs, List<Tensor> constants) {
         TensorType x = required(inputs, 0);
         Shape s = x.shape();
-        if (s.rank() < 2 || s.dim(-1) != s.dim(-2)) {
+        if (s.rank() < 2 || s.dim(-1) != s.dim(-2) && s.dim(-1) >= 0 && s.dim(-2) >= 0) {
             throw shapeError("input must be [..., M, M], got " + s);
         }
         return List.of(new TensorType(x.dtype(), Shape.of(java.util.Arrays.copyOf(s.dims(), s.rank() - 2))));

@@ -21,6 +21,8 @@ final class Reduce extends AbstractOp {
     private final boolean noopWithEmptyAxes;
     private final long[] attrAxes;
     private final boolean axesAsInput;
+    /** Marker: axes not known during inference; with keepdims the rank stays and every dim becomes unknown. */
+    private static final boolean[] UNKNOWN_AXES = new boolean[0];
 
     Reduce(String type, Attributes a) {
         super(type, a);
@@ -35,7 +37,10 @@ final class Reduce extends AbstractOp {
     private boolean[] reduced(int rank, Tensor axesInput, boolean axesInputGiven) {
         long[] axes = axesAsInput ? (axesInput == null ? null : Elems.longs(axesInput)) : attrAxes;
         if (axesAsInput && axesInputGiven && axesInput == null) {
-            throw shapeError("the axes input must be a constant (an initializer) for shape inference");
+            if (keepDims) {
+                return UNKNOWN_AXES;
+            }
+            throw shapeError("the axes input must be a constant (an initializer) for shape inference (or keepdims=1)");
         }
         boolean[] r = new boolean[rank];
         if (axes == null || axes.length == 0) {
@@ -64,6 +69,11 @@ final class Reduce extends AbstractOp {
     private Shape out(Shape in, boolean[] red) {
         if (red == null) {
             return in;
+        }
+        if (red == UNKNOWN_AXES) {
+            int[] d = new int[in.rank()];
+            java.util.Arrays.fill(d, Shape.UNKNOWN);
+            return Shape.of(d);
         }
         if (keepDims) {
             return kept(in, red);

@@ -31,7 +31,13 @@ final class Squeeze extends ReshapeLike {
             Tensor t = constant(constants, 1);
             boolean given = inputs.size() > 1 && inputs.get(1) != null;
             if (given && t == null) {
-                throw shapeError("the axes input must be a constant (an initializer) for shape inference");
+                int len = inputs.get(1).shape().rank() == 1 ? inputs.get(1).shape().dim(0) : Shape.UNKNOWN;
+                if (!unsqueeze || len < 0) {
+                    throw shapeError("the axes input must be a constant (an initializer) for shape inference");
+                }
+                int[] d = new int[in.rank() + len];
+                java.util.Arrays.fill(d, Shape.UNKNOWN);
+                return Shape.of(d);
             }
             axes = t == null ? null : Elems.longs(t);
         }

@@ -75,4 +75,17 @@ class ShapeOpsTest {
         assertEquals(Shape.scalar(), run1(op("Constant", "value_int", 9L)).shape());
         assertArrayEquals(new float[] {1, 2}, run1(op("Constant", "value_floats", new float[] {1, 2})).floats());
     }
+
+    @Test
+    void inferenceWithoutConstantsKeepsWhatIsKnown() {
+        TensorType axes = new TensorType(DType.INT64, Shape.of(2));
+        List<Tensor> none = Arrays.asList(null, null);
+        assertEquals(Shape.of(-1, -1, -1), op("ReduceMean").inferTypes(List.of(TensorType.f32(-1, 3, 4), axes), none).get(0).shape());
+        assertEquals(Shape.of(-1, -1, -1, -1), op("Unsqueeze").inferTypes(List.of(TensorType.f32(-1, 3), axes), none).get(0).shape());
+        assertEquals(Shape.of(-1), op("Det").inferTypes(List.of(TensorType.f32(-1, -1, -1)), none).get(0).shape());
+        assertEquals(Shape.of(2, -1, -1, 2), op("AffineGrid").inferTypes(List.of(TensorType.f32(2, 2, 3),
+                new TensorType(DType.INT64, Shape.of(4))), none).get(0).shape());
+        assertEquals(Shape.of(-1, 3, 2), op("Transpose", "perm", new long[] {0, 2, 1}).inferTypes(List.of(TensorType.f32(-1, 2, 3)),
+                Arrays.asList((Tensor) null)).get(0).shape());
+    }
 }
