@@ -40,6 +40,7 @@ public final class TensorOps implements OpProvider {
         r.register("Col2Im", Col2Im::new);
         r.register("DFT", a -> new Dft("DFT", a));
         r.register("STFT", a -> new Dft("STFT", a));
+        r.register("MelWeightMatrix", MelWeightMatrix::new);
         r.register("Transpose", Transpose::new);
         r.register("Slice", Slice::new);
         r.register("Pad", Pad::new);

@@ -48,4 +48,14 @@ class DftTest {
         assertClose(new float[] {5, 0, -3, -2, 1, 0}, run(op("Slice"), y, longs(0, 0), longs(1, 1), longs(0, 1))[0]
                 .reshape(Shape.of(6)), 1e-5);
     }
+
+    @Test
+    void melWeightMatrixByHand() {
+        // 1 mel bin over 0-4000 Hz at 8 kHz, dft 8: mel edges 0, 715.4, 1430.7 are 0, 620.8 and 1791.6 Hz,
+        // which fall in DFT bins floor(9 f / 8000) = 0, 0, 2: a filter rising at bin 0 and falling to bin 2
+        Tensor w = run1(op("MelWeightMatrix"), Tensor.ofLongs(Shape.scalar(), 1), Tensor.ofLongs(Shape.scalar(), 8),
+                Tensor.ofLongs(Shape.scalar(), 8000), Tensor.scalar(0), Tensor.scalar(4000));
+        assertShape(w, 5, 1);
+        assertClose(new float[] {1, 0.5f, 0, 0, 0}, w, 1e-6);
+    }
 }
