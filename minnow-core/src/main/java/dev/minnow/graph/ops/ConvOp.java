@@ -6,15 +6,17 @@ import dev.minnow.graph.Attributes;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.kernels.Conv2d;
+import dev.minnow.kernels.Conv3d;
 import dev.minnow.kernels.ConvGeometry;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
 import java.util.List;
 
 /**
- * ONNX Conv (opset 11+): X [N, C, (H,) W], W [M, C/group, (kH,) kW], optional B [M].
+ * ONNX Conv (opset 11+): X [N, C, (D,) (H,) W], W [M, C/group, (kD,) (kH,) kW], optional B [M].
  * Attributes kernel_shape (default from W), strides, pads, dilations, group (group = C gives
- * depthwise), auto_pad. 1-D convolution runs as 2-D with height 1; 3-D is not supported.
+ * depthwise), auto_pad. 1-D convolution runs as 2-D with height 1, 3-D as 2-D convolutions per
+ * depth tap ({@link Conv3d}).
  * MACs = N * M * outSpatial * (C/group) * kernelSize.
  */
 public final class ConvOp extends NnOp {
@@ -41,9 +43,9 @@ public final class ConvOp extends NnOp {
         if (r < 1) {
             throw new ShapeException(type + ": X must be [N, C, D1...], got " + s);
         }
-        if (r > 2) {
+        if (r > 3) {
             throw new UnsupportedOpException(type + ": " + r + "-D convolution (input " + s
-                    + ") is not supported; Minnow runs 1-D and 2-D convolutions");
+                    + ") is not supported; Minnow runs 1-D, 2-D and 3-D convolutions");
         }
         int[] d = new int[r];
         for (int i = 0; i < r; i++) {
@@ -90,16 +92,35 @@ public final class ConvOp extends NnOp {
         return Shape.of(d);
     }
 
-    /** The kernel geometry for input shape x and weight shape w (used by the inference executor). */
+    /**
+     * The kernel geometry for input shape x and weight shape w (used by the inference executor and
+     * the integer convolutions); 1-D and 2-D only, a 3-D Conv runs through {@link #forward}.
+     */
     public ConvGeometry geometry(Shape x, Shape w) {
         Window.Resolved r = resolve(x, w);
+        if (r.rank() == 3) {
+            throw new UnsupportedOpException(type + ": 3-D convolution (input " + x + ") has no 2-D kernel geometry; "
+                    + "only Conv runs it, through depth slices");
+        }
+        return plane(r, x, w);
+    }
+
+    /** The 2-D geometry of the last two spatial axes (1-D as height 1). */
+    private ConvGeometry plane(Window.Resolved r, Shape x, Shape w) {
         if (r.rank() == 1) {
             return new ConvGeometry(x.dim(0), x.dim(1), 1, r.in()[0], w.dim(0), 1, r.out()[0], 1, r.kernel()[0],
                     1, r.strides()[0], 0, r.padBegin()[0], 0, r.padEnd()[0], 1, r.dilations()[0], group);
         }
-        return new ConvGeometry(x.dim(0), x.dim(1), r.in()[0], r.in()[1], w.dim(0), r.out()[0], r.out()[1],
-                r.kernel()[0], r.kernel()[1], r.strides()[0], r.strides()[1], r.padBegin()[0], r.padBegin()[1],
-                r.padEnd()[0], r.padEnd()[1], r.dilations()[0], r.dilations()[1], group);
+        int h = r.rank() - 2;
+        int v = h + 1;
+        return new ConvGeometry(x.dim(0), x.dim(1), r.in()[h], r.in()[v], w.dim(0), r.out()[h], r.out()[v],
+                r.kernel()[h], r.kernel()[v], r.strides()[h], r.strides()[v], r.padBegin()[h], r.padBegin()[v],
+                r.padEnd()[h], r.padEnd()[v], r.dilations()[h], r.dilations()[v], group);
+    }
+
+    /** The depth axis of a 3-D convolution. */
+    private static Conv3d.Depth depth(Window.Resolved r) {
+        return new Conv3d.Depth(r.in()[0], r.out()[0], r.kernel()[0], r.strides()[0], r.padBegin()[0], r.dilations()[0]);
     }
 
     Shape outShape(Shape x, ConvGeometry g) {
@@ -112,9 +133,17 @@ public final class ConvOp extends NnOp {
         Tensor x = inputs[0];
         Tensor w = inputs[1];
         Tensor b = opt(inputs, 2);
-        ConvGeometry g = geometry(x.shape(), w.shape());
+        Window.Resolved r = resolve(x.shape(), w.shape());
+        ConvGeometry g = plane(r, x.shape(), w.shape());
+        float[] bias = b == null ? null : f32(b);
+        if (r.rank() == 3) {
+            Conv3d.Depth d = depth(r);
+            float[] y = new float[g.outputSize() * d.outD()];
+            Conv3d.forward(g, d, f32(x), f32(w), bias, y);
+            return new Tensor[] {out(x.dtype(), Shape.of(g.batch(), g.outChannels(), d.outD(), g.outH(), g.outW()), y)};
+        }
         float[] y = new float[g.outputSize()];
-        Conv2d.forward(g, f32(x), f32(w), b == null ? null : f32(b), y);
+        Conv2d.forward(g, f32(x), f32(w), bias, y);
         return new Tensor[] {out(x.dtype(), outShape(x.shape(), g), y)};
     }
 
@@ -128,13 +157,19 @@ public final class ConvOp extends NnOp {
         Tensor x = inputs[0];
         Tensor w = inputs[1];
         Tensor b = opt(inputs, 2);
-        ConvGeometry g = geometry(x.shape(), w.shape());
+        Window.Resolved r = resolve(x.shape(), w.shape());
+        ConvGeometry g = plane(r, x.shape(), w.shape());
         float[] dy = f32(gradOutputs[0]);
-        float[] dx = new float[g.inputSize()];
-        float[] dw = new float[g.weightSize()];
+        float[] dx = new float[x.size()];
+        float[] dw = new float[w.size()];
         float[] db = b == null ? null : new float[g.outChannels()];
-        Conv2d.backwardInput(g, dy, f32(w), dx);
-        Conv2d.backwardWeight(g, f32(x), dy, dw, db);
+        if (r.rank() == 3) {
+            Conv3d.backwardInput(g, depth(r), dy, f32(w), dx);
+            Conv3d.backwardWeight(g, depth(r), f32(x), dy, dw, db);
+        } else {
+            Conv2d.backwardInput(g, dy, f32(w), dx);
+            Conv2d.backwardWeight(g, f32(x), dy, dw, db);
+        }
         return gradients(inputs, dx, dw, db);
     }
 

@@ -6,6 +6,7 @@ import dev.minnow.graph.Attributes;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.kernels.Conv2d;
+import dev.minnow.kernels.Conv3d;
 import dev.minnow.kernels.ConvGeometry;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
@@ -17,7 +18,7 @@ import java.util.List;
  * Output size per axis: stride * (in - 1) + output_padding + (k - 1) * dilation + 1 - padBegin - padEnd,
  * or output_shape with the pads derived from it (SAME_UPPER puts the smaller half first, any other
  * auto_pad the larger), or in * stride for auto_pad SAME_*. Computed as the input gradient of the
- * Conv that maps Y back to X, so it shares the Conv kernels. 1-D runs as 2-D; 3-D is not supported.
+ * Conv that maps Y back to X, so it shares the Conv kernels. 1-D runs as 2-D, 3-D as 2-D per depth tap.
  * MACs = N * C * inSpatial * (M/group) * kernelSize (each input element meets every tap once).
  */
 public final class ConvTransposeOp extends NnOp {
@@ -47,9 +48,9 @@ public final class ConvTransposeOp extends NnOp {
         if (r < 1) {
             throw new ShapeException(type + ": X must be [N, C, D1...], got " + x);
         }
-        if (r > 2) {
+        if (r > 3) {
             throw new UnsupportedOpException(type + ": " + r + "-D transposed convolution (input " + x
-                    + ") is not supported; Minnow runs 1-D and 2-D");
+                    + ") is not supported; Minnow runs 1-D, 2-D and 3-D");
         }
         int[] in = Arrays.copyOfRange(x.dims(), 2, x.rank());
         int[] kw = Arrays.copyOfRange(w.dims(), 2, w.rank());
@@ -129,21 +130,24 @@ public final class ConvTransposeOp extends NnOp {
     }
 
     /** The Conv from Y-space (inChannels M) to X-space (outChannels C) whose input gradient this op is. */
-    private ConvGeometry geometry(Shape x, Shape w) {
-        Plan p = plan(x, w);
+    /** The Conv's 2-D geometry over the last two spatial axes (1-D as height 1). */
+    private ConvGeometry geometry(Plan p, Shape x, Shape w) {
         int m = w.dim(1) * group;
         if (p.in().length == 1) {
             return new ConvGeometry(x.dim(0), m, 1, p.out()[0], x.dim(1), 1, p.in()[0], 1, p.kernel()[0], 1,
                     p.strides()[0], 0, p.padBegin()[0], 0, p.padEnd()[0], 1, p.dilations()[0], group);
         }
-        return new ConvGeometry(x.dim(0), m, p.out()[0], p.out()[1], x.dim(1), p.in()[0], p.in()[1],
-                p.kernel()[0], p.kernel()[1], p.strides()[0], p.strides()[1], p.padBegin()[0], p.padBegin()[1],
-                p.padEnd()[0], p.padEnd()[1], p.dilations()[0], p.dilations()[1], group);
+        int h = p.in().length - 2;
+        int v = h + 1;
+        return new ConvGeometry(x.dim(0), m, p.out()[h], p.out()[v], x.dim(1), p.in()[h], p.in()[v],
+                p.kernel()[h], p.kernel()[v], p.strides()[h], p.strides()[v], p.padBegin()[h], p.padBegin()[v],
+                p.padEnd()[h], p.padEnd()[v], p.dilations()[h], p.dilations()[v], group);
     }
 
-    private static Shape outShape(Shape x, ConvGeometry g) {
-        return x.rank() == 3 ? Shape.of(g.batch(), g.inChannels(), g.inW())
-                : Shape.of(g.batch(), g.inChannels(), g.inH(), g.inW());
+    /** For 3-D: the depth axis of the Conv from Y-space to X-space, else null. */
+    private static Conv3d.Depth depth(Plan p) {
+        return p.in().length != 3 ? null
+                : new Conv3d.Depth(p.out()[0], p.in()[0], p.kernel()[0], p.strides()[0], p.padBegin()[0], p.dilations()[0]);
     }
 
     @Override
@@ -151,17 +155,28 @@ public final class ConvTransposeOp extends NnOp {
         Tensor x = inputs[0];
         Tensor w = inputs[1];
         Tensor b = opt(inputs, 2);
-        ConvGeometry g = geometry(x.shape(), w.shape());
-        float[] y = new float[g.inputSize()];
-        Conv2d.backwardInput(g, f32(x), f32(w), y);
+        Plan p = plan(x.shape(), w.shape());
+        ConvGeometry g = geometry(p, x.shape(), w.shape());
+        Conv3d.Depth d = depth(p);
+        int outDepth = d == null ? 1 : d.inD();
+        float[] y = new float[g.inputSize() * outDepth];
+        if (d == null) {
+            Conv2d.backwardInput(g, f32(x), f32(w), y);
+        } else {
+            Conv3d.backwardInput(g, d, f32(x), f32(w), y);
+        }
         if (b != null) {
             float[] bv = f32(b);
-            int plane = g.inH() * g.inW();
+            int plane = g.inH() * g.inW() * outDepth;
             for (int i = 0; i < y.length; i++) {
                 y[i] += bv[(i / plane) % g.inChannels()];
             }
         }
-        return new Tensor[] {out(x.dtype(), outShape(x.shape(), g), y)};
+        int[] dims = new int[x.shape().rank()];
+        dims[0] = g.batch();
+        dims[1] = g.inChannels();
+        System.arraycopy(p.out(), 0, dims, 2, p.out().length);
+        return new Tensor[] {out(x.dtype(), Shape.of(dims), y)};
     }
 
     @Override
@@ -174,16 +189,23 @@ public final class ConvTransposeOp extends NnOp {
         Tensor x = inputs[0];
         Tensor w = inputs[1];
         Tensor b = opt(inputs, 2);
-        ConvGeometry g = geometry(x.shape(), w.shape());
+        Plan p = plan(x.shape(), w.shape());
+        ConvGeometry g = geometry(p, x.shape(), w.shape());
+        Conv3d.Depth d = depth(p);
         float[] dy = f32(gradOutputs[0]);
-        float[] dx = new float[g.outputSize()];
-        float[] dw = new float[g.weightSize()];
-        Conv2d.forward(g, dy, f32(w), null, dx);
-        Conv2d.backwardWeight(g, dy, f32(x), dw, null);
+        float[] dx = new float[x.size()];
+        float[] dw = new float[w.size()];
+        if (d == null) {
+            Conv2d.forward(g, dy, f32(w), null, dx);
+            Conv2d.backwardWeight(g, dy, f32(x), dw, null);
+        } else {
+            Conv3d.forward(g, d, dy, f32(w), null, dx);
+            Conv3d.backwardWeight(g, d, dy, f32(x), dw, null);
+        }
         float[] db = null;
         if (b != null) {
             db = new float[g.inChannels()];
-            int plane = g.inH() * g.inW();
+            int plane = g.inH() * g.inW() * (d == null ? 1 : d.inD());
             for (int i = 0; i < dy.length; i++) {
                 db[(i / plane) % g.inChannels()] += dy[i];
             }
