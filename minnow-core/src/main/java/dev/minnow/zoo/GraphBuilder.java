@@ -43,9 +43,19 @@ import java.util.SplittableRandom;
  * <p>Weights are drawn from one seeded generator in building order, so the same seed
  * gives the same weights: Kaiming (He) normal for conv and dense weights (std
  * sqrt(2 / fan-in), suited to ReLU), zeros for biases, batch norm scale 1, bias 0,
- * running mean 0 and running variance 1.
+ * running mean 0 and running variance 1. {@link Init#FAN_IN_UNIFORM} instead draws weights
+ * uniformly in +-1/sqrt(fan-in) (PyTorch's default for Conv2d and Linear), which trains
+ * networks without normalization or activations between layers (the LeNets) more gently.
  */
 public final class GraphBuilder {
+    /** How conv and dense weights are initialized. */
+    public enum Init {
+        /** Normal with std sqrt(2 / fan-in) (He et al. 2015); for ReLU networks with batch norm. */
+        HE_NORMAL,
+        /** Uniform in +-1/sqrt(fan-in) (PyTorch's default); for shallow networks without normalization. */
+        FAN_IN_UNIFORM
+    }
+
     private final String graphName;
     private final long seed;
     private final SplittableRandom random;
@@ -57,11 +67,18 @@ public final class GraphBuilder {
     private final Map<String, TensorType> types = new HashMap<>();
     private final Deque<String> scopes = new ArrayDeque<>();
     private final Map<String, Integer> counters = new HashMap<>();
+    private Init init = Init.HE_NORMAL;
 
     private GraphBuilder(String graphName, long seed) {
         this.graphName = graphName;
         this.seed = seed;
         this.random = new SplittableRandom(seed);
+    }
+
+    /** Sets how the weights of the layers added from now on are initialized. */
+    public GraphBuilder init(Init policy) {
+        this.init = policy;
+        return this;
     }
 
     /** A builder whose weights are drawn with seed 0. */
@@ -346,10 +363,17 @@ public final class GraphBuilder {
     }
 
     private String weight(String name, Shape shape, int fanIn) {
-        float std = (float) Math.sqrt(2.0 / fanIn);
         float[] w = new float[shape.sizeInt()];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) random.nextGaussian() * std;
+        if (init == Init.FAN_IN_UNIFORM) {
+            double bound = 1 / Math.sqrt(fanIn);
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
+            }
+        } else {
+            float std = (float) Math.sqrt(2.0 / fanIn);
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) random.nextGaussian() * std;
+            }
         }
         return constant(name, Tensor.of(shape, w));
     }
