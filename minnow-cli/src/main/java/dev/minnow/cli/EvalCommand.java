@@ -1,6 +1,10 @@
 package dev.minnow.cli;
 
 import dev.minnow.data.DatasetSplit;
+import dev.minnow.data.Normalization;
+import dev.minnow.data.Preprocessing;
+import dev.minnow.train.Model;
+import dev.minnow.train.TrainingExecutor;
 import dev.minnow.graph.Graph;
 import dev.minnow.train.EvalResult;
 import dev.minnow.train.Evaluator;
@@ -29,6 +33,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "256", description = "Images per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Mixin
+    PreprocessOptions preprocess;
+
     @Option(names = "--confusion", description = "Also print the confusion matrix.")
     boolean confusion;
 
@@ -37,8 +44,17 @@ final class EvalCommand implements Callable<Integer> {
         common.apply();
         Graph g = Models.load(model, 1);
         DatasetSplit split = data.load();
+        int fixedBatch = g.inputs().getFirst().type().shape().rank() > 0 ? g.inputs().getFirst().type().shape().dim(0) : -1;
+        if (fixedBatch > 0) {
+            batchSize = fixedBatch; // the model was exported for this batch size only
+        }
+        Preprocessing pre = preprocess.resolve(g, split.normalization(), split.test().sampleShape().dim(2));
+        TrainingExecutor executor = new TrainingExecutor(g);
+        Model runner = batch -> executor.predict(pre.apply(batch));
+        int channels = split.test().sampleShape().dim(0);
+        Normalization identity = new Normalization(new float[channels], filled(channels, 1f));
         Progress bar = new Progress("eval", split.test().size(), "img");
-        EvalResult r = Evaluator.of(g).evaluate(split.test(), split.normalization(), batchSize,
+        EvalResult r = Evaluator.of(runner).evaluate(split.test(), identity, batchSize,
                 (done, total) -> bar.update(done, null));
         bar.finish();
         Map<String, Object> j = new LinkedHashMap<>();
@@ -48,6 +64,7 @@ final class EvalCommand implements Callable<Integer> {
         j.put("top5", r.top5());
         j.put("loss", r.loss());
         j.put("samples", r.samples());
+        j.put("preprocessing", pre.toMetadata());
         String human = new Table("model", "dataset", "samples", "top-1", "top-5", "loss")
                 .row(model, data.dataset, r.samples(), Table.percent(r.top1()), Table.percent(r.top5()),
                         String.format("%.4f", r.loss())).render();
@@ -56,5 +73,11 @@ final class EvalCommand implements Callable<Integer> {
         }
         common.emit(j, human);
         return 0;
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
     }
 }

@@ -3,11 +3,15 @@ package dev.minnow.cli;
 import dev.minnow.errors.InvalidInputException;
 import dev.minnow.graph.Graph;
 import dev.minnow.onnx.Onnx;
+import dev.minnow.onnx.ReadOptions;
 import dev.minnow.zoo.Zoo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Resolves a MODEL argument: a path to an .onnx file, or the name of a zoo model. */
+/**
+ * Resolves a MODEL argument: a path to an .onnx file, or the name of a zoo model. Float16 and
+ * bfloat16 models are upcast to float32 on load: Minnow's kernels compute in float32.
+ */
 final class Models {
     private Models() {
     }
@@ -15,7 +19,7 @@ final class Models {
     static Graph load(String model, long seed) {
         Path p = Path.of(model);
         if (Files.isRegularFile(p)) {
-            return Onnx.read(p);
+            return Onnx.read(p, ReadOptions.defaults().withUpcastHalf(true));
         }
         if (Zoo.names().contains(model)) {
             return Zoo.build(model, seed);

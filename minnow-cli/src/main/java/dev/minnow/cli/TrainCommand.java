@@ -1,6 +1,7 @@
 package dev.minnow.cli;
 
 import dev.minnow.data.DatasetSplit;
+import dev.minnow.data.Preprocessing;
 import dev.minnow.data.Transform;
 import dev.minnow.errors.InvalidInputException;
 import dev.minnow.graph.Graph;
@@ -141,6 +142,7 @@ final class TrainCommand implements Callable<Integer> {
         g.metadata().put("minnow.dataset", data.dataset);
         g.metadata().put("minnow.seed", String.valueOf(seed));
         g.metadata().put("minnow.test_top1", String.valueOf(result.finalTestTop1()));
+        g.metadata().putAll(Preprocessing.of(split.normalization()).toMetadata());
         if (out != null) {
             Onnx.write(g, out);
         }
