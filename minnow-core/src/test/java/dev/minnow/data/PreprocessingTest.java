@@ -1,0 +1,75 @@
+package dev.minnow.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.minnow.errors.InvalidInputException;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PreprocessingTest {
+    /** One 2x1x2 RGB image: channel c, pixel p holds (c + 1) / 10 + p / 100. */
+    private static Tensor image() {
+        return Tensor.of(Shape.of(1, 3, 1, 2), 0.10f, 0.11f, 0.20f, 0.21f, 0.30f, 0.31f);
+    }
+
+    @Test
+    void scaleMeanStdBgrAndNhwcByHand() {
+        Preprocessing p = new Preprocessing(255, new double[] {1, 2, 3}, new double[] {2, 2, 2}, true, true, 0, false);
+        Tensor y = p.apply(image());
+        assertEquals(Shape.of(1, 1, 2, 3), y.shape());
+        // output channel 0 reads input channel 2 (BGR), pixel 0: (0.30 * 255 - 1) / 2
+        float[] expected = {
+            (0.30f * 255 - 1) / 2, (0.20f * 255 - 2) / 2, (0.10f * 255 - 3) / 2,
+            (0.31f * 255 - 1) / 2, (0.21f * 255 - 2) / 2, (0.11f * 255 - 3) / 2};
+        assertArrayEquals(expected, y.floats(), 1e-4f);
+    }
+
+    @Test
+    void uint8RoundsAndClamps() {
+        Preprocessing p = new Preprocessing(1000, new double[] {0}, new double[] {1}, false, false, 0, true);
+        Tensor y = p.apply(Tensor.of(Shape.of(1, 1, 1, 3), 0.0001f, 0.1005f, 0.9f));
+        assertEquals(DType.UINT8, y.dtype());
+        assertEquals(0, y.bytes()[0] & 0xff);
+        assertEquals(101, y.bytes()[1] & 0xff);
+        assertEquals(255, y.bytes()[2] & 0xff, "900 saturates at 255");
+    }
+
+    @Test
+    void bilinearResizeOfAConstantAndARamp() {
+        float[] ramp = {0, 1, 2, 3};
+        float[] up = Preprocessing.resizeBilinear(ramp, 1, 1, 1, 4, 1, 8);
+        // half-pixel centres: output x maps to (x + 0.5) / 2 - 0.5, clamped at the borders
+        assertArrayEquals(new float[] {0, 0.25f, 0.75f, 1.25f, 1.75f, 2.25f, 2.75f, 3}, up, 1e-6f);
+        float[] flat = Preprocessing.resizeBilinear(new float[] {0.5f, 0.5f, 0.5f, 0.5f}, 1, 1, 2, 2, 5, 5);
+        for (float v : flat) {
+            assertEquals(0.5f, v, 1e-6f);
+        }
+    }
+
+    @Test
+    void metadataRoundTripAndWindowsMlKeys() {
+        Preprocessing p = new Preprocessing(255, new double[] {103.9, 116.8, 123.7}, new double[] {1}, true, false, 224, false);
+        Preprocessing q = Preprocessing.fromMetadata(p.toMetadata());
+        assertEquals(p.scale(), q.scale());
+        assertArrayEquals(p.mean(), q.mean());
+        assertEquals(p.bgr(), q.bgr());
+        assertEquals(224, q.resize());
+        Preprocessing winml = Preprocessing.fromMetadata(Map.of("Image.NominalPixelRange", "NominalRange_0_255",
+                "Image.BitmapPixelFormat", "Gray8"));
+        assertEquals(255, winml.scale());
+        assertNull(Preprocessing.fromMetadata(Map.of("other", "x")));
+    }
+
+    @Test
+    void badValuesAreUserErrors() {
+        assertThrows(InvalidInputException.class, () -> new Preprocessing(0, new double[] {0}, new double[] {1}, false, false, 0, false));
+        assertThrows(InvalidInputException.class, () -> new Preprocessing(1, new double[] {0}, new double[] {0}, false, false, 0, false));
+        assertThrows(InvalidInputException.class, () -> Preprocessing.parse("1,a"));
+    }
+}
