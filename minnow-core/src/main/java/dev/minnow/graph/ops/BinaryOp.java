@@ -90,18 +90,36 @@ final class BinaryOp extends AbstractOp {
         r.register(type, a -> new BinaryOp(type, a, (x, y) -> p.test(x, y) ? 1 : 0, null, null, true));
     }
 
+    /**
+     * B's shape for broadcasting. Before opset 7, broadcast=1 with axis aligned B with A's
+     * dims starting at axis (not at the right end), so B gets trailing 1s.
+     */
+    private Shape aligned(Shape a, Shape b) {
+        if (opset >= 7 || attributes().getInt("broadcast", 0) == 0 || !attributes().has("axis")) {
+            return b;
+        }
+        int axis = axis(attributes().getInt("axis", 0), a.rank());
+        int[] d = new int[a.rank()];
+        java.util.Arrays.fill(d, 1);
+        if (axis + b.rank() > a.rank()) {
+            throw shapeError("B " + b + " does not fit A " + a + " from axis " + axis);
+        }
+        System.arraycopy(b.dims(), 0, d, axis, b.rank());
+        return Shape.of(d);
+    }
+
     @Override
     public List<TensorType> inferTypes(List<TensorType> inputs, List<Tensor> constants) {
         TensorType a = required(inputs, 0);
         TensorType b = required(inputs, 1);
-        Shape s = Broadcast.shape(type(), a.shape(), b.shape());
+        Shape s = Broadcast.shape(type(), a.shape(), aligned(a.shape(), b.shape()));
         return List.of(new TensorType(boolOut ? DType.BOOL : a.dtype(), s));
     }
 
     @Override
     public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
         Tensor a = inputs[0];
-        Tensor b = inputs[1];
+        Tensor b = inputs[1].reshape(aligned(inputs[0].shape(), inputs[1].shape()));
         Shape s = Broadcast.shape(type(), a.shape(), b.shape());
         Broadcast.Plan p = Broadcast.plan(s, a.shape(), b.shape());
         int n = s.sizeInt();
@@ -148,7 +166,7 @@ final class BinaryOp extends AbstractOp {
             return new Tensor[2];
         }
         Tensor a = inputs[0];
-        Tensor b = inputs[1];
+        Tensor b = inputs[1].reshape(aligned(inputs[0].shape(), inputs[1].shape()));
         Shape s = outputs[0].shape();
         Broadcast.Plan p = Broadcast.plan(s, a.shape(), b.shape());
         float[] x = a.dtype() == DType.FLOAT32 ? a.floats() : a.cast(DType.FLOAT32).floats();
@@ -191,7 +209,7 @@ final class BinaryOp extends AbstractOp {
             }
         }
         return new Tensor[] {a.dtype() == DType.FLOAT32 ? Elems.f32(a.shape(), ga) : null,
-            b.dtype() == DType.FLOAT32 ? Elems.f32(b.shape(), gb) : null};
+            b.dtype() == DType.FLOAT32 ? Elems.f32(inputs[1].shape(), gb) : null};
     }
 
     @Override

@@ -17,10 +17,10 @@ final class Concat extends AbstractOp {
 
     Concat(Attributes a) {
         super("Concat", a);
-        if (!a.has("axis")) {
+        if (!a.has("axis") && opset >= 4) {
             throw shapeError("attribute axis is required");
         }
-        axisAttr = a.getInt("axis", 0);
+        axisAttr = a.getInt("axis", 1); // optional, default 1, before opset 4
     }
 
     @Override

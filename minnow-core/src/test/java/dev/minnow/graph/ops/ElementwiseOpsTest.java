@@ -33,6 +33,16 @@ class ElementwiseOpsTest {
     }
 
     @Test
+    void legacyBroadcastAlignsFromAxis() {
+        // opset 6: B [2] aligned with A [2, 3] at axis 0, i.e. added down the rows
+        Tensor a = f(dims(2, 3), 1, 2, 3, 4, 5, 6);
+        Tensor b = f(dims(2), 10, 20);
+        assertClose(new float[] {11, 12, 13, 24, 25, 26}, run1(op("Add", "_opset", 6L, "broadcast", 1L, "axis", 0L), a, b), 0);
+        GradCheck.check(op("Mul", "_opset", 6L, "broadcast", 1L, "axis", 1L), new Tensor[] {GradCheck.random(rnd, 2, 3, 4),
+            GradCheck.random(rnd, 3)}, 0, 1);
+    }
+
+    @Test
     void broadcastShapesWithUnknownBatch() {
         Shape s = Broadcast.shape("Add", Shape.of(-1, 3, 1), Shape.of(4));
         assertEquals(Shape.of(-1, 3, 4), s);
