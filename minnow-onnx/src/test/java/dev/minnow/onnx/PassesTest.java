@@ -61,4 +61,36 @@ class PassesTest {
         assertEquals(List.of("Cast"), ops(Onnx.fromBytes(model(17, g).toByteArray(), OPTS)));
         assertEquals(List.of("Shape", "Cast"), ops(Onnx.fromBytes(model(17, g).toByteArray(), OPTS.withFoldConstants(false))));
     }
+
+    /** PyTorch's x.view(x.size(0), -1) with a dynamic batch: Shape -> Gather(0) -> Unsqueeze -> Concat(-1) -> Reshape. */
+    @Test
+    void viewWithDynamicBatchBecomesAConstantReshape() {
+        for (String op : List.of("Shape", "Gather", "Unsqueeze", "Concat", "Reshape")) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(dev.minnow.graph.OpRegistry.global().supports(op), op + " not on main yet");
+        }
+        GraphProto.Builder g = GraphProto.newBuilder().addInput(value("x", 1, -1, 3, 4))
+                .addInitializer(TensorProto.newBuilder().setName("zero").setDataType(7).addInt64Data(0))
+                .addInitializer(TensorProto.newBuilder().setName("axes").setDataType(7).addDims(1).addInt64Data(0))
+                .addInitializer(TensorProto.newBuilder().setName("minus1").setDataType(7).addDims(1).addInt64Data(-1))
+                .addNode(node("shape", "Shape", List.of("x"), List.of("s")))
+                .addNode(node("gather", "Gather", List.of("s", "zero"), List.of("n")))
+                .addNode(node("unsq", "Unsqueeze", List.of("n", "axes"), List.of("n1")))
+                .addNode(node("concat", "Concat", List.of("n1", "minus1"), List.of("target"),
+                        dev.minnow.onnx.proto.OnnxProto.AttributeProto.newBuilder().setName("axis")
+                                .setType(dev.minnow.onnx.proto.OnnxProto.AttributeProto.AttributeType.INT).setI(0).build()))
+                .addNode(node("view", "Reshape", List.of("x", "target"), List.of("y")))
+                .addOutput(value("y", 1, -1, 12));
+        Graph graph = Onnx.fromBytes(model(13, g).toByteArray());
+        assertEquals(List.of("Reshape"), ops(graph));
+        assertEquals(dev.minnow.tensor.Shape.of(-1, 12), graph.outputs().get(0).type().shape());
+        long[] target = graph.initializers().get(graph.nodes().get(0).input(1)).longs();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {0, -1}, target);
+        dev.minnow.tensor.Tensor x = dev.minnow.tensor.Tensor.zeros(dev.minnow.tensor.Shape.of(2, 3, 4));
+        for (int i = 0; i < x.size(); i++) {
+            x.floats()[i] = i;
+        }
+        dev.minnow.tensor.Tensor y = GraphRunner.run(graph, java.util.Map.of("x", x)).get("y");
+        assertEquals(dev.minnow.tensor.Shape.of(2, 12), y.shape());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(x.floats(), y.floats());
+    }
 }

@@ -16,10 +16,9 @@ import java.util.Set;
 
 /**
  * Evaluates nodes whose inputs are all constants and turns their outputs into initializers.
- * Shape chains of exporters (Shape -> Gather/Slice -> Concat -> Reshape) fold even when the
- * batch dimension is unknown, as long as the folded value does not depend on an unknown
- * dimension: Shape's result is tracked as a partial vector (unknown entries -1) through Gather,
- * Slice, Concat and Unsqueeze, and becomes a constant once every entry needed is known.
+ * Shape chains of exporters (Shape -> Gather/Slice -> Unsqueeze -> Concat -> Reshape) fold even
+ * when the batch dimension is unknown, as far as the folded value does not depend on it; a
+ * Reshape target that copies the unknown batch gets 0 there ({@link ShapeArithmetic}).
  * Random ops, quantize/dequantize (their form is the model's quantization) and nodes feeding a
  * graph output directly are left alone.
  */
@@ -43,7 +42,7 @@ public final class ConstantFolding {
         Map<String, TensorType> types = new HashMap<>();
         g.inputs().forEach(v -> types.put(v.name(), v.type()));
         known.forEach((k, t) -> types.put(k, new TensorType(t.dtype(), t.shape())));
-        Map<String, long[]> partial = new HashMap<>();
+        Map<String, ShapeArithmetic.Sym> syms = new HashMap<>();
         Set<String> graphOutputs = new HashSet<>();
         for (Value v : g.outputs()) {
             graphOutputs.add(v.name());
@@ -55,8 +54,19 @@ public final class ConstantFolding {
         List<Node> kept = new ArrayList<>();
         int folded = 0;
         boolean inferring = true;
-        for (Node n : order) {
+        for (Node original : order) {
+            Node n = original;
             Tensor[] out = null;
+            if (inferring && n.opType().equals("Reshape") && n.domain().isEmpty() && !known.containsKey(n.input(1))) {
+                Tensor target = ShapeArithmetic.reshapeTarget(n, syms);
+                if (target != null) {
+                    String name = uniqueName(n.name() + "__shape", known, types);
+                    known.put(name, target);
+                    types.put(name, new TensorType(target.dtype(), target.shape()));
+                    g.addInitializer(name, target);
+                    n = n.withInputs(List.of(n.input(0), name));
+                }
+            }
             if (inferring) {
                 List<TensorType> outTypes = infer(n, types, known);
                 if (outTypes == null) {
@@ -68,7 +78,7 @@ public final class ConstantFolding {
                         }
                     }
                     if (!NEVER.contains(n.opType()) && n.outputs().stream().noneMatch(graphOutputs::contains)) {
-                        out = evaluate(types, n, known, partial);
+                        out = evaluate(types, n, known, syms);
                     }
                 }
             }
@@ -131,20 +141,23 @@ public final class ConstantFolding {
         return pending.isEmpty() ? order : null;
     }
 
+    private static String uniqueName(String base, Map<String, Tensor> known, Map<String, TensorType> types) {
+        String name = base;
+        for (int i = 1; known.containsKey(name) || types.containsKey(name); i++) {
+            name = base + i;
+        }
+        return name;
+    }
+
     private static Tensor[] evaluate(Map<String, TensorType> types, Node n, Map<String, Tensor> known,
-            Map<String, long[]> partial) {
-        boolean[] scalar = {false};
-        long[] sym = symbolic(types, n, known, partial, scalar);
+            Map<String, ShapeArithmetic.Sym> syms) {
+        ShapeArithmetic.Sym sym = ShapeArithmetic.evaluate(n, types, known, syms);
         if (sym != null) {
-            for (long d : sym) {
-                if (d < 0) {
-                    if (!scalar[0]) {
-                        partial.put(n.output(0), sym);
-                    }
-                    return null;
-                }
+            if (sym.allKnown()) {
+                return new Tensor[] {sym.toTensor()};
             }
-            return new Tensor[] {scalar[0] ? Tensor.ofLongs(Shape.scalar(), sym[0]) : Tensor.ofLongs(Shape.of(sym.length), sym)};
+            syms.put(n.output(0), sym);
+            return null;
         }
         if (n.inputs().stream().allMatch(String::isEmpty)) {
             return null;
@@ -178,101 +191,5 @@ public final class ConstantFolding {
         } catch (RuntimeException e) {
             return null; // left for run time, where the error is reported with the real inputs
         }
-    }
-
-    /** The partial int64 vector a shape-arithmetic node produces, or null when it is not one. */
-    private static long[] symbolic(Map<String, TensorType> types, Node n, Map<String, Tensor> known, Map<String, long[]> partial,
-            boolean[] scalar) {
-        switch (n.opType()) {
-            case "Shape" -> {
-                TensorType t = types.get(n.input(0));
-                if (t == null) {
-                    return null;
-                }
-                int[] dims = t.shape().dims();
-                int r = dims.length;
-                int start = clampAxis(n.attributes().getInt("start", 0), r);
-                int end = clampAxis(n.attributes().getInt("end", r), r);
-                long[] v = new long[Math.max(0, end - start)];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = dims[start + i];
-                }
-                return v;
-            }
-            case "Gather" -> {
-                long[] data = partial.get(n.input(0));
-                Tensor idx = known.get(n.input(1));
-                if (data == null || idx == null || idx.shape().rank() > 1 || n.attributes().getInt("axis", 0) != 0) {
-                    return null;
-                }
-                long[] v = new long[idx.size()];
-                for (int i = 0; i < v.length; i++) {
-                    long k = idx.getLong(i);
-                    k = k < 0 ? k + data.length : k;
-                    if (k < 0 || k >= data.length) {
-                        return null;
-                    }
-                    v[i] = data[(int) k];
-                }
-                scalar[0] = idx.shape().rank() == 0;
-                return v;
-            }
-            case "Slice" -> {
-                long[] data = partial.get(n.input(0));
-                Tensor starts = known.get(n.input(1));
-                Tensor ends = known.get(n.input(2));
-                if (data == null || starts == null || ends == null || starts.size() != 1 || ends.size() != 1
-                        || (!n.input(3).isEmpty() && !isZero(known.get(n.input(3))))
-                        || (!n.input(4).isEmpty() && !isOne(known.get(n.input(4))))) {
-                    return null;
-                }
-                int s = clampAxis(starts.getLong(0), data.length);
-                int e = clampAxis(ends.getLong(0), data.length);
-                long[] v = new long[Math.max(0, e - s)];
-                System.arraycopy(data, s, v, 0, v.length);
-                return v;
-            }
-            case "Concat" -> {
-                List<Long> all = new ArrayList<>();
-                boolean anyPartial = false;
-                for (String s : n.inputs()) {
-                    long[] p = partial.get(s);
-                    Tensor k = known.get(s);
-                    if (p != null) {
-                        anyPartial = true;
-                        for (long d : p) {
-                            all.add(d);
-                        }
-                    } else if (k != null && k.shape().rank() == 1) {
-                        for (int i = 0; i < k.size(); i++) {
-                            all.add(k.getLong(i));
-                        }
-                    } else {
-                        return null;
-                    }
-                }
-                if (!anyPartial) {
-                    return null;
-                }
-                // -1 inside a Reshape target is legal, but here it stands for "unknown": keep it partial
-                return all.stream().mapToLong(Long::longValue).toArray();
-            }
-            default -> {
-                return null;
-            }
-        }
-    }
-
-    private static boolean isZero(Tensor t) {
-        return t != null && t.size() == 1 && t.getLong(0) == 0;
-    }
-
-    private static boolean isOne(Tensor t) {
-        return t != null && t.size() == 1 && t.getLong(0) == 1;
-    }
-
-    private static int clampAxis(long a, int rank) {
-        long v = a < 0 ? a + rank : a;
-        return (int) Math.max(0, Math.min(rank, v));
     }
 }
