@@ -1,6 +1,7 @@
 package dev.minnow.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,7 +24,7 @@ final class GemmVector {
     static final int NR = 2 * V;
     static final int KC = 256;
     static final int MC = 96;
-    static final int NC = 1024;
+    static final int NC = 512;
 
     /** Per-thread packing buffers (ap, bp, edge tile), grown on demand and reused. */
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
@@ -283,8 +284,11 @@ final class GemmVector {
         for (int bound = S.loopBound(n); j < bound; j += V) {
             av.fma(FloatVector.fromArray(S, x, xo + j), FloatVector.fromArray(S, y, yo + j)).intoArray(y, yo + j);
         }
-        for (; j < n; j++) {
-            y[yo + j] += a * x[xo + j];
+        if (j < n) {
+            // the tail as one masked operation: short rows (a 56-wide feature map) would
+            // otherwise spend most of their time in scalar code
+            VectorMask<Float> m = S.indexInRange(j, n);
+            av.fma(FloatVector.fromArray(S, x, xo + j, m), FloatVector.fromArray(S, y, yo + j, m)).intoArray(y, yo + j, m);
         }
     }
 
