@@ -8,16 +8,18 @@ import dev.minnow.tensor.Tensor;
 import java.util.List;
 
 /**
- * CumSum(x, axis): running sum along axis; exclusive=1 leaves out the element itself,
- * reverse=1 runs from the end. Its adjoint is the same sum run the other way, which is the
- * backward pass. MACs: one per element.
+ * CumSum and CumProd(x, axis): running sum or product along axis; exclusive=1 leaves out the
+ * element itself, reverse=1 runs from the end. CumSum's adjoint is the same sum run the other
+ * way, which is its backward pass; CumProd has no backward. MACs: one per element.
  */
 final class CumSum extends AbstractOp {
     private final boolean exclusive;
     private final boolean reverse;
+    private final boolean product;
 
-    CumSum(Attributes a) {
-        super("CumSum", a);
+    CumSum(String type, Attributes a) {
+        super(type, a);
+        product = type.equals("CumProd");
         exclusive = a.getInt("exclusive", 0) != 0;
         reverse = a.getInt("reverse", 0) != 0;
     }
@@ -29,22 +31,22 @@ final class CumSum extends AbstractOp {
     }
 
     /** Cumulative sum of v (shape dims) along ax, in the given direction. */
-    private static double[] scan(double[] v, int[] dims, int ax, boolean exclusive, boolean reverse) {
+    private static double[] scan(double[] v, int[] dims, int ax, boolean exclusive, boolean reverse, boolean product) {
         int outer = ReshapeLike.product(dims, 0, ax);
         int inner = ReshapeLike.product(dims, ax + 1, dims.length);
         int n = dims[ax];
         double[] r = new double[v.length];
         for (int o = 0; o < outer; o++) {
             for (int i = 0; i < inner; i++) {
-                double acc = 0;
+                double acc = product ? 1 : 0;
                 for (int s = 0; s < n; s++) {
                     int j = reverse ? n - 1 - s : s;
                     int p = (o * n + j) * inner + i;
                     if (exclusive) {
                         r[p] = acc;
-                        acc += v[p];
-                    } else {
-                        acc += v[p];
+                    }
+                    acc = product ? acc * v[p] : acc + v[p];
+                    if (!exclusive) {
                         r[p] = acc;
                     }
                 }
@@ -57,22 +59,25 @@ final class CumSum extends AbstractOp {
     public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
         Tensor x = inputs[0];
         int ax = axis(inputs[1].getLong(0), x.shape().rank());
-        double[] r = scan(Elems.doubles(x), x.shape().dims(), ax, exclusive, reverse);
+        double[] r = scan(Elems.doubles(x), x.shape().dims(), ax, exclusive, reverse, product);
         return new Tensor[] {Elems.fromDoubles(x.dtype(), x.shape(), r)};
     }
 
     @Override
     public boolean differentiable() {
-        return true;
+        return !product;
     }
 
     @Override
     public Tensor[] backward(OpContext ctx, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOutputs) {
+        if (product) {
+            throw noBackward();
+        }
         Tensor[] r = new Tensor[inputs.length];
         Tensor x = inputs[0];
         if (gradOutputs[0] != null && x.dtype() == DType.FLOAT32) {
             int ax = axis(inputs[1].getLong(0), x.shape().rank());
-            double[] g = scan(Elems.doubles(gradOutputs[0]), x.shape().dims(), ax, exclusive, !reverse);
+            double[] g = scan(Elems.doubles(gradOutputs[0]), x.shape().dims(), ax, exclusive, !reverse, false);
             r[0] = Elems.fromDoubles(DType.FLOAT32, x.shape(), g);
         }
         return r;

@@ -57,7 +57,9 @@ public final class TensorOps implements OpProvider {
         r.register("ArgMin", a -> new ArgExtreme("ArgMin", a));
         r.register("TopK", TopK::new);
         r.register("NonMaxSuppression", NonMaxSuppression::new);
-        r.register("CumSum", CumSum::new);
+        r.register("CumSum", a -> new CumSum("CumSum", a));
+        r.register("CumProd", a -> new CumSum("CumProd", a));
+        r.register("BitCast", BitCast::new);
         r.register("Trilu", Trilu::new);
         r.register("CenterCropPad", CenterCropPad::new);
         r.register("ReverseSequence", ReverseSequence::new);

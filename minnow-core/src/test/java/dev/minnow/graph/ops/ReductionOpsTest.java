@@ -115,4 +115,14 @@ class ReductionOpsTest {
         GradCheck.check(op("Pow"), new Tensor[] {pos, GradCheck.random(rnd, 3)}, 0, 1);
         GradCheck.check(op("PRelu"), new Tensor[] {randomAway(rnd, 0.05, 2, 3, 2), GradCheck.random(rnd, 3, 1)}, 0, 1);
     }
+
+    @Test
+    void cumProdAndBitCast() {
+        Tensor c = f(dims(4), 1, 2, 3, 4);
+        Tensor ax = Tensor.ofLongs(Shape.scalar(), 0);
+        assertClose(new float[] {1, 2, 6, 24}, run1(op("CumProd"), c, ax), 0);
+        assertClose(new float[] {24, 12, 4, 1}, run1(op("CumProd", "reverse", 1L, "exclusive", 1L), c, ax), 0);
+        Tensor bits = run1(op("BitCast", "to", (long) DType.INT32.onnxCode), f(dims(2), 1, -2));
+        assertArrayEquals(new int[] {0x3f800000, 0xc0000000}, bits.ints());
+    }
 }
