@@ -64,15 +64,19 @@ public final class Pool {
             int base = p * g.inPlane();
             float best = Float.NEGATIVE_INFINITY;
             int at = -1;
-            for (int kd = d0; kd < d1; kd++) {
-                for (int kh = h0; kh < h1; kh++) {
-                    int row = ((sd + kd * dd) * inH + sh + kh * dh) * inW + sw;
-                    for (int kw = w0; kw < w1; kw++) {
-                        int i = row + kw * dw;
-                        float v = x[base + i];
-                        if (at < 0 || v > best) {
-                            best = v;
-                            at = i;
+            if (d1 > d0 && h1 > h0 && w1 > w0) {
+                // start from the first tap so that the scan needs one comparison per element
+                at = ((sd + d0 * dd) * inH + sh + h0 * dh) * inW + sw + w0 * dw;
+                best = x[base + at];
+                for (int kd = d0; kd < d1; kd++) {
+                    for (int kh = h0; kh < h1; kh++) {
+                        int row = ((sd + kd * dd) * inH + sh + kh * dh) * inW + sw;
+                        for (int kw = w0; kw < w1; kw++) {
+                            int i = row + kw * dw;
+                            float v = x[base + i];
+                            boolean better = v > best;
+                            at = better ? i : at;
+                            best = better ? v : best;
                         }
                     }
                 }
