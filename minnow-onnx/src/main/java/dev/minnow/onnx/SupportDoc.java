@@ -65,6 +65,18 @@ public final class SupportDoc {
         if (m == null) {
             return "unknown";
         }
+        java.util.regex.Matcher type = java.util.regex.Pattern.compile("element type (code \\d+|\\w+), which").matcher(m);
+        if (type.find()) {
+            return "element type " + type.group(1);
+        }
+        java.util.regex.Matcher opset = java.util.regex.Pattern.compile("uses opset (\\d+) of the default").matcher(m);
+        if (opset.find()) {
+            return "opset " + opset.group(1) + " (Minnow reads " + OnnxReader.MIN_OPSET + " to " + OnnxReader.MAX_OPSET + ")";
+        }
+        java.util.regex.Matcher kind = java.util.regex.Pattern.compile("is a ([a-z ]+) type; Minnow supports only tensors").matcher(m);
+        if (kind.find()) {
+            return "non-tensor value (" + kind.group(1) + ")";
+        }
         String s = m.replaceAll(" at nodes? [^\\n]*?(?=( [A-Z][A-Za-z0-9.]* \\(domain)|$)", "");
         s = s.replaceAll("^.*?(uses \\d+ ops?)", "$1");
         s = s.replaceAll("^.*?: (graph (input|output)|value|tensor) '[^']*'", "$1");
