@@ -44,6 +44,7 @@ public final class Trainer {
     private Model teacher;
     private TrainListener listener = new TrainListener() {
     };
+    private double maxLoss = Double.POSITIVE_INFINITY;
     private int checkpointEvery = 1;
     private Path checkpointPath;
     private Path resumeFrom;
@@ -110,6 +111,19 @@ public final class Trainer {
     /** A teacher whose logits are passed to the loss as {@link Targets#values()} (distillation). */
     public Trainer teacher(Model t) {
         this.teacher = t;
+        return this;
+    }
+
+    /**
+     * Treat a batch loss above this as divergence too (default: only NaN and infinity). A loss can
+     * explode to huge finite values and then collapse without ever becoming NaN; for cross-entropy
+     * a bound such as 1e3 catches that at once.
+     */
+    public Trainer maxLoss(double bound) {
+        if (!(bound > 0)) {
+            throw new InvalidInputException("the loss bound must be positive, got " + bound);
+        }
+        this.maxLoss = bound;
         return this;
     }
 
@@ -195,7 +209,7 @@ public final class Trainer {
                         Tensor output = executor.forward(batch.images(), true, Seeds.mix(runSeed, epoch, b));
                         Tensor teacherOutput = teacher == null ? null : teacher.predict(batch.images());
                         LossValue value = loss.compute(output, new Targets(batch.labels(), teacherOutput));
-                        if (!Double.isFinite(value.loss())) {
+                        if (!Double.isFinite(value.loss()) || value.loss() > maxLoss) {
                             throw diverged(value.loss(), epoch, b, step, lr);
                         }
                         Map<String, Tensor> batchGradients = executor.backward(value.gradient());
@@ -235,7 +249,8 @@ public final class Trainer {
 
     private TrainingDivergedException diverged(double value, int epoch, int batch, long step, double lr) {
         String kept = checkpointPath == null ? "" : "; the last good checkpoint, if any, is kept at " + checkpointPath;
-        return new TrainingDivergedException("training diverged: the loss became " + value + " at epoch " + (epoch + 1)
+        return new TrainingDivergedException("training diverged: the loss became " + value
+                + (Double.isFinite(value) ? " (above the bound " + maxLoss + ")" : "") + " at epoch " + (epoch + 1)
                 + ", batch " + batch + " (optimizer step " + step + ", learning rate " + lr + "). Try a lower learning rate"
                 + " (for example " + lr / 10 + ") or a warm-up schedule" + kept, step);
     }

@@ -214,4 +214,28 @@ class TrainerTest {
         assertTrue(r.finalTestTop1() > 0.85, "student top-1 " + r.finalTestTop1());
         assertEquals(r.finalTestTop1(), Evaluator.of(student).evaluate(DATA).top1());
     }
+
+    @Test
+    void aLossAboveTheBoundCountsAsDivergence() {
+        AtomicInteger calls = new AtomicInteger();
+        Loss exploding = new Loss() {
+            @Override
+            public LossValue compute(Tensor output, Targets targets) {
+                LossValue v = Losses.crossEntropy().compute(output, targets);
+                return calls.incrementAndGet() == 3 ? new LossValue(1e31, v.gradient()) : v;
+            }
+
+            @Override
+            public String describe() {
+                return "exploding";
+            }
+        };
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> trainer(model()).loss(exploding).maxLoss(1e3).fit(DATA));
+        assertEquals(2, e.step());
+        assertTrue(e.getMessage().contains("above the bound"), e.getMessage());
+        calls.set(0);
+        trainer(model()).loss(exploding).epochs(1).fit(DATA); // without a bound only NaN and infinity stop training
+        assertEquals(12, calls.get());
+    }
 }
