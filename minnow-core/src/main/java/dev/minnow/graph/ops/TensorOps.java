@@ -61,6 +61,7 @@ public final class TensorOps implements OpProvider {
         r.register("CumProd", a -> new CumSum("CumProd", a));
         r.register("BitCast", BitCast::new);
         r.register("RotaryEmbedding", RotaryEmbedding::new);
+        r.register("Attention", Attention::new);
         r.register("Trilu", Trilu::new);
         r.register("CenterCropPad", CenterCropPad::new);
         r.register("ReverseSequence", ReverseSequence::new);
