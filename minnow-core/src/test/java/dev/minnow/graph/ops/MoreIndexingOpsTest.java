@@ -96,4 +96,17 @@ class MoreIndexingOpsTest {
         assertClose(new float[] {-1.5f, 0, 0, 1.5f}, run1(op("Shrink", "lambd", 1f, "bias", 0.5f), f(dims(4), -2, -0.5f, 0.9f, 2)), 0);
         GradCheck.check(op("Shrink"), new Tensor[] {randomAway(rnd, 0.6, 3, 3)}, 0);
     }
+
+    @Test
+    void tensorScatterWritesIntoTheCache() {
+        // cache [2 batches, 3 steps, 1 feature]; one new step per batch at positions 2 and 0
+        Tensor cache = f(dims(2, 3, 1), 1, 2, 3, 4, 5, 6);
+        Tensor update = f(dims(2, 1, 1), 10, 20);
+        assertClose(new float[] {1, 2, 10, 20, 5, 6}, run1(op("TensorScatter"), cache, update, longs(2, 0)), 0);
+        // circular: two steps from position 2 wrap to 0
+        Tensor two = f(dims(2, 2, 1), 10, 11, 20, 21);
+        assertClose(new float[] {11, 2, 10, 20, 21, 6}, run1(op("TensorScatter", "mode", "circular"), cache, two, longs(2, 0)), 0);
+        GradCheck.check(op("TensorScatter"), new Tensor[] {GradCheck.random(rnd, 2, 4, 3), GradCheck.random(rnd, 2, 2, 3),
+            longs(1, 2)}, 0, 1);
+    }
 }
