@@ -63,6 +63,7 @@ public final class TensorOps implements OpProvider {
         r.register("RotaryEmbedding", RotaryEmbedding::new);
         r.register("Attention", Attention::new);
         r.register("TensorScatter", TensorScatter::new);
+        r.register("LinearAttention", LinearAttention::new);
         r.register("Trilu", Trilu::new);
         r.register("CenterCropPad", CenterCropPad::new);
         r.register("ReverseSequence", ReverseSequence::new);

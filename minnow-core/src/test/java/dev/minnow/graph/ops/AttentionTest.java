@@ -41,4 +41,27 @@ class AttentionTest {
         assertClose(new float[] {2, 3}, r[0], 1e-6); // equal scores: the mean of (1, 2) and (3, 4)
         assertEquals(4, r.length);
     }
+
+    @Test
+    void linearAttentionRecurrencesByHand() {
+        // one head, d_k = d_v = 1: q = (1, 1), k = (1, 2), v = (3, 4), scale 1
+        Tensor q = f(dims(1, 2, 1), 1, 1);
+        Tensor kk = f(dims(1, 2, 1), 1, 2);
+        Tensor vv = f(dims(1, 2, 1), 3, 4);
+        Object[] heads = {"q_num_heads", 1L, "kv_num_heads", 1L, "scale", 1f};
+        Tensor[] linear = run(op("LinearAttention", concat(heads, "update_rule", "linear")), q, kk, vv);
+        assertClose(new float[] {3, 11}, linear[0], 1e-6); // S = 3, then 3 + 2 * 4
+        assertClose(new float[] {11}, linear[1], 1e-6);
+        Tensor halve = f(dims(1, 2, 1), (float) Math.log(0.5), (float) Math.log(0.5));
+        assertClose(new float[] {3, 9.5f}, run(op("LinearAttention", concat(heads, "update_rule", "gated")), q, kk, vv, null, halve)[0], 1e-6);
+        // delta: the second value is corrected by what the state already returns for k = 2: 4 - 2 * 3
+        Tensor beta = f(dims(1, 2, 1), 1, 1);
+        assertClose(new float[] {3, -1}, run(op("LinearAttention", concat(heads, "update_rule", "delta")), q, kk, vv, null, null, beta)[0], 1e-6);
+    }
+
+    private static Object[] concat(Object[] a, Object... b) {
+        Object[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
 }
