@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * ONNX BatchNormalization (opset 15): inputs X [N, C, ...], scale, B, input_mean, input_var
- * (each [C]); outputs Y and, in training mode, running_mean and running_var.
+ * (each [C]); outputs Y and, in training mode, running_mean and running_var (and, for opset 9-13
+ * graphs, saved_mean and saved_var: the mean and variance this pass normalised with).
  * <p>
  * Inference: Y = (X - input_mean) / sqrt(input_var + epsilon) * scale + B.
  * Training (the executor's OpContext.training(), or attribute training_mode = 1): batch mean
@@ -67,7 +68,8 @@ public final class BatchNormalizationOp extends NnOp {
             }
         }
         TensorType stat = new TensorType(in.get(3).dtype(), in.get(3).shape());
-        return List.of(x, stat, new TensorType(in.get(4).dtype(), in.get(4).shape()));
+        TensorType var = new TensorType(in.get(4).dtype(), in.get(4).shape());
+        return List.of(x, stat, var, stat, var);
     }
 
     @Override
@@ -84,6 +86,7 @@ public final class BatchNormalizationOp extends NnOp {
         float[] runVar = f32(inputs[4]);
         float[] mean = new float[c];
         float[] invStd = new float[c];
+        float[] usedVar = new float[c];
         float[] newMean = runMean.clone();
         float[] newVar = runVar.clone();
         boolean batch = useBatchStats(ctx);
@@ -115,6 +118,7 @@ public final class BatchNormalizationOp extends NnOp {
                     v = runVar[ch];
                 }
                 mean[ch] = (float) m;
+                usedVar[ch] = (float) v;
                 invStd[ch] = (float) (1 / Math.sqrt(v + epsilon));
                 float a = scale[ch] * invStd[ch];
                 float bb = (float) (bias[ch] - m * a);
@@ -133,7 +137,8 @@ public final class BatchNormalizationOp extends NnOp {
             writeInPlace(inputs[4], newVar);
         }
         return new Tensor[] {out(x.dtype(), x.shape(), y), out(inputs[3].dtype(), inputs[3].shape(), newMean),
-                out(inputs[4].dtype(), inputs[4].shape(), newVar)};
+                out(inputs[4].dtype(), inputs[4].shape(), newVar), out(inputs[3].dtype(), inputs[3].shape(), mean.clone()),
+                out(inputs[4].dtype(), inputs[4].shape(), usedVar)};
     }
 
     private static void writeInPlace(Tensor t, float[] v) {
@@ -171,8 +176,12 @@ public final class BatchNormalizationOp extends NnOp {
         float[] dy = f32(gradOutputs[0]);
         Tensor g1 = gradOutputs.length > 1 ? gradOutputs[1] : null;
         Tensor g2 = gradOutputs.length > 2 ? gradOutputs[2] : null;
+        Tensor g3 = gradOutputs.length > 3 ? gradOutputs[3] : null;
+        Tensor g4 = gradOutputs.length > 4 ? gradOutputs[4] : null;
         float[] dRunMean = g1 == null ? null : f32(g1);
         float[] dRunVar = g2 == null ? null : f32(g2);
+        float[] dSavedMean = g3 == null ? null : f32(g3);
+        float[] dSavedVar = g4 == null ? null : f32(g4);
         float[] dx = new float[xv.length];
         float[] dscale = new float[c];
         float[] dbias = new float[c];
@@ -196,8 +205,11 @@ public final class BatchNormalizationOp extends NnOp {
                 dscale[ch] = (float) sumDyXhat;
                 float g = scale[ch] * is;
                 // outputs 1 and 2 (new running statistics) depend on the batch mean and variance too
-                double viaMean = dRunMean == null ? 0 : dRunMean[ch] * (1 - momentum) / count;
-                double viaVar = dRunVar == null ? 0 : dRunVar[ch] * (1 - momentum) * 2 / count;
+                // outputs 3 and 4 (opset 9-13 saved statistics) are the batch mean and variance themselves
+                double viaMean = ((dRunMean == null ? 0 : dRunMean[ch] * (1 - momentum))
+                        + (dSavedMean == null ? 0 : dSavedMean[ch])) / count;
+                double viaVar = ((dRunVar == null ? 0 : dRunVar[ch] * (1 - momentum))
+                        + (dSavedVar == null ? 0 : dSavedVar[ch])) * 2 / count;
                 for (int b = 0; b < n; b++) {
                     for (int i = (b * c + ch) * s, e = i + s; i < e; i++) {
                         if (stats.fromBatch()) {
@@ -211,6 +223,11 @@ public final class BatchNormalizationOp extends NnOp {
                 }
                 double passMean = dRunMean == null ? 0 : dRunMean[ch];
                 double passVar = dRunVar == null ? 0 : dRunVar[ch];
+                if (!stats.fromBatch()) {
+                    // in inference mode the saved statistics are the inputs too
+                    passMean += dSavedMean == null ? 0 : dSavedMean[ch];
+                    passVar += dSavedVar == null ? 0 : dSavedVar[ch];
+                }
                 if (stats.fromBatch()) {
                     dmean[ch] = (float) (momentum * passMean);
                     dvar[ch] = (float) (momentum * passVar);
@@ -225,10 +242,10 @@ public final class BatchNormalizationOp extends NnOp {
         r[0] = out(x.dtype(), x.shape(), dx);
         r[1] = out(inputs[1].dtype(), inputs[1].shape(), dscale);
         r[2] = out(inputs[2].dtype(), inputs[2].shape(), dbias);
-        if (!stats.fromBatch() || g1 != null) {
+        if (!stats.fromBatch() || g1 != null || g3 != null) {
             r[3] = out(inputs[3].dtype(), inputs[3].shape(), dmean);
         }
-        if (!stats.fromBatch() || g2 != null) {
+        if (!stats.fromBatch() || g2 != null || g4 != null) {
             r[4] = out(inputs[4].dtype(), inputs[4].shape(), dvar);
         }
         return r;

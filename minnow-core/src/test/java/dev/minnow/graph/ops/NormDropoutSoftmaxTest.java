@@ -48,6 +48,8 @@ class NormDropoutSoftmaxTest {
         assertEquals(0.75f + 0.25f * 5, out[2].floats()[0], 1e-6f);
         assertEquals(1f, mean.floats()[0], 1e-6f, "running mean updated in place");
         assertEquals(2f, var.floats()[0], 1e-6f, "running var updated in place");
+        assertEquals(4f, out[3].floats()[0], 1e-6f, "opset 9-13 saved_mean: the batch mean");
+        assertEquals(5f, out[4].floats()[0], 1e-6f, "opset 9-13 saved_var: the batch variance");
         // attribute training_mode outside a training executor: batch statistics, inputs untouched
         Tensor m2 = vec(0);
         Tensor[] o2 = op("BatchNormalization", "epsilon", 0f, "training_mode", 1).forward(OpContext.inference(),
