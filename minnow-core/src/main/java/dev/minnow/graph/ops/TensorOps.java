@@ -64,6 +64,7 @@ public final class TensorOps implements OpProvider {
         r.register("Attention", Attention::new);
         r.register("TensorScatter", TensorScatter::new);
         r.register("LinearAttention", LinearAttention::new);
+        r.register("CausalConvWithState", CausalConvWithState::new);
         r.register("Trilu", Trilu::new);
         r.register("CenterCropPad", CenterCropPad::new);
         r.register("ReverseSequence", ReverseSequence::new);

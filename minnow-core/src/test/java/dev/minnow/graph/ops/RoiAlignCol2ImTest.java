@@ -33,4 +33,15 @@ class RoiAlignCol2ImTest {
         GradCheck.check(op("Col2Im", "pads", new long[] {0, 1, 0, 1}, "strides", new long[] {1, 2}),
                 new Tensor[] {GradCheck.random(new SplittableRandom(4), 2, 4, 3), longs(2, 5), longs(2, 2)}, 0);
     }
+
+    @Test
+    void causalConvWithStateByHand() {
+        // taps (1, 2) over (state, 1, 2, 3): out[t] = x[t-1] + 2 x[t]
+        Tensor x = f(dims(1, 1, 3), 1, 2, 3);
+        Tensor w = f(dims(1, 1, 2), 1, 2);
+        Tensor[] r = run(op("CausalConvWithState"), x, w);
+        assertClose(new float[] {2, 5, 8}, r[0], 0);
+        assertClose(new float[] {3}, r[1], 0);
+        assertClose(new float[] {12, 5, 8}, run(op("CausalConvWithState"), x, w, null, f(dims(1, 1, 1), 10))[0], 0);
+    }
 }
