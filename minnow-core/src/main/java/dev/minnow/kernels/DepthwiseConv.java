@@ -2,8 +2,9 @@ package dev.minnow.kernels;
 
 /**
  * Depthwise convolution (one input channel per group, channel multiplier mult = M / C) by
- * direct loops: each (kh, kw) tap is a vector axpy over a row of output positions, with the
- * padded border cut off by index bounds instead of per-element tests. Same contract as
+ * direct loops. Forward: each (kh, kw) tap is one vector axpy over a whole output plane laid
+ * over phase planes of the padded input ({@link #forwardPlane}). Gradients: each tap is a
+ * vector axpy or dot over a row, with the padded border cut off by index bounds. Same contract as
  * {@link Conv2dNaive}; the unit of parallel work is one output (or input) channel plane.
  */
 final class DepthwiseConv {
@@ -22,8 +23,8 @@ final class DepthwiseConv {
                 int n = u / M;
                 int m = u % M;
                 int c = m / g.outChannelsPerGroup();
-                java.util.Arrays.fill(y, u * P, (u + 1) * P, bias == null ? 0f : bias[m]);
-                taps(g, x, (n * g.inChannels() + c) * g.inH() * g.inW(), w, m, y, u * P, Mode.FORWARD);
+                forwardPlane(g, x, (n * g.inChannels() + c) * g.inH() * g.inW(), w, m, y, u * P,
+                        bias == null ? 0f : bias[m]);
             }
         });
     }
@@ -63,11 +64,70 @@ final class DepthwiseConv {
         }
     }
 
-    private enum Mode { FORWARD, INPUT_GRAD, WEIGHT_GRAD }
+    /**
+     * One output plane by phase planes: the zero-padded input is split into strideH * strideW
+     * phase planes ph[a][c][i][j] = xpad[i * strideH + a][j * strideW + c], each qW wide. On
+     * the output grid outH x qW (columns past outW are scratch) every tap (kh, kw) then reads
+     * one phase plane at a constant shift, so each tap is one long axpy over the whole plane
+     * instead of a short one per row; finally the outW valid columns are copied out.
+     */
+    static void forwardPlane(ConvGeometry g, float[] x, int xo, float[] w, int m, float[] y, int yo, float b) {
+        int sh = g.strideH();
+        int sw = g.strideW();
+        int padH = g.inH() + g.padTop() + g.padBottom();
+        int padW = g.inW() + g.padLeft() + g.padRight();
+        int qH = (padH + sh - 1) / sh;
+        int qW = (padW + sw - 1) / sw;
+        int slack = (g.kernelW() - 1) * g.dilationW() / sw + 1;
+        int phase = qH * qW + slack;
+        int grid = g.outH() * qW;
+        float[] buf = Conv2d.workspace(0, sh * sw * phase + grid);
+        for (int a = 0; a < sh; a++) {
+            for (int c = 0; c < sw; c++) {
+                int base = (a * sw + c) * phase;
+                for (int i = 0; i < qH; i++) {
+                    int ih = i * sh + a - g.padTop();
+                    int row = base + i * qW;
+                    if (ih < 0 || ih >= g.inH()) {
+                        java.util.Arrays.fill(buf, row, row + qW, 0f);
+                        continue;
+                    }
+                    int xr = xo + ih * g.inW() + c - g.padLeft();
+                    int lo = Math.min(qW, Vec.firstValid(c - g.padLeft(), sw));
+                    int hi = Math.max(lo, Math.min(qW, Vec.endValid(c - g.padLeft(), sw, g.inW())));
+                    java.util.Arrays.fill(buf, row, row + lo, 0f);
+                    if (sw == 1) {
+                        System.arraycopy(x, xr + lo, buf, row + lo, hi - lo);
+                    } else {
+                        for (int j = lo; j < hi; j++) {
+                            buf[row + j] = x[xr + j * sw];
+                        }
+                    }
+                    java.util.Arrays.fill(buf, row + hi, row + qW, 0f);
+                }
+                java.util.Arrays.fill(buf, base + qH * qW, base + phase, 0f);
+            }
+        }
+        int out = sh * sw * phase;
+        java.util.Arrays.fill(buf, out, out + grid, b);
+        for (int kh = 0; kh < g.kernelH(); kh++) {
+            int rh = kh * g.dilationH();
+            for (int kw = 0; kw < g.kernelW(); kw++) {
+                int rw = kw * g.dilationW();
+                int src = ((rh % sh) * sw + rw % sw) * phase + (rh / sh) * qW + rw / sw;
+                Vec.axpy(w[(m * g.kernelH() + kh) * g.kernelW() + kw], buf, src, buf, out, grid);
+            }
+        }
+        for (int oh = 0; oh < g.outH(); oh++) {
+            System.arraycopy(buf, out + oh * qW, y, yo + oh * g.outW(), g.outW());
+        }
+    }
+
+    private enum Mode { INPUT_GRAD, WEIGHT_GRAD }
 
     /**
      * Walks every (output row, kh, kw) of output channel m over one plane pair: x plane at xo,
-     * y plane at yo. FORWARD: y += w * x; INPUT_GRAD: x += w * y (y holds dy);
+     * y plane at yo. INPUT_GRAD: x += w * y (y holds dy);
      * WEIGHT_GRAD: w[m, kh, kw] += dot(y, x) (w holds dw).
      */
     private static void taps(ConvGeometry g, float[] x, int xo, float[] w, int m, float[] y, int yo, Mode mode) {
@@ -94,14 +154,12 @@ final class DepthwiseConv {
                     int yr = yo + oh * outW;
                     if (sw == 1) {
                         switch (mode) {
-                            case FORWARD -> Vec.axpy(wv, x, xr + lo, y, yr + lo, hi - lo);
                             case INPUT_GRAD -> Vec.axpy(wv, y, yr + lo, x, xr + lo, hi - lo);
                             case WEIGHT_GRAD -> acc += Vec.dot(y, yr + lo, x, xr + lo, hi - lo);
                         }
                     } else {
                         for (int o = lo; o < hi; o++) {
                             switch (mode) {
-                                case FORWARD -> y[yr + o] += wv * x[xr + o * sw];
                                 case INPUT_GRAD -> x[xr + o * sw] += wv * y[yr + o];
                                 case WEIGHT_GRAD -> acc += y[yr + o] * x[xr + o * sw];
                             }
