@@ -20,6 +20,15 @@ public final class BlockNorm {
     /** beta may be null (no shift); mean and invStd ([blocks]) receive the statistics. */
     public static void forward(int blocks, int size, float[] x, float[] gamma, float[] beta, int bMod, int bMul, int jDiv,
                                float epsilon, float[] y, float[] mean, float[] invStd) {
+        forward(true, blocks, size, x, gamma, beta, bMod, bMul, jDiv, epsilon, y, mean, invStd);
+    }
+
+    /**
+     * As above; with centered = false the mean is taken as 0, so invStd = 1 / sqrt(mean(x^2) + epsilon)
+     * (RMS normalisation) and mean[] receives zeros.
+     */
+    public static void forward(boolean centered, int blocks, int size, float[] x, float[] gamma, float[] beta, int bMod,
+                               int bMul, int jDiv, float epsilon, float[] y, float[] mean, float[] invStd) {
         Parallel.forRange(blocks, Math.max(1, 4096 / Math.max(1, size)), (from, to) -> {
             for (int b = from; b < to; b++) {
                 int o = b * size;
@@ -27,7 +36,7 @@ public final class BlockNorm {
                 for (int j = 0; j < size; j++) {
                     sum += x[o + j];
                 }
-                double m = sum / size;
+                double m = centered ? sum / size : 0;
                 double sq = 0;
                 for (int j = 0; j < size; j++) {
                     double t = x[o + j] - m;
@@ -50,6 +59,13 @@ public final class BlockNorm {
      */
     public static void backward(int blocks, int size, float[] x, float[] gamma, int bMod, int bMul, int jDiv,
                                 float[] mean, float[] invStd, float[] dy, float[] dx, float[] dgamma, float[] dbeta) {
+        backward(true, blocks, size, x, gamma, bMod, bMul, jDiv, mean, invStd, dy, dx, dgamma, dbeta);
+    }
+
+    /** As above; centered = false for RMS normalisation (no mean term). */
+    public static void backward(boolean centered, int blocks, int size, float[] x, float[] gamma, int bMod, int bMul,
+                                int jDiv, float[] mean, float[] invStd, float[] dy, float[] dx, float[] dgamma,
+                                float[] dbeta) {
         Parallel.forRange(blocks, Math.max(1, 4096 / Math.max(1, size)), (from, to) -> {
             for (int b = from; b < to; b++) {
                 int o = b * size;
@@ -63,7 +79,7 @@ public final class BlockNorm {
                 for (int j = 0; j < size; j++) {
                     double xhat = (x[o + j] - mean[b]) * invStd[b];
                     double g = dy[o + j] * gamma[affine(b, j, bMod, bMul, jDiv)];
-                    dx[o + j] = (float) (invStd[b] * (g - sumG / size - xhat * sumGX / size));
+                    dx[o + j] = (float) (invStd[b] * (g - (centered ? sumG / size : 0) - xhat * sumGX / size));
                 }
             }
         });

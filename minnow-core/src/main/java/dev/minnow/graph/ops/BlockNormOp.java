@@ -25,6 +25,11 @@ abstract class BlockNormOp extends NnOp {
 
     abstract Layout layout(Shape x, Tensor scale);
 
+    /** Whether the mean is subtracted (false: RMS normalisation). */
+    boolean centered() {
+        return true;
+    }
+
     /** Scale as the kernel indexes it (subclasses may broadcast it first). */
     float[] gamma(Tensor x, Tensor scale) {
         return f32(scale);
@@ -46,7 +51,7 @@ abstract class BlockNormOp extends NnOp {
         float[] y = new float[x.size()];
         float[] mean = new float[l.blocks()];
         float[] invStd = new float[l.blocks()];
-        BlockNorm.forward(l.blocks(), l.size(), f32(x), gamma(x, inputs[1]), beta(x, opt(inputs, 2)), l.bMod(), l.bMul(),
+        BlockNorm.forward(centered(), l.blocks(), l.size(), f32(x), gamma(x, inputs[1]), beta(x, opt(inputs, 2)), l.bMod(), l.bMul(),
                 l.jDiv(), epsilon, y, mean, invStd);
         return new float[][] {y, mean, invStd};
     }
@@ -74,7 +79,7 @@ abstract class BlockNormOp extends NnOp {
         float[] dx = new float[xv.length];
         float[] dg = new float[g.length];
         float[] db = bias == null ? null : new float[g.length];
-        BlockNorm.backward(l.blocks(), l.size(), xv, g, l.bMod(), l.bMul(), l.jDiv(), st[1], st[2], f32(gradY), dx, dg, db);
+        BlockNorm.backward(centered(), l.blocks(), l.size(), xv, g, l.bMod(), l.bMul(), l.jDiv(), st[1], st[2], f32(gradY), dx, dg, db);
         if (extraMean != null || extraInvStd != null) {
             for (int b = 0; b < l.blocks(); b++) {
                 float is = st[2][b];

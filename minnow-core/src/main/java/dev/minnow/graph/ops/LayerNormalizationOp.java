@@ -15,11 +15,16 @@ import java.util.List;
  * -1), Scale and optional B broadcast to those dimensions; outputs Y and optional Mean and
  * InvStdDev (float32, shape of X with the normalised dimensions set to 1). epsilon 1e-5.
  */
-public final class LayerNormalizationOp extends BlockNormOp {
+public class LayerNormalizationOp extends BlockNormOp {
     private final long axisAttr;
 
     public LayerNormalizationOp(Attributes attrs) {
-        super("LayerNormalization", attrs);
+        this("LayerNormalization", attrs);
+    }
+
+    /** The same normalised dimensions and Scale / B broadcasting under another op's name (RMSNormalization). */
+    LayerNormalizationOp(String type, Attributes attrs) {
+        super(type, attrs);
         this.axisAttr = this.attrs.getInt("axis", -1);
     }
 

@@ -27,6 +27,7 @@ public final class NnOps implements OpProvider {
         r.register("InstanceNormalization", InstanceNormalizationOp::new);
         r.register("GroupNormalization", GroupNormalizationOp::new);
         r.register("LayerNormalization", LayerNormalizationOp::new);
+        r.register("RMSNormalization", RMSNormalizationOp::new);
         r.register("LRN", LrnOp::new);
         r.register("Hardmax", HardmaxOp::new);
         r.register("QuantizeLinear", QuantizeLinearOp::new);

@@ -42,6 +42,19 @@ class MoreNnOpsTest {
     }
 
     @Test
+    void rmsNormalization() {
+        // {3, 4}: mean square 12.5, so y = x / sqrt(12.5) * scale (epsilon 0)
+        float k = (float) Math.sqrt(12.5);
+        Tensor[] y = op("RMSNormalization", "epsilon", 0f).forward(null, new Tensor[] {Tensor.of(Shape.of(1, 2), 3, 4),
+                Tensor.of(Shape.of(2), 1, 2)});
+        assertEquals(1, y.length);
+        assertArrayEquals(new float[] {3 / k, 8 / k}, y[0].floats(), 1e-6f);
+        SplittableRandom r = new SplittableRandom(45);
+        GradCheck.check(op("RMSNormalization", "axis", 1), new Tensor[] {GradCheck.random(r, 2, 3, 2), GradCheck.random(r, 3, 2)},
+                0, 1);
+    }
+
+    @Test
     void maxUnpoolInvertsMaxPoolOnTheMaxima() {
         SplittableRandom r = new SplittableRandom(43);
         Tensor x = PoolOpsTest.distinct(r, 1, 2, 4, 6);
