@@ -8,6 +8,13 @@ import dev.minnow.onnx.Onnx;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
 import dev.minnow.train.Model;
+import dev.minnow.infer.InferenceExecutor;
+import dev.minnow.train.Loss;
+import dev.minnow.train.LossValue;
+import dev.minnow.train.Losses;
+import dev.minnow.train.Optimizer;
+import dev.minnow.train.Optimizers;
+import dev.minnow.train.Targets;
 import dev.minnow.train.TrainingExecutor;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -40,6 +47,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--seconds", defaultValue = "3", description = "Measuring time after warm-up (default: ${DEFAULT-VALUE}).")
     double seconds;
+
+    @Option(names = "--train", description = "Measure training steps (forward, backward, SGD momentum update) "
+            + "on random data and labels instead of inference; reports train_images_per_second.")
+    boolean train;
 
     @Option(names = "--warmup", defaultValue = "5", description = "Warm-up runs of each runtime (default: ${DEFAULT-VALUE}).")
     int warmup;
@@ -74,7 +85,10 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < xs.length; i++) {
             xs[i] = (float) r.nextGaussian();
         }
-        Model minnow = new TrainingExecutor(g);
+        if (train) {
+            return trainBench(g, x);
+        }
+        Model minnow = InferenceExecutor.of(g)::run;
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model);
         j.put("batch", batch);
@@ -127,6 +141,40 @@ final class BenchCommand implements Callable<Integer> {
                     .row(model, batch, Parallel.threads(), String.format("%.3f", ma), String.format("%.3f", mb),
                             String.format("%.2f", ma / mb), n, String.format("%.2g", maxDiff)).render());
         }
+        return 0;
+    }
+
+    /** Training throughput on random inputs and labels: what PyTorch's bench/pytorch_lenet5_train.py measures. */
+    private int trainBench(Graph g, Tensor x) {
+        if (compare != null) {
+            throw new InvalidInputException("--train compares with PyTorch through bench/pytorch_lenet5_train.py, not --compare");
+        }
+        TrainingExecutor ex = new TrainingExecutor(g);
+        int classes = g.outputs().getFirst().type().shape().dim(-1);
+        int[] labels = new int[batch];
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < batch; i++) {
+            labels[i] = r.nextInt(Math.max(1, classes));
+        }
+        Optimizer opt = Optimizers.momentum(0.01, 0.9, false);
+        Loss loss = Losses.crossEntropy();
+        Runnable step = () -> {
+            Tensor out = ex.forward(x, true, 1);
+            LossValue v = loss.compute(out, new Targets(labels, null));
+            opt.step(ex.parameters(), ex.backward(v.gradient()), 0.01);
+        };
+        double[] t = timeRuns(step, warmup, seconds);
+        double ms = median(t);
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("model", model);
+        j.put("batch", batch);
+        j.put("threads", Parallel.threads());
+        j.put("step_ms", ms);
+        j.put("train_images_per_second", batch * 1000.0 / ms);
+        j.put("runs", t.length);
+        common.emit(j, new Table("model", "batch", "threads", "median step ms", "train img/s", "runs")
+                .row(model, batch, Parallel.threads(), String.format("%.3f", ms), String.format("%.0f", batch * 1000.0 / ms),
+                        t.length).render());
         return 0;
     }
 

@@ -4,7 +4,7 @@ import dev.minnow.data.DatasetSplit;
 import dev.minnow.data.Normalization;
 import dev.minnow.data.Preprocessing;
 import dev.minnow.train.Model;
-import dev.minnow.train.TrainingExecutor;
+import dev.minnow.infer.InferenceExecutor;
 import dev.minnow.graph.Graph;
 import dev.minnow.train.EvalResult;
 import dev.minnow.train.Evaluator;
@@ -49,8 +49,8 @@ final class EvalCommand implements Callable<Integer> {
             batchSize = fixedBatch; // the model was exported for this batch size only
         }
         Preprocessing pre = preprocess.resolve(g, split.normalization(), split.test().sampleShape().dim(2));
-        TrainingExecutor executor = new TrainingExecutor(g);
-        Model runner = batch -> executor.predict(pre.apply(batch));
+        InferenceExecutor executor = InferenceExecutor.of(g);
+        Model runner = batch -> executor.run(pre.apply(batch));
         int channels = split.test().sampleShape().dim(0);
         Normalization identity = new Normalization(new float[channels], filled(channels, 1f));
         Progress bar = new Progress("eval", split.test().size(), "img");

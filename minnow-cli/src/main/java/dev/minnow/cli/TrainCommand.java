@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
                 + "after every epoch, and save it as ONNX."},
         footer = {"", "Examples:",
                 "  minnow train --model lenet5 --dataset mnist --epochs 3 --seed 1 --out lenet5.onnx",
-                "  minnow train --model resnet20 --dataset cifar10 --epochs 160 --lr 0.1 --schedule cosine \\",
-                "      --weight-decay 1e-4 --augment --checkpoint r20.ckpt --out resnet20.onnx",
+                "  minnow train --model resnet20 --dataset cifar10 --epochs 60 --batch-size 128 --lr 0.1 \\",
+                "      --weight-decay 5e-4 --augment --checkpoint r20.ckpt --out resnet20.onnx",
                 "  minnow train --model resnet20 --dataset cifar10 ... --resume r20.ckpt",
                 "", "With one thread and the same --seed, two runs give identical weights."})
 final class TrainCommand implements Callable<Integer> {
@@ -53,11 +53,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Accumulate gradients of N batches before each step (default: ${DEFAULT-VALUE}).")
     int accumulate;
 
-    @Option(names = "--optimizer", defaultValue = "momentum",
+    @Option(names = "--optimizer", defaultValue = "nesterov",
             description = "sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw (default: ${DEFAULT-VALUE}).")
     String optimizer;
 
-    @Option(names = "--lr", description = "Learning rate (default: 0.01 for SGD kinds, 0.001 for the others).")
+    @Option(names = "--lr", description = "Learning rate (default: 0.02 for SGD kinds, 0.001 for the others).")
     Double lr;
 
     @Option(names = "--momentum", defaultValue = "0.9", description = "Momentum for momentum/nesterov (default: ${DEFAULT-VALUE}).")
@@ -69,7 +69,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--l1", defaultValue = "0", description = "L1 penalty strength (default: ${DEFAULT-VALUE}).")
     double l1;
 
-    @Option(names = "--schedule", defaultValue = "constant",
+    @Option(names = "--schedule", defaultValue = "cosine",
             description = "Learning-rate schedule: constant, step or cosine (default: ${DEFAULT-VALUE}).")
     String schedule;
 
@@ -79,8 +79,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--gamma", defaultValue = "0.1", description = "For --schedule step: decay factor (default: ${DEFAULT-VALUE}).")
     double gamma;
 
-    @Option(names = "--warmup-epochs", defaultValue = "0", description = "Linear warm-up epochs before the schedule (default: ${DEFAULT-VALUE}).")
-    double warmupEpochs;
+    @Option(names = "--warmup-steps", defaultValue = "100", description = "Linear warm-up steps before the schedule (default: ${DEFAULT-VALUE}).")
+    long warmupSteps;
 
     @Option(names = "--label-smoothing", defaultValue = "0", description = "Cross-entropy label smoothing (default: ${DEFAULT-VALUE}).")
     double labelSmoothing;
@@ -121,8 +121,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         Graph g = Models.load(model, seed);
         DatasetSplit split = data.load();
-        Trainer t = Trainer.of(g).optimizer(optimizer()).loss(Losses.crossEntropy(labelSmoothing))
-                .schedule(schedule(split, g)).epochs(epochs).batchSize(batchSize).accumulate(accumulate).seed(seed);
+        // a cross-entropy above 1e3 means the run has blown up even if no NaN appeared yet
+        Trainer t = Trainer.of(g).optimizer(optimizer()).loss(Losses.crossEntropy(labelSmoothing)).maxLoss(1e3)
+                .schedule(schedule()).epochs(epochs).batchSize(batchSize).accumulate(accumulate).seed(seed);
         if (augment) {
             int size = split.train().sampleShape().dim(1);
             t.augment(Transform.compose(Transform.randomCrop(size, 4), Transform.horizontalFlip(0.5)));
@@ -177,7 +178,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private Optimizer optimizer() {
         boolean sgdKind = optimizer.equals("sgd") || optimizer.equals("momentum") || optimizer.equals("nesterov");
-        double rate = lr != null ? lr : sgdKind ? 0.01 : 0.001;
+        double rate = lr != null ? lr : sgdKind ? 0.02 : 0.001;
         if (!(rate > 0) || Double.isInfinite(rate)) {
             throw new InvalidInputException("--lr must be a positive number, got " + rate);
         }
@@ -198,19 +199,18 @@ final class TrainCommand implements Callable<Integer> {
         return o.l1(l1);
     }
 
-    private LrSchedule schedule(DatasetSplit split, Graph g) {
+    private LrSchedule schedule() {
         LrSchedule s = switch (schedule) {
             case "constant" -> LrSchedule.constant();
             case "step" -> LrSchedule.step(stepEpochs, gamma);
             case "cosine" -> LrSchedule.cosine(0);
             default -> throw new InvalidInputException("unknown --schedule '" + schedule + "'; use constant, step or cosine");
         };
-        if (warmupEpochs < 0) {
-            throw new InvalidInputException("--warmup-epochs must be >= 0, got " + warmupEpochs);
+        if (warmupSteps < 0) {
+            throw new InvalidInputException("--warmup-steps must be >= 0, got " + warmupSteps);
         }
-        if (warmupEpochs > 0) {
-            long stepsPerEpoch = Math.max(1, split.train().size() / ((long) batchSize * accumulate));
-            s = LrSchedule.warmup(Math.max(1, Math.round(warmupEpochs * stepsPerEpoch)), s);
+        if (warmupSteps > 0) {
+            s = LrSchedule.warmup(warmupSteps, s);
         }
         return s;
     }
