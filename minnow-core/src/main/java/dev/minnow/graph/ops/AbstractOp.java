@@ -65,6 +65,28 @@ abstract class AbstractOp implements Op {
         return constants == null || i >= constants.size() ? null : constants.get(i);
     }
 
+    /** The constants as an array with one slot per input (null where unknown). */
+    protected static Tensor[] constants(List<TensorType> inputs, List<Tensor> constants) {
+        Tensor[] c = new Tensor[inputs.size()];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = constant(constants, i);
+        }
+        return c;
+    }
+
+    /** An element-type attribute (ONNX TensorProto code), or dflt when absent; rejects types Minnow cannot store. */
+    protected DType dtypeAttribute(String name, DType dflt) {
+        if (!attributes.has(name)) {
+            return dflt;
+        }
+        long code = attributes.getInt(name, 0);
+        DType t = DType.fromOnnx((int) code);
+        if (t == null) {
+            throw unsupported(name, code, "ONNX element types 1-3, 5-7, 9-11, 16");
+        }
+        return t;
+    }
+
     protected static Tensor input(Tensor[] inputs, int i) {
         return i < inputs.length ? inputs[i] : null;
     }

@@ -15,12 +15,10 @@ final class BitCast extends AbstractOp {
 
     BitCast(Attributes a) {
         super("BitCast", a);
-        long code = a.getInt("to", -1);
-        DType t = DType.fromOnnx((int) code);
-        if (t == null) {
-            throw unsupported("to", code, "ONNX element types 1-3, 5-7, 9-11, 16");
+        if (!a.has("to")) {
+            throw shapeError("attribute to is required");
         }
-        to = t;
+        to = dtypeAttribute("to", null);
     }
 
     @Override

@@ -42,10 +42,7 @@ final class Dft extends AbstractOp {
     @Override
     public List<TensorType> inferTypes(List<TensorType> inputs, List<Tensor> constants) {
         TensorType x = required(inputs, 0);
-        Tensor[] c = new Tensor[inputs.size()];
-        for (int i = 0; i < c.length; i++) {
-            c[i] = constant(constants, i);
-        }
+        Tensor[] c = constants(inputs, constants);
         int[] d = x.shape().dims();
         d[d.length - 1] = 2;
         if (stft) {

@@ -15,15 +15,7 @@ final class EyeLike extends AbstractOp {
     EyeLike(Attributes a) {
         super("EyeLike", a);
         k = a.getInt("k", 0);
-        if (a.has("dtype")) {
-            long code = a.getInt("dtype", 1);
-            dtype = DType.fromOnnx((int) code);
-            if (dtype == null) {
-                throw unsupported("dtype", code, "ONNX element types 1-3, 5-7, 9-11, 16");
-            }
-        } else {
-            dtype = null;
-        }
+        dtype = dtypeAttribute("dtype", null);
     }
 
     @Override

@@ -144,10 +144,7 @@ final class Resize extends AbstractOp {
     @Override
     public List<TensorType> inferTypes(List<TensorType> inputs, List<Tensor> constants) {
         TensorType x = required(inputs, 0);
-        Tensor[] c = new Tensor[inputs.size()];
-        for (int i = 0; i < c.length; i++) {
-            c[i] = constant(constants, i);
-        }
+        Tensor[] c = constants(inputs, constants);
         Geometry g = geometry(x.shape(), c);
         if (g == null) {
             int[] d = new int[x.shape().rank()];

@@ -39,12 +39,7 @@ final class SignalWindow extends AbstractOp {
             }
         }
         periodic = a.getInt("periodic", 1) != 0;
-        long code = a.getInt("output_datatype", 1);
-        DType t = DType.fromOnnx((int) code);
-        if (t == null) {
-            throw unsupported("output_datatype", code, "ONNX element types 1-3, 5-7, 9-11, 16");
-        }
-        dtype = t;
+        dtype = dtypeAttribute("output_datatype", DType.FLOAT32);
     }
 
     @Override
