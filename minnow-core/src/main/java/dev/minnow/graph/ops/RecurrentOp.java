@@ -5,6 +5,7 @@ import dev.minnow.errors.UnsupportedOpException;
 import dev.minnow.graph.Attributes;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
+import dev.minnow.kernels.Gemm;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
 import java.util.ArrayList;
@@ -220,17 +221,15 @@ abstract class RecurrentOp extends NnOp {
         float[] cPrev = new float[hidden];
         for (int d = 0; d < dirs; d++) {
             boolean reverse = reverseOnly || d == 1;
+            // input projection of every step at once: rows of X (in their layout order) times W^T
+            float[] proj = new float[seq * batch * g];
+            Gemm.sgemm(false, true, seq * batch, g, in, 1f, xv, 0, in, w, d * g * in, in, 0f, proj, 0, g);
             for (int b = 0; b < batch; b++) {
                 for (int s = 0; s < len[b]; s++) {
                     int t = reverse ? len[b] - 1 - s : s;
-                    int xo = (layout == 0 ? t * batch + b : b * seq + t) * in;
+                    int po = (layout == 0 ? t * batch + b : b * seq + t) * g;
                     for (int j = 0; j < g; j++) {
-                        double acc = bv[d * 2 * g + j];
-                        int wo = (d * g + j) * in;
-                        for (int k = 0; k < in; k++) {
-                            acc += (double) w[wo + k] * xv[xo + k];
-                        }
-                        xw[j] = acc;
+                        xw[j] = (double) proj[po + j] + bv[d * 2 * g + j];
                     }
                     System.arraycopy(h[d], b * hidden, hPrev, 0, hidden);
                     if (c != null) {
