@@ -65,6 +65,7 @@ public final class TensorOps implements OpProvider {
         r.register("TensorScatter", TensorScatter::new);
         r.register("LinearAttention", LinearAttention::new);
         r.register("CausalConvWithState", CausalConvWithState::new);
+        r.register("TfIdfVectorizer", TfIdfVectorizer::new);
         r.register("Trilu", Trilu::new);
         r.register("CenterCropPad", CenterCropPad::new);
         r.register("ReverseSequence", ReverseSequence::new);

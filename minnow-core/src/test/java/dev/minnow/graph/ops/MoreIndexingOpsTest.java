@@ -109,4 +109,18 @@ class MoreIndexingOpsTest {
         GradCheck.check(op("TensorScatter"), new Tensor[] {GradCheck.random(rnd, 2, 4, 3), GradCheck.random(rnd, 2, 2, 3),
             longs(1, 2)}, 0, 1);
     }
+
+    @Test
+    void tfIdfCountsUnigramsAndSkippedBigrams() {
+        // pool: unigrams 2 and 3, bigram (2, 3); columns 0, 1, 2
+        Object[] attrs = {"ngram_counts", new long[] {0, 2}, "pool_int64s", new long[] {2, 3, 2, 3},
+            "ngram_indexes", new long[] {0, 1, 2}, "min_gram_length", 1L, "max_gram_length", 2L, "mode", "TF"};
+        Tensor x = Tensor.ofLongs(Shape.of(5), 2, 3, 3, 2, 3);
+        assertClose(new float[] {2, 3, 2}, run1(op("TfIdfVectorizer", attrs), x), 0);
+        // one skipped item also pairs positions (0, 2): one more (2, 3)
+        Object[] skip = java.util.Arrays.copyOf(attrs, attrs.length + 2);
+        skip[attrs.length] = "max_skip_count";
+        skip[attrs.length + 1] = 1L;
+        assertClose(new float[] {2, 3, 3}, run1(op("TfIdfVectorizer", skip), x), 0);
+    }
 }
