@@ -81,11 +81,26 @@ final class Elems {
 
     /** The elements as doubles (a copy), any dtype. */
     static double[] doubles(Tensor t) {
+        if (t.dtype() == DType.FLOAT32) {
+            float[] f = t.floats();
+            double[] d = new double[f.length];
+            for (int i = 0; i < f.length; i++) {
+                d[i] = f[i];
+            }
+            return d;
+        }
         return t.dtype() == DType.FLOAT64 ? t.doubles().clone() : t.cast(DType.FLOAT64).doubles();
     }
 
     /** A tensor of the given dtype from doubles (integers truncated toward zero, as ONNX Cast). */
     static Tensor fromDoubles(DType dtype, Shape shape, double[] v) {
+        if (dtype == DType.FLOAT32) {
+            float[] f = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                f[i] = (float) v[i];
+            }
+            return Tensor.wrap(DType.FLOAT32, shape, f);
+        }
         Tensor d = Tensor.wrap(DType.FLOAT64, shape, v);
         return dtype == DType.FLOAT64 ? d : d.cast(dtype);
     }
