@@ -42,6 +42,7 @@ final class BackendTestData {
             return null;
         }
         Path out = Files.createTempDirectory("onnx-node-tests");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(out)));
         extract(tgz, out, "onnx/backend/test/data/node/");
         nodeDir = out.resolve("onnx/backend/test/data/node");
         return nodeDir;
@@ -82,6 +83,14 @@ final class BackendTestData {
                     in.skipNBytes(padded);
                 }
             }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> s = Files.walk(root)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp folder left behind is harmless
         }
     }
 

@@ -56,6 +56,10 @@ class FuzzTest {
                 seeds.add(Files.readAllBytes(p));
             }
         }
+        Path mnist = SharedModelsTest.model("mnist-cntk.onnx");
+        if (mnist != null) {
+            seeds.add(Files.readAllBytes(mnist)); // a real exported model (opset 7)
+        }
         assumeTrue(seeds.size() >= 5, "too few seed models found");
         SplittableRandom r = new SplittableRandom(20261123);
         ExecutorService pool = Executors.newCachedThreadPool(t -> {
