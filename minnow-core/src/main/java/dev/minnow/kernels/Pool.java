@@ -53,39 +53,95 @@ public final class Pool {
         });
     }
 
-    /** y = max over each window; argmax (nullable) = index of the first maximum within its plane, -1 if none. */
+    /** Per output index along one axis: window start in the input and the valid tap range [lo, hi). */
+    private record Axis(int[] start, int[] lo, int[] hi) {
+        static Axis of(int out, int stride, int pad, int dil, int kernel, int size) {
+            int[] s = new int[out];
+            int[] l = new int[out];
+            int[] h = new int[out];
+            for (int o = 0; o < out; o++) {
+                s[o] = o * stride - pad;
+                l[o] = Pool.lo(s[o], dil);
+                h[o] = Pool.hi(s[o], dil, kernel, size);
+            }
+            return new Axis(s, l, h);
+        }
+    }
+
+    /**
+     * y = max over each window; argmax (nullable) = index of the first maximum within its plane, -1 if none.
+     * Written out without the per-window callback of the other kernels: it is the hot pooling kernel in training.
+     */
     public static void maxForward(PoolGeometry g, float[] x, float[] y, int[] argmax) {
         int inH = g.inH();
         int inW = g.inW();
         int dd = g.dilationD();
         int dh = g.dilationH();
         int dw = g.dilationW();
-        forEachWindow(g, (p, o, sd, d0, d1, sh, h0, h1, sw, w0, w1) -> {
-            int base = p * g.inPlane();
-            float best = Float.NEGATIVE_INFINITY;
-            int at = -1;
-            if (d1 > d0 && h1 > h0 && w1 > w0) {
-                // start from the first tap so that the scan needs one comparison per element
-                at = ((sd + d0 * dd) * inH + sh + h0 * dh) * inW + sw + w0 * dw;
-                best = x[base + at];
-                for (int kd = d0; kd < d1; kd++) {
-                    for (int kh = h0; kh < h1; kh++) {
-                        int row = ((sd + kd * dd) * inH + sh + kh * dh) * inW + sw;
-                        for (int kw = w0; kw < w1; kw++) {
-                            int i = row + kw * dw;
-                            float v = x[base + i];
-                            boolean better = v > best;
-                            at = better ? i : at;
-                            best = better ? v : best;
+        Axis ad = Axis.of(g.outD(), g.strideD(), g.padFront(), dd, g.kernelD(), g.inD());
+        Axis ah = Axis.of(g.outH(), g.strideH(), g.padTop(), dh, g.kernelH(), inH);
+        Axis aw = Axis.of(g.outW(), g.strideW(), g.padLeft(), dw, g.kernelW(), inW);
+        int minChunk = Math.max(1, 16384 / Math.max(1, g.outPlane() * g.kernelD() * g.kernelH() * g.kernelW()));
+        Parallel.forRange(g.planes(), minChunk, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int base = p * g.inPlane();
+                int o = p * g.outPlane();
+                for (int od = 0; od < g.outD(); od++) {
+                    int sd = ad.start()[od];
+                    int d0 = ad.lo()[od];
+                    int d1 = ad.hi()[od];
+                    for (int oh = 0; oh < g.outH(); oh++) {
+                        int sh = ah.start()[oh];
+                        int h0 = ah.lo()[oh];
+                        int h1 = ah.hi()[oh];
+                        for (int ow = 0; ow < g.outW(); ow++, o++) {
+                            int sw = aw.start()[ow];
+                            int w0 = aw.lo()[ow];
+                            int w1 = aw.hi()[ow];
+                            float best = Float.NEGATIVE_INFINITY;
+                            int at = -1;
+                            if (d1 > d0 && h1 > h0 && w1 > w0) {
+                                // the maximum first (no data-dependent branch), then the first tap holding it:
+                                // on random data a compare-and-branch per tap mispredicts half the time
+                                for (int kd = d0; kd < d1; kd++) {
+                                    for (int kh = h0; kh < h1; kh++) {
+                                        int row = base + ((sd + kd * dd) * inH + sh + kh * dh) * inW + sw;
+                                        for (int kw = w0; kw < w1; kw++) {
+                                            float v = x[row + kw * dw];
+                                            best = v > best ? v : best;
+                                        }
+                                    }
+                                }
+                                if (argmax != null) {
+                                    at = firstAt(x, base, best, inH, inW, sd, d0, d1, dd, sh, h0, h1, dh, sw, w0, w1, dw);
+                                }
+                            }
+                            y[o] = best;
+                            if (argmax != null) {
+                                argmax[o] = at;
+                            }
                         }
                     }
                 }
             }
-            y[o] = best;
-            if (argmax != null) {
-                argmax[o] = at;
-            }
         });
+    }
+
+    /** Plane index of the first tap of a window whose value is v (v is the window's maximum). */
+    private static int firstAt(float[] x, int base, float v, int inH, int inW, int sd, int d0, int d1, int dd,
+                               int sh, int h0, int h1, int dh, int sw, int w0, int w1, int dw) {
+        for (int kd = d0; kd < d1; kd++) {
+            for (int kh = h0; kh < h1; kh++) {
+                int row = ((sd + kd * dd) * inH + sh + kh * dh) * inW + sw;
+                for (int kw = w0; kw < w1; kw++) {
+                    int i = row + kw * dw;
+                    if (x[base + i] == v || Float.isNaN(v)) {
+                        return i;
+                    }
+                }
+            }
+        }
+        return -1;
     }
 
     /** dx = gradient of max pooling, routed to the argmax of each window (dx overwritten). */
