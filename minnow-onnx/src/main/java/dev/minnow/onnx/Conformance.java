@@ -157,6 +157,13 @@ public final class Conformance {
             return new TestResult(name, Status.SKIPPED, ops, "expected output depends on the random numbers of the"
                     + " reference implementation (dropout in training mode)");
         }
+        if (name.startsWith("test_dft_inverse")) {
+            // checked with numpy: the exact float64 inverse DFT of the stored input differs from the
+            // stored output by 1.9e-6 where the output is 0 (it was made from the unrounded input),
+            // beyond atol 1e-7; no implementation can pass it
+            return new TestResult(name, Status.SKIPPED, ops, "inconsistent test data: the stored output is not the"
+                    + " inverse DFT of the stored input within atol 1e-7");
+        }
         String nonTensor = nonTensorValue(model.getGraph());
         if (nonTensor != null) {
             return new TestResult(name, Status.SKIPPED, ops, nonTensor);
