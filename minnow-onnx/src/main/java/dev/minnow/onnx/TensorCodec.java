@@ -9,9 +9,9 @@ import dev.minnow.onnx.proto.OnnxProto.TensorProto;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
+import dev.minnow.tensor.TensorBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,17 +88,8 @@ public final class TensorCodec {
             throw new InvalidInputException(what + " of shape " + shape + " (" + dtype.label + ") needs " + n * dtype.bytes
                     + " bytes of data but has " + raw.remaining() + "; the file is truncated or corrupt");
         }
-        ByteBuffer b = raw.slice().order(ByteOrder.LITTLE_ENDIAN);
         Tensor r = Tensor.zeros(dtype, shape);
-        switch (r.data()) {
-            case float[] a -> b.asFloatBuffer().get(a);
-            case double[] a -> b.asDoubleBuffer().get(a);
-            case short[] a -> b.asShortBuffer().get(a);
-            case byte[] a -> b.get(a);
-            case int[] a -> b.asIntBuffer().get(a);
-            case long[] a -> b.asLongBuffer().get(a);
-            default -> throw new IllegalStateException("unexpected storage");
-        }
+        TensorBytes.fillFromLittleEndian(raw, r);
         if (dtype == DType.BOOL) {
             normalizeBools(r.bytes());
         }
@@ -214,19 +205,8 @@ public final class TensorCodec {
 
     /** Encodes a tensor with raw_data (little-endian), the form ONNX Runtime reads fastest. */
     public static TensorProto encode(String name, Tensor t) {
-        ByteBuffer b = ByteBuffer.allocate(t.size() * t.dtype().bytes).order(ByteOrder.LITTLE_ENDIAN);
-        switch (t.data()) {
-            case float[] a -> b.asFloatBuffer().put(a);
-            case double[] a -> b.asDoubleBuffer().put(a);
-            case short[] a -> b.asShortBuffer().put(a);
-            case byte[] a -> b.put(a);
-            case int[] a -> b.asIntBuffer().put(a);
-            case long[] a -> b.asLongBuffer().put(a);
-            default -> throw new IllegalStateException("unexpected storage");
-        }
-        b.rewind();
         TensorProto.Builder p = TensorProto.newBuilder().setName(name).setDataType(t.dtype().onnxCode)
-                .setRawData(ByteString.copyFrom(b));
+                .setRawData(ByteString.copyFrom(TensorBytes.toLittleEndian(t)));
         for (int d : t.shape().dims()) {
             p.addDims(d);
         }
