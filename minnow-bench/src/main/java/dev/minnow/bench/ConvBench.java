@@ -4,31 +4,16 @@ import dev.minnow.kernels.Conv2d;
 import dev.minnow.kernels.ConvGeometry;
 import dev.minnow.kernels.Parallel;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Convolution layers of typical CNNs (batch 1 unless named), one algorithm each; gflop/s is
  * GFLOPS counted as 2 * MACs of the direct convolution (so Winograd's saving shows as a higher
  * rate). "case" = layer:ALGORITHM, or layer:BACKWARD_INPUT / layer:BACKWARD_WEIGHT.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-public class ConvBench {
+public class ConvBench extends BenchSettings {
     @Param({"conv3x3_64_56:IM2COL_GEMM", "conv3x3_64_56:WINOGRAD",
             "conv3x3_64_56:BACKWARD_INPUT", "conv3x3_64_56:BACKWARD_WEIGHT",
             "conv3x3_256_28:IM2COL_GEMM", "conv3x3_256_28:WINOGRAD",

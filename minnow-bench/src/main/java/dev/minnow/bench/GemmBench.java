@@ -3,31 +3,16 @@ package dev.minnow.bench;
 import dev.minnow.kernels.Gemm;
 import dev.minnow.kernels.Parallel;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Square SGEMM C = A * op(B) of size n, on a given number of threads; gflop/s is GFLOPS.
  * shape "NN" or "NT" (B transposed, the fully-connected layer's layout); the naive twin at
  * small sizes shows what the fast kernel buys.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-public class GemmBench {
+public class GemmBench extends BenchSettings {
     @Param({"64", "128", "256", "512", "1024"})
     public int n;
     @Param({"1", "2"})
