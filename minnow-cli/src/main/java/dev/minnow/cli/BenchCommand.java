@@ -16,7 +16,9 @@ import dev.minnow.train.Optimizer;
 import dev.minnow.train.Optimizers;
 import dev.minnow.train.Targets;
 import dev.minnow.train.TrainingExecutor;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -47,6 +49,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--seconds", defaultValue = "3", description = "Measuring time after warm-up (default: ${DEFAULT-VALUE}).")
     double seconds;
+
+    @Option(names = "--profile", description = "Also time every layer (a conv with its fused activation counts as one).")
+    boolean profile;
 
     @Option(names = "--train", description = "Measure training steps (forward, backward, SGD momentum update) "
             + "on random data and labels instead of inference; reports train_images_per_second.")
@@ -88,7 +93,8 @@ final class BenchCommand implements Callable<Integer> {
         if (train) {
             return trainBench(g, x);
         }
-        Model minnow = InferenceExecutor.of(g)::run;
+        InferenceExecutor executor = InferenceExecutor.of(g);
+        Model minnow = executor::run;
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model);
         j.put("batch", batch);
@@ -97,8 +103,9 @@ final class BenchCommand implements Callable<Integer> {
             double[] t = timeRuns(() -> minnow.predict(x), warmup, seconds);
             j.put("latency_ms", median(t));
             j.put("runs", t.length);
-            common.emit(j, new Table("model", "batch", "threads", "median ms", "runs")
-                    .row(model, batch, Parallel.threads(), String.format("%.3f", median(t)), t.length).render());
+            String human = new Table("model", "batch", "threads", "median ms", "runs")
+                    .row(model, batch, Parallel.threads(), String.format("%.3f", median(t)), t.length).render();
+            common.emit(j, human + (profile ? profile(executor, x, j) : ""));
             return 0;
         }
         try (OrtRunner ort = new OrtRunner(Onnx.toBytes(g), in.name(), Parallel.threads())) {
@@ -137,11 +144,41 @@ final class BenchCommand implements Callable<Integer> {
             j.put("runs", n);
             j.put("max_abs_diff", maxDiff);
             j.put("max_abs_output", maxRef);
-            common.emit(j, new Table("model", "batch", "threads", "minnow ms", "ORT ms", "minnow/ORT", "runs", "max |diff|")
+            String human = new Table("model", "batch", "threads", "minnow ms", "ORT ms", "minnow/ORT", "runs", "max |diff|")
                     .row(model, batch, Parallel.threads(), String.format("%.3f", ma), String.format("%.3f", mb),
-                            String.format("%.2f", ma / mb), n, String.format("%.2g", maxDiff)).render());
+                            String.format("%.2f", ma / mb), n, String.format("%.2g", maxDiff)).render();
+            common.emit(j, human + (profile ? profile(executor, x, j) : ""));
         }
         return 0;
+    }
+
+    /** Times each step over a second of runs; adds "layers" to the JSON and returns the table. */
+    private String profile(InferenceExecutor executor, Tensor x, Map<String, Object> j) {
+        executor.startProfiling();
+        long end = System.nanoTime() + 1_000_000_000L;
+        int runs = 0;
+        while (System.nanoTime() < end || runs < 3) {
+            executor.run(x);
+            runs++;
+        }
+        List<InferenceExecutor.StepTime> steps = executor.profile();
+        double total = steps.stream().mapToDouble(InferenceExecutor.StepTime::nanosPerRun).sum();
+        Table t = new Table("layer", "op", "MACs", "ms", "%", "GFLOPS");
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (InferenceExecutor.StepTime s : steps) {
+            double ms = s.nanosPerRun() / 1e6;
+            double gflops = s.macs() * batch * 2 / Math.max(1, s.nanosPerRun());
+            t.row(s.name(), s.opType(), Table.count(s.macs() * batch), String.format("%.3f", ms),
+                    String.format("%.1f", 100 * s.nanosPerRun() / total), String.format("%.1f", gflops));
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("name", s.name());
+            l.put("op", s.opType());
+            l.put("macs", s.macs() * batch);
+            l.put("ms", ms);
+            layers.add(l);
+        }
+        j.put("layers", layers);
+        return "\nPer layer (" + runs + " runs, batch " + batch + "):\n" + t.render();
     }
 
     /** Training throughput on random inputs and labels: what PyTorch's bench/pytorch_lenet5_train.py measures. */

@@ -40,6 +40,9 @@ public final class InferenceExecutor {
     private final Map<String, Integer> lastUse = new HashMap<>();
     private final Set<String> outputNames;
     private final Map<List<Shape>, Plan> plans = new HashMap<>();
+    /** Per-step wall time summed over runs while profiling (null when off). */
+    private long[] stepNanos;
+    private long profiledRuns;
 
     /** One unit of work: a node run by its op, or a Conv (optionally clamped) run by the kernel. */
     private sealed interface Step permits NodeStep, ConvStep {
@@ -67,6 +70,33 @@ public final class InferenceExecutor {
         public List<String> writes() {
             return List.of(output);
         }
+    }
+
+    /** Time of one step (a node, or a conv with its fused activation) per run, for `bench --profile`. */
+    public record StepTime(String name, String opType, long macs, double nanosPerRun) {
+    }
+
+    /** Starts (or restarts) timing every step of every run. */
+    public void startProfiling() {
+        stepNanos = new long[steps.size()];
+        profiledRuns = 0;
+    }
+
+    /** Mean time per run of each step since {@link #startProfiling()}, in execution order. */
+    public List<StepTime> profile() {
+        if (stepNanos == null) {
+            throw new IllegalStateException("profiling was not started");
+        }
+        List<StepTime> r = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            Node n = switch (steps.get(i)) {
+                case NodeStep s -> s.node();
+                case ConvStep s -> s.conv();
+            };
+            String type = steps.get(i) instanceof ConvStep c && c.clamp() ? n.opType() + "+Clip" : n.opType();
+            r.add(new StepTime(n.name(), type, graph.nodeMacs(n), (double) stepNanos[i] / Math.max(1, profiledRuns)));
+        }
+        return r;
     }
 
     /** What the rewrite did and what the buffer plan of the last run holds. */
@@ -183,7 +213,9 @@ public final class InferenceExecutor {
         }
         Plan plan = plans.computeIfAbsent(List.copyOf(feedShapes), s -> plan(feeds));
         OpContext ctx = OpContext.inference();
+        long[] timing = stepNanos;
         for (int i = 0; i < steps.size(); i++) {
+            long t0 = timing == null ? 0 : System.nanoTime();
             Step step = steps.get(i);
             Tensor[] inputs = new Tensor[step.reads().size()];
             for (int k = 0; k < inputs.length; k++) {
@@ -202,11 +234,17 @@ public final class InferenceExecutor {
                 }
                 case ConvStep s -> values.put(s.output(), runConv(s, inputs, plan.buffers[i], values));
             }
+            if (timing != null) {
+                timing[i] += System.nanoTime() - t0;
+            }
             for (String in : step.reads()) {
                 if (!in.isEmpty() && lastUse.get(in) == i && !outputNames.contains(in)) {
                     values.remove(in);
                 }
             }
+        }
+        if (timing != null) {
+            profiledRuns++;
         }
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (Value v : graph.outputs()) {
