@@ -134,7 +134,7 @@ public final class InferenceExecutor {
                 continue;
             }
             Node n = nodes.get(i);
-            if (!(n.op() instanceof ConvOp) || !isFloat(g, n.input(0))) {
+            if (!(n.op() instanceof ConvOp) || !isFloat(g, n.input(0)) || g.type(n.input(0)).shape().rank() > 4) {
                 steps.add(new NodeStep(n));
                 continue;
             }

@@ -52,6 +52,9 @@ public final class Conv2d {
      * geometry they support; other geometries throw IllegalArgumentException.
      */
     public static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y, Algorithm algorithm) {
+        if (g.outputSize() == 0) {
+            return;
+        }
         switch (algorithm) {
             case NAIVE -> Conv2dNaive.forward(g, x, w, bias, y);
             case IM2COL_GEMM -> forwardIm2col(g, x, w, bias, y);
@@ -73,6 +76,10 @@ public final class Conv2d {
     }
 
     public static void backwardInput(ConvGeometry g, float[] dy, float[] w, float[] dx) {
+        if (g.outputSize() == 0 || g.inputSize() == 0) {
+            java.util.Arrays.fill(dx, 0, g.inputSize(), 0f);
+            return;
+        }
         if (DepthwiseConv.applies(g)) {
             DepthwiseConv.backwardInput(g, dy, w, dx);
             return;

@@ -106,6 +106,19 @@ class Conv2dTest {
     }
 
     @Test
+    void emptyBatchRunsEveryAlgorithm() {
+        ConvGeometry g = ConvGeometry.of(0, 16, 6, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        float[] w = new float[g.weightSize()];
+        for (Conv2d.Algorithm a : new Conv2d.Algorithm[] {Conv2d.Algorithm.IM2COL_GEMM, Conv2d.Algorithm.WINOGRAD}) {
+            Conv2d.forward(g, new float[0], w, null, new float[0], a);
+        }
+        float[] dw = filled(g.weightSize());
+        Conv2d.backwardInput(g, new float[0], w, new float[0]);
+        Conv2d.backwardWeight(g, new float[0], new float[0], dw, null);
+        assertClose(new float[g.weightSize()], dw, 0f, "no images, no weight gradient");
+    }
+
+    @Test
     void im2colInChunksWhenTheLoweringIsLarge() {
         SplittableRandom rnd = new SplittableRandom(4);
         ConvGeometry g = ConvGeometry.of(1, 40, 46, 46, 6, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 2);
