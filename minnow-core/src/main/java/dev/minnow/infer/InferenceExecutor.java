@@ -119,10 +119,11 @@ public final class InferenceExecutor {
         this.outputNames = Set.copyOf(graph.outputs().stream().map(Value::name).toList());
     }
 
-    /** Validates a copy of the graph, folds BatchNormalization, fuses Conv + activation. */
+    /** Validates a copy of the graph, folds BatchNormalization, fuses QDQ convolutions ({@link QdqFusion}), fuses Conv + activation. */
     public static InferenceExecutor of(Graph source) {
         Graph g = source.copy().validate();
         int folded = BatchNormFolding.fold(g);
+        QdqFusion.fuse(g);
         g.validate();
         List<Step> steps = new ArrayList<>();
         List<Node> nodes = g.nodes();

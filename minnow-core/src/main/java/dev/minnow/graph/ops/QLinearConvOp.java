@@ -13,9 +13,11 @@ import java.util.List;
 /**
  * ONNX QLinearConv (opset 10): inputs x, x_scale, x_zero_point, w, w_scale, w_zero_point,
  * y_scale, y_zero_point, optional B (int32). The convolution of the zero-point-free integers is
- * exact; y = saturate(round_half_even((acc + B[m]) * x_scale * w_scale[m] / y_scale) + y_zero_point),
- * w_scale / w_zero_point per tensor or per output channel. The output type is y_zero_point's.
- * MACs as Conv.
+ * exact; y = saturate(round_half_even(float(acc + B[m]) * s[m]) + y_zero_point) with the float32
+ * multiplier s[m] = float(float(x_scale * w_scale[m]) / y_scale), as ONNX Runtime requantizes (so
+ * results match it bit for bit, also for the DequantizeLinear / Conv / QuantizeLinear groups the
+ * inference executor fuses into this op). w_scale / w_zero_point per tensor or per output channel.
+ * The output type is y_zero_point's. MACs as Conv.
  */
 public final class QLinearConvOp extends NnOp {
     private final ConvOp conv;
@@ -61,10 +63,14 @@ public final class QLinearConvOp extends NnOp {
         long zp = Quant.zeroPoints(yzp)[0];
         int plane = g.outH() * g.outW();
         long[] q = new long[acc.length];
+        float[] multiplier = new float[m];
+        for (int ch = 0; ch < m; ch++) {
+            multiplier[ch] = xs * ws[ws.length == 1 ? 0 : ch] / ys; // float32 steps, as ONNX Runtime
+        }
         for (int i = 0; i < q.length; i++) {
             int ch = (i / plane) % m;
-            double v = (double) acc[i] + (b == null ? 0 : b[ch]);
-            q[i] = Quant.quantize(v * ((double) xs * ws[ws.length == 1 ? 0 : ch] / ys), zp, outType);
+            float v = (float) (acc[i] + (b == null ? 0 : b[ch])) * multiplier[ch];
+            q[i] = Quant.quantize(v, zp, outType);
         }
         return new Tensor[] {Quant.tensor(outType, conv.outShape(x.shape(), g), q)};
     }

@@ -1,0 +1,205 @@
+package dev.minnow.infer;
+
+import dev.minnow.graph.Graph;
+import dev.minnow.graph.Node;
+import dev.minnow.graph.OpRegistry;
+import dev.minnow.graph.TensorType;
+import dev.minnow.graph.Value;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs quantized (QDQ) convolutions in integers, as ONNX Runtime does: the group
+ * DequantizeLinear(x) -> Conv(., DequantizeLinear(W), DequantizeLinear(B int32)) [-> Relu | Clip]
+ * -> QuantizeLinear becomes one QLinearConv (exact int32 accumulation, float32 requantization).
+ * Computing the group in float instead rounds some values one step differently, and those steps
+ * add up over a deep network (measured on MobileNet V1 int8: 20% of the last layer's values
+ * differed from ONNX Runtime, 4% of the top-1 classes).
+ *
+ * <p>Applies when x is uint8 / int8 with one scale and zero point; W is an int8 / uint8
+ * initializer with per-tensor or per-output-channel (axis 0) scales and one zero point; B, if
+ * any, an int32 initializer with zero point 0 (its integers are added as they are, as ONNX
+ * Runtime does); the output quantization is per tensor; the Conv's output (and the activation's)
+ * feeds only the QuantizeLinear and is no graph output. A Relu or Clip between Conv and
+ * QuantizeLinear is absorbed only when the quantization saturates at its bounds anyway (Relu
+ * with the zero point at the type's minimum, the usual ReLU6 with a 6/255 scale), since then it
+ * changes nothing; otherwise the group stays in float.
+ */
+public final class QdqFusion {
+    private QdqFusion() {
+    }
+
+    /** Rewrites graph in place (call validate afterwards); returns how many Conv groups it fused. */
+    public static int fuse(Graph graph) {
+        Map<String, Tensor> init = graph.initializers();
+        Set<String> outputs = new HashSet<>(graph.outputs().stream().map(Value::name).toList());
+        List<Node> nodes = new ArrayList<>(graph.nodes());
+        int fused = 0;
+        for (int i = 0; i < nodes.size(); i++) {
+            Node conv = nodes.get(i);
+            if (!conv.opType().equals("Conv")) {
+                continue;
+            }
+            Node xdq = graph.producer(conv.input(0));
+            Node wdq = conv.inputs().size() > 1 ? graph.producer(conv.input(1)) : null;
+            if (!isDq(xdq) || init.containsKey(xdq.input(0)) || !perTensor(init, xdq)
+                    || !isDq(wdq) || !init.containsKey(wdq.input(0))) {
+                continue;
+            }
+            TensorType xt = graph.type(xdq.input(0));
+            Tensor w = init.get(wdq.input(0));
+            if (xt == null || !int8(xt.dtype()) || !int8(w.dtype()) || !weightParams(init, wdq, w)) {
+                continue;
+            }
+            String bias = "";
+            if (conv.inputs().size() > 2 && !conv.input(2).isEmpty()) {
+                Node bdq = graph.producer(conv.input(2));
+                if (!isDq(bdq) || !init.containsKey(bdq.input(0)) || init.get(bdq.input(0)).dtype() != DType.INT32
+                        || !zeroOrAbsent(init, bdq)) {
+                    continue;
+                }
+                bias = bdq.input(0);
+            }
+            Node q = soleConsumer(graph, outputs, conv.output(0));
+            Node act = null;
+            if (q != null && (q.opType().equals("Relu") || q.opType().equals("Clip"))) {
+                act = q;
+                q = soleConsumer(graph, outputs, act.output(0));
+            }
+            if (q == null || !q.opType().equals("QuantizeLinear") || !perTensor(init, q) || q.inputs().size() < 3
+                    || !int8(init.get(q.input(2)).dtype()) || (act != null && !redundant(init, act, q))) {
+                continue;
+            }
+            List<String> in = List.of(xdq.input(0), xdq.input(1), optional(xdq, 2), wdq.input(0), wdq.input(1),
+                    optional(wdq, 2), q.input(1), q.input(2), bias);
+            Node qconv = new Node(conv.name(), OpRegistry.global().create("QLinearConv", conv.attributes()), in,
+                    List.of(q.output(0)));
+            nodes.set(i, qconv);
+            nodes.remove(q);
+            if (act != null) {
+                nodes.remove(act);
+            }
+            i = nodes.indexOf(qconv);
+            fused++;
+        }
+        graph.setNodes(removeDead(nodes, outputs));
+        return fused;
+    }
+
+    private static boolean isDq(Node n) {
+        return n != null && n.opType().equals("DequantizeLinear");
+    }
+
+    private static boolean int8(DType d) {
+        return d == DType.UINT8 || d == DType.INT8;
+    }
+
+    private static String optional(Node n, int k) {
+        return n.inputs().size() > k ? n.input(k) : "";
+    }
+
+    /** Scale (and zero point, if any) are one-element initializers. */
+    private static boolean perTensor(Map<String, Tensor> init, Node n) {
+        Tensor s = init.get(n.input(1));
+        String zp = optional(n, 2);
+        return s != null && s.size() == 1 && (zp.isEmpty() || (init.get(zp) != null && init.get(zp).size() == 1));
+    }
+
+    /** Per-tensor or per-output-channel (axis 0) scale, and one zero point (or all equal). */
+    private static boolean weightParams(Map<String, Tensor> init, Node wdq, Tensor w) {
+        Tensor s = init.get(wdq.input(1));
+        if (s == null || (s.size() != 1 && (s.size() != w.shape().dim(0) || wdq.attributes().getInt("axis", 1) != 0))) {
+            return false;
+        }
+        String zpName = optional(wdq, 2);
+        if (zpName.isEmpty()) {
+            return true;
+        }
+        Tensor zp = init.get(zpName);
+        if (zp == null) {
+            return false;
+        }
+        for (int k = 1; k < zp.size(); k++) {
+            if (zp.getDouble(k) != zp.getDouble(0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean zeroOrAbsent(Map<String, Tensor> init, Node dq) {
+        String zpName = optional(dq, 2);
+        if (zpName.isEmpty()) {
+            return true;
+        }
+        Tensor zp = init.get(zpName);
+        if (zp == null) {
+            return false;
+        }
+        for (int k = 0; k < zp.size(); k++) {
+            if (zp.getDouble(k) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Node soleConsumer(Graph graph, Set<String> outputs, String value) {
+        List<Node> readers = graph.consumers(value);
+        return readers.size() == 1 && !outputs.contains(value) ? readers.get(0) : null;
+    }
+
+    /**
+     * True when quantizing after the Relu / Clip gives the same integers as without it: rounding
+     * is monotonic, so that holds when the activation's bounds quantize to the type's saturation
+     * limits (or beyond).
+     */
+    private static boolean redundant(Map<String, Tensor> init, Node act, Node q) {
+        float lo = 0;
+        float hi = Float.POSITIVE_INFINITY;
+        if (act.opType().equals("Clip")) {
+            lo = (float) act.attributes().getFloat("min", Double.NEGATIVE_INFINITY);
+            hi = (float) act.attributes().getFloat("max", Double.POSITIVE_INFINITY);
+            for (int k = 1; k <= 2 && k < act.inputs().size(); k++) {
+                if (act.input(k).isEmpty()) {
+                    continue;
+                }
+                Tensor t = init.get(act.input(k));
+                if (t == null || t.size() != 1) {
+                    return false;
+                }
+                if (k == 1) {
+                    lo = (float) t.getDouble(0);
+                } else {
+                    hi = (float) t.getDouble(0);
+                }
+            }
+        }
+        float scale = (float) init.get(q.input(1)).getDouble(0);
+        Tensor zpt = init.get(q.input(2));
+        double zp = zpt.getDouble(0);
+        double min = zpt.dtype() == DType.UINT8 ? 0 : -128;
+        double max = zpt.dtype() == DType.UINT8 ? 255 : 127;
+        boolean low = lo == Float.NEGATIVE_INFINITY || Math.rint(lo / scale) + zp <= min;
+        boolean high = hi == Float.POSITIVE_INFINITY || Math.rint(hi / scale) + zp >= max;
+        return low && high;
+    }
+
+    /** Drops nodes none of whose outputs is read or a graph output (the DequantizeLinear of fused weights). */
+    private static List<Node> removeDead(List<Node> nodes, Set<String> outputs) {
+        List<Node> live = new ArrayList<>(nodes);
+        boolean changed = true;
+        while (changed) {
+            Set<String> read = new HashSet<>(outputs);
+            live.forEach(n -> read.addAll(n.inputs()));
+            changed = live.removeIf(n -> n.opType().equals("DequantizeLinear")
+                    && n.outputs().stream().noneMatch(read::contains));
+        }
+        return live;
+    }
+}
