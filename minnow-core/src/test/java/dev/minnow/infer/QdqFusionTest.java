@@ -1,0 +1,130 @@
+package dev.minnow.infer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.minnow.graph.Attributes;
+import dev.minnow.graph.Graph;
+import dev.minnow.graph.Node;
+import dev.minnow.graph.OpContext;
+import dev.minnow.graph.OpRegistry;
+import dev.minnow.graph.TensorType;
+import dev.minnow.graph.Value;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.Shape;
+import dev.minnow.tensor.Tensor;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** QDQ Conv groups fused into QLinearConv against the node-by-node float path of the same graph. */
+class QdqFusionTest {
+
+    @Test
+    void fusedGroupAgreesWithFloatPathUpToOneStep() {
+        Graph g = qdqConv(0);
+        InferenceExecutor ex = InferenceExecutor.of(g);
+        assertEquals(1, ex.graph().nodes().stream().filter(n -> n.opType().equals("QLinearConv")).count());
+        assertEquals(0, ex.graph().nodes().stream().filter(n -> n.opType().equals("Relu")).count(),
+                "Relu before a uint8 quantization with zero point 0 changes nothing and is absorbed");
+        int same = 0;
+        int total = 0;
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int rep = 0; rep < 5; rep++) {
+            Tensor x = input(rnd);
+            byte[] fused = ex.run(x).bytes();
+            byte[] plain = plain(g, x).bytes();
+            for (int i = 0; i < fused.length; i++) {
+                int d = Math.abs((fused[i] & 0xff) - (plain[i] & 0xff));
+                assertTrue(d <= 1, "fused and float paths differ by " + d + " steps at " + i);
+                same += d == 0 ? 1 : 0;
+                total++;
+            }
+        }
+        assertTrue(same >= 0.97 * total, same + " of " + total + " equal");
+    }
+
+    @Test
+    void reluThatClampsIsNotFused() {
+        Graph g = qdqConv(10); // zero point 10: Relu cuts values the quantization would keep
+        InferenceExecutor ex = InferenceExecutor.of(g);
+        assertEquals(0, ex.graph().nodes().stream().filter(n -> n.opType().equals("QLinearConv")).count());
+        Tensor x = input(new SplittableRandom(4));
+        assertEquals(List.of(toList(plain(g, x).bytes())), List.of(toList(ex.run(x).bytes())));
+    }
+
+    private static List<Byte> toList(byte[] b) {
+        java.util.ArrayList<Byte> r = new java.util.ArrayList<>();
+        for (byte v : b) {
+            r.add(v);
+        }
+        return r;
+    }
+
+    private static Tensor input(SplittableRandom rnd) {
+        Tensor x = Tensor.zeros(DType.UINT8, Shape.of(1, 4, 6, 6));
+        for (int i = 0; i < x.size(); i++) {
+            x.bytes()[i] = (byte) rnd.nextInt(256);
+        }
+        return x;
+    }
+
+    /** x uint8 -> DQ -> Conv(DQ(W int8, per channel), DQ(B int32)) -> Relu -> Q(uint8, yzp). */
+    private static Graph qdqConv(int yzp) {
+        SplittableRandom rnd = new SplittableRandom(11);
+        Graph g = new Graph("qdq");
+        g.addInput(new Value("x", new TensorType(DType.UINT8, Shape.of(1, 4, 6, 6))));
+        float xs = 0.02f;
+        float[] ws = {0.011f, 0.007f, 0.013f, 0.009f, 0.005f};
+        Tensor w = Tensor.zeros(DType.INT8, Shape.of(5, 4, 3, 3));
+        for (int i = 0; i < w.size(); i++) {
+            w.bytes()[i] = (byte) (rnd.nextInt(255) - 127);
+        }
+        int[] b = new int[5];
+        float[] bs = new float[5];
+        for (int m = 0; m < 5; m++) {
+            b[m] = rnd.nextInt(-2000, 2000);
+            bs[m] = xs * ws[m];
+        }
+        g.addInitializer("xs", Tensor.scalar(xs));
+        g.addInitializer("xzp", u8(128));
+        g.addInitializer("w", w);
+        g.addInitializer("ws", Tensor.of(Shape.of(5), ws));
+        g.addInitializer("b", Tensor.ofInts(Shape.of(5), b));
+        g.addInitializer("bs", Tensor.of(Shape.of(5), bs));
+        g.addInitializer("ys", Tensor.scalar(0.05f));
+        g.addInitializer("yzp", u8(yzp));
+        g.addNode(node("DequantizeLinear", Attributes.of(), List.of("x", "xs", "xzp"), "xf"));
+        g.addNode(node("DequantizeLinear", Attributes.of("axis", 0L), List.of("w", "ws"), "wf"));
+        g.addNode(node("DequantizeLinear", Attributes.of("axis", 0L), List.of("b", "bs"), "bf"));
+        g.addNode(node("Conv", Attributes.of("pads", new long[] {1, 1, 1, 1}, "kernel_shape", new long[] {3, 3}),
+                List.of("xf", "wf", "bf"), "c"));
+        g.addNode(node("Relu", Attributes.of(), List.of("c"), "r"));
+        g.addNode(node("QuantizeLinear", Attributes.of(), List.of("r", "ys", "yzp"), "y"));
+        g.addOutput(new Value("y", new TensorType(DType.UINT8, Shape.of(1, 5, 6, 6))));
+        return g.validate();
+    }
+
+    private static Tensor u8(int v) {
+        Tensor t = Tensor.zeros(DType.UINT8, Shape.scalar());
+        t.bytes()[0] = (byte) v;
+        return t;
+    }
+
+    private static Node node(String type, Attributes a, List<String> in, String out) {
+        return new Node(out + "_node", OpRegistry.global().create(type, a), in, List.of(out));
+    }
+
+    /** Node by node, each op's own forward (DequantizeLinear, float Conv, QuantizeLinear). */
+    private static Tensor plain(Graph g, Tensor x) {
+        Map<String, Tensor> v = new HashMap<>(g.initializers());
+        v.put("x", x);
+        for (Node n : g.nodes()) {
+            Tensor[] in = n.inputs().stream().map(v::get).toArray(Tensor[]::new);
+            v.put(n.output(0), n.op().forward(OpContext.inference(), in)[0]);
+        }
+        return v.get("y");
+    }
+}
