@@ -7,8 +7,12 @@ import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.graph.Value;
 import dev.minnow.graph.ops.ConvOp;
+import dev.minnow.graph.ops.MaxPoolOp;
 import dev.minnow.kernels.Conv2d;
 import dev.minnow.kernels.ConvGeometry;
+import dev.minnow.kernels.Eltwise;
+import dev.minnow.kernels.Pool;
+import dev.minnow.kernels.PoolGeometry;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
@@ -45,7 +49,7 @@ public final class InferenceExecutor {
     private long profiledRuns;
 
     /** One unit of work: a node run by its op, or a Conv (optionally clamped) run by the kernel. */
-    private sealed interface Step permits NodeStep, ConvStep {
+    private sealed interface Step permits NodeStep, ConvStep, PoolStep, AddStep {
         List<String> reads();
 
         List<String> writes();
@@ -65,6 +69,34 @@ public final class InferenceExecutor {
     private record ConvStep(Node conv, boolean clamp, float lo, float hi, String output) implements Step {
         public List<String> reads() {
             return conv.inputs();
+        }
+
+        public List<String> writes() {
+            return List.of(output);
+        }
+    }
+
+    /** 2-D float MaxPool whose Indices output nobody reads: the kernel runs without argmax. */
+    private record PoolStep(Node node) implements Step {
+        public List<String> reads() {
+            return node.inputs();
+        }
+
+        public List<String> writes() {
+            return List.of(node.output(0));
+        }
+    }
+
+    /**
+     * Float Add (b null: a lone Relu/Clip), optionally clamped by a following Relu or Clip, as one
+     * vector loop when both inputs have the same shape. inPlace = index of an input whose storage
+     * may take the result (its value dies here and is neither a graph input/output nor a weight), or -1.
+     * Other shapes run the nodes' ops.
+     */
+    private record AddStep(Node add, Node act, boolean clamp, float lo, float hi, String output, int inPlace)
+            implements Step {
+        public List<String> reads() {
+            return add.inputs();
         }
 
         public List<String> writes() {
@@ -92,8 +124,12 @@ public final class InferenceExecutor {
             Node n = switch (steps.get(i)) {
                 case NodeStep s -> s.node();
                 case ConvStep s -> s.conv();
+                case PoolStep s -> s.node();
+                case AddStep s -> s.add();
             };
-            String type = steps.get(i) instanceof ConvStep c && c.clamp() ? n.opType() + "+Clip" : n.opType();
+            String type = steps.get(i) instanceof ConvStep c && c.clamp() ? n.opType() + "+Clip"
+                    : steps.get(i) instanceof AddStep a && a.act() != null && a.act() != a.add() ? n.opType() + "+Clip"
+                    : n.opType();
             r.add(new StepTime(n.name(), type, graph.nodeMacs(n), (double) stepNanos[i] / Math.max(1, profiledRuns)));
         }
         return r;
@@ -135,6 +171,28 @@ public final class InferenceExecutor {
                 continue;
             }
             Node n = nodes.get(i);
+            if (n.op() instanceof MaxPoolOp && isFloat(g, n.input(0)) && g.type(n.input(0)).shape().rank() == 4
+                    && (n.outputs().size() < 2 || n.output(1).isEmpty()
+                        || g.consumers(n.output(1)).isEmpty() && !outputs.contains(n.output(1)))) {
+                steps.add(new PoolStep(n));
+                continue;
+            }
+            if (n.opType().equals("Add") && n.inputs().size() == 2 && isFloat(g, n.input(0)) && isFloat(g, n.input(1))) {
+                List<Node> readers = g.consumers(n.output(0));
+                float[] bounds = readers.size() == 1 && !outputs.contains(n.output(0)) ? clampBounds(g, readers.get(0)) : null;
+                Node act = bounds == null ? null : readers.get(0);
+                if (act != null) {
+                    absorbed[nodes.indexOf(act)] = true;
+                    fused++;
+                }
+                steps.add(new AddStep(n, act, act != null, act != null ? bounds[0] : 0, act != null ? bounds[1] : 0,
+                        act != null ? act.output(0) : n.output(0), -1));
+                continue;
+            }
+            if (n.opType().equals("Relu") && isFloat(g, n.input(0))) {
+                steps.add(new AddStep(n, n, true, 0f, Float.POSITIVE_INFINITY, n.output(0), -1));
+                continue;
+            }
             if (!(n.op() instanceof ConvOp) || !isFloat(g, n.input(0)) || g.type(n.input(0)).shape().rank() > 4) {
                 steps.add(new NodeStep(n));
                 continue;
@@ -149,7 +207,42 @@ public final class InferenceExecutor {
                 steps.add(new ConvStep(n, false, 0, 0, n.output(0)));
             }
         }
-        return new InferenceExecutor(g, List.copyOf(steps), folded, fused);
+        return new InferenceExecutor(g, withInPlace(g, steps), folded, fused);
+    }
+
+    /** Marks, for each AddStep, an input whose value dies at that step and may hold the result. */
+    private static List<Step> withInPlace(Graph g, List<Step> steps) {
+        Map<String, Integer> last = new HashMap<>();
+        for (int i = 0; i < steps.size(); i++) {
+            for (String in : steps.get(i).reads()) {
+                if (!in.isEmpty()) {
+                    last.put(in, i);
+                }
+            }
+        }
+        // only storage the executor itself allocated (kernel steps) may be overwritten: an op's
+        // forward may hand out a cached tensor (Constant) or a view of a graph input
+        Set<String> owned = new java.util.HashSet<>();
+        for (Step st : steps) {
+            if (!(st instanceof NodeStep)) {
+                owned.addAll(st.writes());
+            }
+        }
+        g.outputs().forEach(v -> owned.remove(v.name()));
+        List<Step> r = new ArrayList<>(steps);
+        for (int i = 0; i < r.size(); i++) {
+            if (!(r.get(i) instanceof AddStep a) || !owned.contains(a.output())) {
+                continue;
+            }
+            for (int k = 0; k < a.reads().size(); k++) {
+                String in = a.reads().get(k);
+                if (owned.contains(in) && last.get(in) == i) {
+                    r.set(i, new AddStep(a.add(), a.act(), a.clamp(), a.lo(), a.hi(), a.output(), k));
+                    break;
+                }
+            }
+        }
+        return List.copyOf(r);
     }
 
     /** [lo, hi] when node is Relu or a Clip with constant bounds reading one input, else null. */
@@ -234,6 +327,14 @@ public final class InferenceExecutor {
                     }
                 }
                 case ConvStep s -> values.put(s.output(), runConv(s, inputs, plan.buffers[i], values));
+                case PoolStep s -> {
+                    MaxPoolOp op = (MaxPoolOp) s.node().op();
+                    PoolGeometry pg = op.geometry(inputs[0].shape());
+                    float[] y = new float[pg.outputSize()];
+                    Pool.maxForward(pg, inputs[0].floats(), y, null);
+                    values.put(s.node().output(0), Tensor.wrap(DType.FLOAT32, op.outShape(inputs[0].shape()), y));
+                }
+                case AddStep s -> values.put(s.output(), runAdd(s, inputs, values));
             }
             if (timing != null) {
                 timing[i] += System.nanoTime() - t0;
@@ -269,6 +370,33 @@ public final class InferenceExecutor {
         Shape out = x.shape().rank() == 3 ? Shape.of(g.batch(), g.outChannels(), g.outW())
                 : Shape.of(g.batch(), g.outChannels(), g.outH(), g.outW());
         return Tensor.wrap(DType.FLOAT32, out, y);
+    }
+
+    private Tensor runAdd(AddStep s, Tensor[] in, Map<String, Tensor> live) {
+        Tensor a = in[0];
+        Tensor b = s.act() == s.add() ? null : in[1];
+        if (b != null && !a.shape().equals(b.shape())) {
+            Tensor sum = s.add().op().forward(OpContext.inference(), in)[0];
+            return s.clamp() ? s.act().op().forward(OpContext.inference(), new Tensor[] {sum})[0] : sum;
+        }
+        float[] target = null;
+        if (s.inPlace() >= 0) {
+            Tensor t = in[s.inPlace()];
+            target = t.floats();
+            for (Map.Entry<String, Tensor> e : live.entrySet()) {
+                if (e.getValue().data() == target && !e.getKey().equals(s.reads().get(s.inPlace()))) {
+                    target = null; // another live value shares this storage (a view): write elsewhere
+                    break;
+                }
+            }
+        }
+        float[] y = target != null ? target : new float[a.floats().length];
+        if (s.clamp()) {
+            Eltwise.addClamp(a.floats(), b == null ? null : b.floats(), y, y.length, s.lo(), s.hi());
+        } else {
+            Eltwise.add(a.floats(), b.floats(), y, y.length);
+        }
+        return Tensor.wrap(DType.FLOAT32, a.shape(), y);
     }
 
     /** Safety net for aliasing the plan did not foresee: a live value still holding the buffer. */
@@ -342,6 +470,8 @@ public final class InferenceExecutor {
             Step st = steps.get(i);
             if (st instanceof ConvStep c) {
                 root.put(c.output(), i);
+            } else if (st instanceof AddStep a && a.inPlace() >= 0 && root.containsKey(a.reads().get(a.inPlace()))) {
+                root.put(a.output(), root.get(a.reads().get(a.inPlace()))); // may be written into that buffer
             } else if (st instanceof NodeStep n && VIEW_OPS.contains(n.node().opType()) && root.containsKey(n.node().input(0))) {
                 n.node().outputs().forEach(o -> root.put(o, root.get(n.node().input(0))));
             }

@@ -73,6 +73,10 @@ public final class Pool {
      * Written out without the per-window callback of the other kernels: it is the hot pooling kernel in training.
      */
     public static void maxForward(PoolGeometry g, float[] x, float[] y, int[] argmax) {
+        if (argmax == null && g.inD() == 1 && g.outD() == 1 && g.kernelD() == 1) {
+            maxForward2d(g, x, y);
+            return;
+        }
         int inH = g.inH();
         int inW = g.inW();
         int dd = g.dilationD();
@@ -121,6 +125,71 @@ public final class Pool {
                                 argmax[o] = at;
                             }
                         }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * 2-D max pooling without argmax (inference): per output row, the valid input rows of the
+     * window are reduced into one row by vector max, then each output takes the max of its
+     * horizontal taps in that row. Planes run in parallel. A NaN in a window may or may not win.
+     */
+    private static void maxForward2d(PoolGeometry g, float[] x, float[] y) {
+        int inH = g.inH();
+        int inW = g.inW();
+        int outH = g.outH();
+        int outW = g.outW();
+        int dh = g.dilationH();
+        int dw = g.dilationW();
+        Axis ah = Axis.of(outH, g.strideH(), g.padTop(), dh, g.kernelH(), inH);
+        Axis aw = Axis.of(outW, g.strideW(), g.padLeft(), dw, g.kernelW(), inW);
+        // [full0, full1): outputs whose horizontal window lies wholly inside the row
+        int f0 = 0;
+        while (f0 < outW && (aw.lo()[f0] != 0 || aw.hi()[f0] != g.kernelW())) {
+            f0++;
+        }
+        int full0 = f0;
+        int f1 = full0;
+        while (f1 < outW && aw.lo()[f1] == 0 && aw.hi()[f1] == g.kernelW()) {
+            f1++;
+        }
+        int full1 = f1;
+        int minChunk = Math.max(1, 16384 / Math.max(1, g.outPlane() * g.kernelH() * g.kernelW()));
+        Parallel.forRange(g.planes(), minChunk, (from, to) -> {
+            float[] row = new float[inW];
+            for (int p = from; p < to; p++) {
+                int base = p * g.inPlane();
+                int o = p * g.outPlane();
+                for (int oh = 0; oh < outH; oh++, o += outW) {
+                    int h0 = ah.lo()[oh];
+                    int h1 = ah.hi()[oh];
+                    if (h1 <= h0) {
+                        Arrays.fill(y, o, o + outW, Float.NEGATIVE_INFINITY);
+                        continue;
+                    }
+                    int first = base + (ah.start()[oh] + h0 * dh) * inW;
+                    System.arraycopy(x, first, row, 0, inW);
+                    for (int kh = h0 + 1; kh < h1; kh++) {
+                        Eltwise.max(x, first + (kh - h0) * dh * inW, row, 0, inW);
+                    }
+                    if (full1 > full0) {
+                        Eltwise.stridedMax(row, aw.start()[full0], g.strideW(), dw, g.kernelW(), y, o + full0,
+                                full1 - full0);
+                    }
+                    for (int ow = 0; ow < outW; ow++) {
+                        if (ow == full0 && full1 > full0) {
+                            ow = full1 - 1;
+                            continue;
+                        }
+                        int sw = aw.start()[ow];
+                        float best = Float.NEGATIVE_INFINITY;
+                        for (int kw = aw.lo()[ow], e = aw.hi()[ow]; kw < e; kw++) {
+                            float v = row[sw + kw * dw];
+                            best = v > best ? v : best;
+                        }
+                        y[o + ow] = best;
                     }
                 }
             }

@@ -29,7 +29,9 @@ class InferenceExecutorTest {
         for (int batch : new int[] {2, 2, 1}) {
             Tensor x = image(g, batch, rnd);
             float[] want = plain.predict(x).floats();
+            float[] fed = x.floats().clone();
             float[] got = fast.run(x).floats();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(fed, x.floats(), "the fed input must not be written to");
             assertClose(want, got, model + " batch " + batch);
         }
         InferenceExecutor.Summary s = fast.summary();

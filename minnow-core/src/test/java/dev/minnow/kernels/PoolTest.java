@@ -44,6 +44,35 @@ class PoolTest {
     }
 
     @Test
+    void maxWithoutArgmaxMatchesNaive() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int t = 0; t < 300; t++) {
+            PoolGeometry g = randomGeometry(r);
+            if (t % 3 == 0) {
+                // wide 2-D planes: vector bodies and masked tails of the row reduction
+                int inH = 1 + r.nextInt(40);
+                int inW = 1 + r.nextInt(70);
+                int k = 1 + r.nextInt(3);
+                int s = 1 + r.nextInt(2);
+                int pad = r.nextInt(k);
+                int outH = (inH + 2 * pad - k) / s + 1;
+                int outW = (inW + 2 * pad - k) / s + 1;
+                if (outH < 1 || outW < 1) {
+                    continue;
+                }
+                g = PoolGeometry.of(1 + r.nextInt(9), new int[] {inH, inW}, new int[] {outH, outW}, new int[] {k, k},
+                        new int[] {s, s}, new int[] {pad, pad}, new int[] {pad, pad}, new int[] {1, 1});
+            }
+            float[] x = random(r, g.inputSize());
+            float[] y1 = new float[g.outputSize()];
+            float[] y2 = new float[g.outputSize()];
+            Pool.maxForward(g, x, y1, null);
+            PoolNaive.maxForward(g, x, y2, null);
+            assertArrayEquals(y2, y1, g.toString());
+        }
+    }
+
+    @Test
     void fastMatchesNaiveOnRandomGeometries() {
         SplittableRandom r = new SplittableRandom(7);
         for (int t = 0; t < 300; t++) {

@@ -37,7 +37,7 @@ abstract class PoolOp extends NnOp {
         return r;
     }
 
-    final Shape outShape(Shape in) {
+    public final Shape outShape(Shape in) {
         Window.Resolved w = window.resolve(spatial(in), null);
         int[] d = new int[in.rank()];
         d[0] = in.dim(0);
@@ -46,7 +46,7 @@ abstract class PoolOp extends NnOp {
         return Shape.of(d);
     }
 
-    final PoolGeometry geometry(Shape in) {
+    public final PoolGeometry geometry(Shape in) {
         Window.Resolved w = window.resolve(spatial(in), null);
         return PoolGeometry.of(in.dim(0) * in.dim(1), w.in(), w.out(), w.kernel(), w.strides(), w.padBegin(),
                 w.padEnd(), w.dilations());

@@ -1,0 +1,74 @@
+package dev.minnow.kernels;
+
+/**
+ * Contiguous element-wise float kernels for inference fast paths (same-shape Add, Relu/Clip, the
+ * residual Add followed by Relu): vector loops split over the shared pool. Legend: a, b, y are
+ * flat arrays of n elements; y may be a or b (in place). The plain loops here are the naive twins.
+ */
+public final class Eltwise {
+    /** Below this many elements a call runs on the calling thread. */
+    private static final int MIN_CHUNK = 32768;
+
+    private Eltwise() {
+    }
+
+    /** y[j] = a[j] + b[j] for j < n. */
+    public static void add(float[] a, float[] b, float[] y, int n) {
+        Parallel.forRange(n, MIN_CHUNK, (from, to) -> {
+            if (VectorSupport.AVAILABLE) {
+                EltwiseVector.add(a, b, y, from, to);
+            } else {
+                addNaive(a, b, y, from, to);
+            }
+        });
+    }
+
+    /** y[j] = min(max(a[j] + b[j], lo), hi) for j < n; b null means y[j] = min(max(a[j], lo), hi). */
+    public static void addClamp(float[] a, float[] b, float[] y, int n, float lo, float hi) {
+        Parallel.forRange(n, MIN_CHUNK, (from, to) -> {
+            if (VectorSupport.AVAILABLE) {
+                EltwiseVector.addClamp(a, b, y, from, to, lo, hi);
+            } else {
+                addClampNaive(a, b, y, from, to, lo, hi);
+            }
+        });
+    }
+
+    /** y[yo+j] = max(y[yo+j], x[xo+j]) for j < n (single-threaded; a building block of pooling). */
+    static void max(float[] x, int xo, float[] y, int yo, int n) {
+        if (VectorSupport.AVAILABLE) {
+            EltwiseVector.max(x, xo, y, yo, n);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            y[yo + j] = Math.max(y[yo + j], x[xo + j]);
+        }
+    }
+
+    /** y[yo+j] = max over k < kernel of x[xo + j*stride + k*dil] for j < n (all indices inside x). */
+    static void stridedMax(float[] x, int xo, int stride, int dil, int kernel, float[] y, int yo, int n) {
+        if (VectorSupport.AVAILABLE) {
+            EltwiseVector.stridedMax(x, xo, stride, dil, kernel, y, yo, n);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            float best = x[xo + j * stride];
+            for (int k = 1; k < kernel; k++) {
+                best = Math.max(best, x[xo + j * stride + k * dil]);
+            }
+            y[yo + j] = best;
+        }
+    }
+
+    static void addNaive(float[] a, float[] b, float[] y, int from, int to) {
+        for (int j = from; j < to; j++) {
+            y[j] = a[j] + b[j];
+        }
+    }
+
+    static void addClampNaive(float[] a, float[] b, float[] y, int from, int to, float lo, float hi) {
+        for (int j = from; j < to; j++) {
+            y[j] = Math.min(Math.max(b == null ? a[j] : a[j] + b[j], lo), hi);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.minnow.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Vector API bodies of {@link Eltwise} (only linked when {@link VectorSupport#AVAILABLE}). */
+final class EltwiseVector {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int V = S.length();
+
+    private EltwiseVector() {
+    }
+
+    /** y[yo+j] = max(y[yo+j], x[xo+j]) for j < n. */
+    static void max(float[] x, int xo, float[] y, int yo, int n) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += V) {
+            FloatVector.fromArray(S, y, yo + j).max(FloatVector.fromArray(S, x, xo + j)).intoArray(y, yo + j);
+        }
+        if (j < n) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector.fromArray(S, y, yo + j, m).max(FloatVector.fromArray(S, x, xo + j, m)).intoArray(y, yo + j, m);
+        }
+    }
+
+    /**
+     * y[yo+j] = max over k < kernel of x[xo + j*stride + k*dil] for j < n: strided window maxima
+     * of one row, V outputs at a time by gathers (every index must be inside x).
+     */
+    static void stridedMax(float[] x, int xo, int stride, int dil, int kernel, float[] y, int yo, int n) {
+        int[] idx = new int[V];
+        for (int l = 0; l < V; l++) {
+            idx[l] = l * stride;
+        }
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += V) {
+            int off = xo + j * stride;
+            FloatVector m = FloatVector.fromArray(S, x, off, idx, 0);
+            for (int k = 1; k < kernel; k++) {
+                m = m.max(FloatVector.fromArray(S, x, off + k * dil, idx, 0));
+            }
+            m.intoArray(y, yo + j);
+        }
+        for (; j < n; j++) {
+            int off = xo + j * stride;
+            float best = x[off];
+            for (int k = 1; k < kernel; k++) {
+                best = Math.max(best, x[off + k * dil]);
+            }
+            y[yo + j] = best;
+        }
+    }
+
+    /** y = min(max(a + b, lo), hi) over [from, to) (b nullable: then y = clamp(a)). */
+    static void addClamp(float[] a, float[] b, float[] y, int from, int to, float lo, float hi) {
+        FloatVector vlo = FloatVector.broadcast(S, lo);
+        FloatVector vhi = FloatVector.broadcast(S, hi);
+        int j = from;
+        for (int bound = from + S.loopBound(to - from); j < bound; j += V) {
+            FloatVector v = FloatVector.fromArray(S, a, j);
+            if (b != null) {
+                v = v.add(FloatVector.fromArray(S, b, j));
+            }
+            v.max(vlo).min(vhi).intoArray(y, j);
+        }
+        if (j < to) {
+            VectorMask<Float> m = S.indexInRange(j, to);
+            FloatVector v = FloatVector.fromArray(S, a, j, m);
+            if (b != null) {
+                v = v.add(FloatVector.fromArray(S, b, j, m));
+            }
+            v.max(vlo).min(vhi).intoArray(y, j, m);
+        }
+    }
+
+    /** y = a + b over [from, to). */
+    static void add(float[] a, float[] b, float[] y, int from, int to) {
+        int j = from;
+        for (int bound = from + S.loopBound(to - from); j < bound; j += V) {
+            FloatVector.fromArray(S, a, j).add(FloatVector.fromArray(S, b, j)).intoArray(y, j);
+        }
+        if (j < to) {
+            VectorMask<Float> m = S.indexInRange(j, to);
+            FloatVector.fromArray(S, a, j, m).add(FloatVector.fromArray(S, b, j, m)).intoArray(y, j, m);
+        }
+    }
+}
