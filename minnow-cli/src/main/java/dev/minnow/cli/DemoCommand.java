@@ -1,5 +1,6 @@
 package dev.minnow.cli;
 
+import dev.minnow.data.Datasets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"The main job, for now: train LeNet-5 on MNIST, evaluate it on the test set, save it as ONNX "
-                + "and print a summary. Needs MNIST under $MINNOW_DATA (or run `minnow download mnist`)."})
+                + "and print a summary. MNIST is downloaded into the data folder first if it is not there."})
 final class DemoCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -36,6 +37,8 @@ final class DemoCommand implements Callable<Integer> {
         new CommandLine(t).parseArgs(args.toArray(String[]::new));
         t.common = common;
         common.apply();
+        // the demo is the first thing a new user runs: fetch MNIST if it is not there yet
+        Datasets.ensureDownloaded("mnist", Datasets.resolveDataDir(dataDir), (file, bytes, total) -> { });
         TrainCommand.Run r = t.run();
         common.emit(r.json(), "Minnow demo: LeNet-5 on MNIST\n\n" + r.human()
                 + "\nNext: ./minnow info " + out + "   |   ./minnow eval " + out + " --dataset mnist\n");
