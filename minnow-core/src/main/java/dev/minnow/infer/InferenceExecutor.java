@@ -44,6 +44,8 @@ public final class InferenceExecutor {
     private final Map<String, Integer> lastUse = new HashMap<>();
     private final Set<String> outputNames;
     private final Map<List<Shape>, Plan> plans = new HashMap<>();
+    /** Packed weights per Conv step (identity keys: steps are records of distinct nodes). */
+    private final Map<ConvStep, Conv2d.PreparedWeights> prepared = new java.util.IdentityHashMap<>();
     /** Per-step wall time summed over runs while profiling (null when off). */
     private long[] stepNanos;
     private long profiledRuns;
@@ -361,7 +363,14 @@ public final class InferenceExecutor {
         ConvGeometry g = ((ConvOp) s.conv().op()).geometry(x.shape(), w.shape());
         float[] y = planned != null && planned.length == g.outputSize() && !referenced(planned, live)
                 ? planned : new float[g.outputSize()];
-        Conv2d.forward(g, floats(x), floats(w), in.length > 2 && in[2] != null ? floats(in[2]) : null, y);
+        float[] wf = floats(w);
+        Conv2d.PreparedWeights pw = prepared.get(s);
+        if ((pw == null || pw.w() != wf) && graph.initializers().containsKey(s.conv().input(1))
+                && Conv2d.algorithmFor(g) == Conv2d.Algorithm.IM2COL_GEMM) {
+            pw = Conv2d.prepare(g, wf); // weights are constant: pack their GEMM panels once
+            prepared.put(s, pw);
+        }
+        Conv2d.forward(g, floats(x), wf, in.length > 2 && in[2] != null ? floats(in[2]) : null, y, pw);
         if (s.clamp()) {
             for (int j = 0; j < y.length; j++) {
                 y[j] = Math.min(Math.max(y[j], s.lo()), s.hi());

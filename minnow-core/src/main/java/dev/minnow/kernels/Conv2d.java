@@ -186,23 +186,88 @@ public final class Conv2d {
     }
 
     static void forwardIm2col(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
+        forwardIm2col(g, x, w, bias, y, null);
+    }
+
+    /**
+     * Weights of one convolution prepared for many forward calls (inference, weights fixed): the
+     * GEMM panels of each group's weight matrix [M/groups x C/groups*kH*kW], packed once.
+     * Holds a reference to w, which must not change while this is used.
+     */
+    public record PreparedWeights(float[] w, Gemm.PackedA[] groups) {
+        /** Whether these were prepared from this weight array for this geometry's weight matrix. */
+        boolean fits(ConvGeometry g, float[] weights) {
+            return w == weights && groups.length == g.groups() && groups[0].M() == g.outChannelsPerGroup()
+                    && groups[0].K() == rows(g);
+        }
+    }
+
+    /** Packs w for {@link #forward(ConvGeometry, float[], float[], float[], float[], PreparedWeights)}. */
+    public static PreparedWeights prepare(ConvGeometry g, float[] w) {
+        Gemm.PackedA[] p = new Gemm.PackedA[g.groups()];
+        int Kg = rows(g);
+        for (int gi = 0; gi < p.length; gi++) {
+            p[gi] = Gemm.pack(false, g.outChannelsPerGroup(), Kg, w, gi * g.outChannelsPerGroup() * Kg, Kg);
+        }
+        return new PreparedWeights(w, p);
+    }
+
+    /**
+     * Forward as {@link #forward(ConvGeometry, float[], float[], float[], float[])}, reusing
+     * prepared weights when the algorithm is im2col + GEMM (prepared may be null, or from other w).
+     */
+    public static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y, PreparedWeights prepared) {
+        Algorithm a = algorithmFor(g);
+        if (a == Algorithm.IM2COL_GEMM && prepared != null && prepared.fits(g, w) && g.outputSize() > 0) {
+            forwardIm2col(g, x, w, bias, y, prepared.groups());
+        } else {
+            forward(g, x, w, bias, y, a);
+        }
+    }
+
+    /** Whether the lowering of one image should be split over threads by output positions. */
+    private static boolean splitPositions(ConvGeometry g, int positions) {
+        int t = Parallel.threads();
+        return t > 1 && g.batch() < t && positions >= 256 * t;
+    }
+
+    private static void forwardIm2col(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
+                                      Gemm.PackedA[] packed) {
         int P = g.outH() * g.outW();
         int Kg = rows(g);
         int cpg = g.inChannelsPerGroup();
         int mpg = g.outChannelsPerGroup();
         forEachImage(g, n -> forGroups(g, n, (gi, wOff, yOff, xOff) -> {
             float beta = fillBias(bias, gi * mpg, mpg, y, yOff, P) ? 1f : 0f;
+            Gemm.PackedA pa = packed == null ? null : packed[gi];
             if (isPointwise(g)) {
-                Gemm.sgemm(false, false, mpg, P, cpg, 1f, w, wOff, Kg, x, xOff, P, beta, y, yOff, P);
+                if (pa != null) {
+                    Gemm.sgemm(pa, false, P, x, xOff, P, beta, y, yOff, P);
+                } else {
+                    Gemm.sgemm(false, false, mpg, P, cpg, 1f, w, wOff, Kg, x, xOff, P, beta, y, yOff, P);
+                }
                 return;
             }
-            int chunk = columnChunk(Kg, P);
-            float[] col = workspace(0, Kg * chunk);
-            for (int p0 = 0; p0 < P; p0 += chunk) {
-                int nc = Math.min(chunk, P - p0);
-                Im2col.im2col(g, x, xOff, p0, nc, col);
-                Gemm.sgemm(false, false, mpg, nc, Kg, 1f, w, wOff, Kg, col, 0, nc, beta, y, yOff + p0, P);
-            }
+            // one image on several threads: each lowers and multiplies its own range of positions
+            // (the im2col is as costly as a small GEMM and would otherwise run on one thread)
+            int parts = splitPositions(g, P) ? Parallel.threads() : 1;
+            Parallel.forRange(parts, 1, (from, to) -> {
+                for (int part = from; part < to; part++) {
+                    int begin = (int) ((long) P * part / parts);
+                    int end = (int) ((long) P * (part + 1) / parts);
+                    int chunk = columnChunk(Kg, end - begin);
+                    float[] col = workspace(0, Kg * chunk);
+                    for (int p0 = begin; p0 < end; p0 += chunk) {
+                        int nc = Math.min(chunk, end - p0);
+                        Im2col.im2col(g, x, xOff, p0, nc, col);
+                        if (pa != null) {
+                            Gemm.sgemm(pa, false, nc, col, 0, nc, beta, y, yOff + p0, P);
+                        } else {
+                            Gemm.sgemm(false, false, mpg, nc, Kg, 1f, w, wOff, Kg, col, 0, nc, beta, y, yOff + p0, P);
+                        }
+                    }
+                }
+            });
         }));
     }
 

@@ -19,6 +19,33 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int M, int N, int K, float alpha,
                              float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                              float beta, float[] C, int cOff, int ldc) {
+        sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, null);
+    }
+
+    /**
+     * A left operand op(A) (M x K) kept with its packed panels, for a matrix multiplied many times
+     * (inference weights): {@link #sgemm(PackedA, int, float[], int, int, float, float[], int, int)}
+     * then skips packing A. Holds a reference to A, which must not change while this is used.
+     */
+    public record PackedA(boolean transA, int M, int K, float[] a, int aOff, int lda, float[] packed) {
+    }
+
+    /** Packs op(A) (M x K, alpha = 1) once; without the Vector API only the reference is kept. */
+    public static PackedA pack(boolean transA, int M, int K, float[] A, int aOff, int lda) {
+        float[] p = VectorSupport.AVAILABLE && M > 0 && K > 0 ? GemmVector.packAll(transA, M, K, 1f, A, aOff, lda) : null;
+        return new PackedA(transA, M, K, A, aOff, lda, p);
+    }
+
+    /** C = op(A) * op(B) + beta * C with op(A) from {@link #pack} (same result as the plain sgemm). */
+    public static void sgemm(PackedA a, boolean transB, int N, float[] B, int bOff, int ldb,
+                             float beta, float[] C, int cOff, int ldc) {
+        sgemm(a.transA(), transB, a.M(), N, a.K(), 1f, a.a(), a.aOff(), a.lda(), B, bOff, ldb, beta, C, cOff, ldc,
+                a.packed());
+    }
+
+    private static void sgemm(boolean transA, boolean transB, int M, int N, int K, float alpha,
+                              float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                              float beta, float[] C, int cOff, int ldc, float[] packed) {
         if (M <= 0 || N <= 0) {
             return;
         }
@@ -53,7 +80,7 @@ public final class Gemm {
                         beta, C, cOff, ldc);
             } else {
                 GemmVector.tile(transA, transB, m0, m1, n0, n1, K, alpha, A, aOff, lda, B, bOff, ldb,
-                        beta, C, cOff, ldc);
+                        beta, C, cOff, ldc, packed, GemmVector.roundUp(M, GemmVector.MR));
             }
         });
     }

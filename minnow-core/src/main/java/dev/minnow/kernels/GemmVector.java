@@ -40,6 +40,16 @@ final class GemmVector {
     static void tile(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int K, float alpha,
                      float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                      float beta, float[] C, int cOff, int ldc) {
+        tile(transA, transB, m0, m1, n0, n1, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, null, 0);
+    }
+
+    /**
+     * As above; when packed is non-null it holds alpha*op(A) already packed by {@link #packAll}
+     * for paRows = roundUp(M, MR) rows, and A/alpha/transA are not read.
+     */
+    static void tile(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int K, float alpha,
+                     float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                     float beta, float[] C, int cOff, int ldc, float[] packed, int paRows) {
         for (int i = m0; i < m1; i++) {
             Gemm.scaleRow(C, cOff + i * ldc + n0, n1 - n0, beta);
         }
@@ -61,18 +71,39 @@ final class GemmVector {
                 packB(transB, B, bOff, ldb, pc, kc, jc, nc, bp);
                 for (int ic = m0; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
-                    packA(transA, A, aOff, lda, ic, mc, pc, kc, alpha, ap);
+                    float[] a = ap;
+                    int a0 = 0;
+                    if (packed == null) {
+                        packA(transA, A, aOff, lda, ic, mc, pc, kc, alpha, ap, 0);
+                    } else {
+                        a = packed;
+                        a0 = pc * paRows + ic * kc;
+                    }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         int bBase = (jr / NR) * NR * kc;
                         for (int ir = 0; ir < mc; ir += MR) {
-                            microKernel(kc, ap, (ir / MR) * MR * kc, bp, bBase,
+                            microKernel(kc, a, a0 + (ir / MR) * MR * kc, bp, bBase,
                                     C, cOff + (ic + ir) * ldc + jc + jr, ldc, Math.min(MR, mc - ir), nr, tile);
                         }
                     }
                 }
             }
         }
+    }
+
+    /**
+     * alpha*op(A) (M x K) packed once in the layout {@link #tile} reads: for each KC block starting
+     * at pc, MR-row panels [kc][MR], the panel of rows [i0, i0+MR) at pc * roundUp(M, MR) + i0 * kc.
+     */
+    static float[] packAll(boolean transA, int M, int K, float alpha, float[] A, int aOff, int lda) {
+        int rows = roundUp(M, MR);
+        float[] p = new float[rows * K];
+        for (int pc = 0; pc < K; pc += KC) {
+            int kc = Math.min(KC, K - pc);
+            packA(transA, A, aOff, lda, 0, M, pc, kc, alpha, p, pc * rows);
+        }
+        return p;
     }
 
     static int roundUp(int n, int m) {
@@ -119,10 +150,10 @@ final class GemmVector {
 
     /** ap[panel][k][r] = alpha * op(A)[ic + panel*MR + r, pc + k], zero beyond mc. */
     private static void packA(boolean transA, float[] A, int aOff, int lda, int ic, int mc, int pc, int kc,
-                              float alpha, float[] ap) {
+                              float alpha, float[] ap, int apOff) {
         for (int i0 = 0; i0 < mc; i0 += MR) {
             int mr = Math.min(MR, mc - i0);
-            int base = i0 * kc;
+            int base = apOff + i0 * kc;
             if (transA) {
                 for (int k = 0; k < kc; k++) {
                     int src = aOff + (pc + k) * lda + ic + i0;

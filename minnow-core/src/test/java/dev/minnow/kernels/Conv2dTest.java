@@ -126,6 +126,20 @@ class Conv2dTest {
         checkAll(rnd, g);
     }
 
+    @Test
+    void oneImageSplitOverThreadsByPositions() {
+        // batch 1 with many output positions: each thread lowers and multiplies its own range
+        SplittableRandom rnd = new SplittableRandom(6);
+        int threads = Parallel.threads();
+        Parallel.setThreads(2);
+        try {
+            checkAll(rnd, ConvGeometry.of(1, 9, 37, 41, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1));
+            checkAll(rnd, ConvGeometry.of(1, 6, 61, 29, 10, 3, 2, 1, 1, 1, 0, 2, 1, 1, 1, 2));
+        } finally {
+            Parallel.setThreads(threads);
+        }
+    }
+
     private static void checkAll(SplittableRandom rnd, ConvGeometry g) {
         float[] x = GemmTest.random(rnd, g.inputSize());
         float[] w = GemmTest.random(rnd, g.weightSize());
@@ -138,6 +152,9 @@ class Conv2dTest {
         Conv2dNaive.forward(g, x, w, bias, want);
         Conv2d.forward(g, x, w, bias, got);
         assertClose(want, got, tol, "forward " + g);
+        float[] gotPrepared = filled(g.outputSize());
+        Conv2d.forward(g, x, w, bias, gotPrepared, Conv2d.prepare(g, w));
+        assertClose(want, gotPrepared, tol, "forward with prepared weights " + g);
 
         float[] dxWant = new float[g.inputSize()];
         float[] dxGot = filled(g.inputSize());

@@ -38,6 +38,37 @@ class GemmTest {
     }
 
     @Test
+    void prePackedAMatchesNaive() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        int[][] shapes = {{GemmVector.MC + 5, GemmVector.NC + 19, GemmVector.KC + 3}, {512, 49, 600}, {64, 300, 576},
+            {3, 7, 5}, {17, 33, 9}, {200, 16, 257}};
+        for (int t = 0; t < 40; t++) {
+            int[] sh = t < shapes.length ? shapes[t]
+                    : new int[] {SIZES[rnd.nextInt(SIZES.length)], SIZES[rnd.nextInt(SIZES.length)], SIZES[rnd.nextInt(SIZES.length)]};
+            int m = sh[0];
+            int n = sh[1];
+            int k = sh[2];
+            boolean ta = rnd.nextBoolean();
+            boolean tb = rnd.nextBoolean();
+            int lda = (ta ? m : k) + rnd.nextInt(3);
+            int ldb = (tb ? k : n) + rnd.nextInt(3);
+            int aOff = rnd.nextInt(4);
+            float[] a = random(rnd, aOff + (ta ? k : m) * lda);
+            float[] b = random(rnd, (tb ? n : k) * ldb);
+            float beta = rnd.nextBoolean() ? 0f : 1f;
+            float[] c0 = random(rnd, m * n);
+            float[] expect = c0.clone();
+            float[] got = c0.clone();
+            GemmNaive.sgemm(ta, tb, m, n, k, 1f, a, aOff, lda, b, 0, ldb, beta, expect, 0, n);
+            Gemm.PackedA pa = Gemm.pack(ta, m, k, a, aOff, lda);
+            Gemm.sgemm(pa, tb, n, b, 0, ldb, beta, got, 0, n);
+            for (int i = 0; i < got.length; i++) {
+                assertEquals(expect[i], got[i], 1e-5f * (k + 4), "m=" + m + " n=" + n + " k=" + k + " ta=" + ta);
+            }
+        }
+    }
+
+    @Test
     void scalarFallbackMatchesNaive() {
         SplittableRandom rnd = new SplittableRandom(3);
         for (int t = 0; t < 60; t++) {
