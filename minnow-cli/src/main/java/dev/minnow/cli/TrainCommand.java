@@ -97,7 +97,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "Write a checkpoint here after every epoch.")
     Path checkpoint;
 
-    @Option(names = "--resume", paramLabel = "FILE", description = "Continue from a checkpoint written by --checkpoint.")
+    @Option(names = "--resume", paramLabel = "FILE", description = "Continue from a checkpoint written by --checkpoint; give the same settings as the run that wrote it (the schedule depends on --epochs).")
     Path resume;
 
     @Override
