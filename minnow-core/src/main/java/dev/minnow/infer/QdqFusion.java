@@ -29,6 +29,10 @@ import java.util.Set;
  * QuantizeLinear is absorbed only when the quantization saturates at its bounds anyway (Relu
  * with the zero point at the type's minimum, the usual ReLU6 with a 6/255 scale), since then it
  * changes nothing; otherwise the group stays in float.
+ *
+ * <p>ONNX Runtime fuses such groups into QLinearConv for uint8 activations everywhere, and for
+ * int8 activations only on ARM (on x86 it computes them in float, see QDQIsInt8Allowed). Minnow
+ * fuses both: the integer result is the exact one and does not depend on a float summation order.
  */
 public final class QdqFusion {
     private QdqFusion() {
