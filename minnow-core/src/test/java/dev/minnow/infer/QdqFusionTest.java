@@ -46,6 +46,22 @@ class QdqFusionTest {
         assertTrue(same >= 0.97 * total, same + " of " + total + " equal");
     }
 
+    /**
+     * ONNX Runtime's requantization by hand: multiplier float(float(0.1f * 0.3f) / 0.7f) =
+     * 0.042857144f, and 105 * that rounds to exactly 4.5f in float32, so round-half-even gives 4
+     * (computed exactly, 105 * 0.1 * 0.3 / 0.7 is 4.5000003 and would give 5).
+     */
+    @Test
+    void qlinearConvRequantizesInFloat32LikeOnnxRuntime() {
+        Tensor x = Tensor.zeros(DType.UINT8, Shape.of(1, 1, 1, 1));
+        x.bytes()[0] = (byte) 105;
+        Tensor w = Tensor.zeros(DType.INT8, Shape.of(1, 1, 1, 1));
+        w.bytes()[0] = 1;
+        Tensor y = OpRegistry.global().create("QLinearConv", Attributes.of()).forward(OpContext.inference(),
+                new Tensor[] {x, Tensor.scalar(0.1f), u8(0), w, Tensor.scalar(0.3f), null, Tensor.scalar(0.7f), u8(0)})[0];
+        assertEquals(4, y.bytes()[0] & 0xff);
+    }
+
     @Test
     void reluThatClampsIsNotFused() {
         Graph g = qdqConv(10); // zero point 10: Relu cuts values the quantization would keep
