@@ -154,9 +154,7 @@ final class DepthwiseConv {
                         if (sw == 1) {
                             System.arraycopy(x, xr + lo, buf, row + lo, hi - lo);
                         } else {
-                            for (int j = lo; j < hi; j++) {
-                                buf[row + j] = x[xr + j * sw];
-                            }
+                            Eltwise.copyStrided(x, xr + lo * sw, sw, buf, row + lo, hi - lo);
                         }
                         java.util.Arrays.fill(buf, row + hi, row + qW, 0f);
                     }

@@ -60,6 +60,17 @@ public final class Eltwise {
         }
     }
 
+    /** y[yo+j] = x[xo + j*stride] for j < n (stride 2 by vector compress). */
+    static void copyStrided(float[] x, int xo, int stride, float[] y, int yo, int n) {
+        if (stride == 2 && VectorSupport.AVAILABLE) {
+            EltwiseVector.copyEven(x, xo, y, yo, n);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            y[yo + j] = x[xo + j * stride];
+        }
+    }
+
     static void addNaive(float[] a, float[] b, float[] y, int from, int to) {
         for (int j = from; j < to; j++) {
             y[j] = a[j] + b[j];

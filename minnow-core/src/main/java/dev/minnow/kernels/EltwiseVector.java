@@ -52,6 +52,30 @@ final class EltwiseVector {
         }
     }
 
+    private static final VectorMask<Float> EVEN = evenLanes();
+    private static final VectorMask<Float> LOW_HALF = S.indexInRange(0, V / 2);
+
+    private static VectorMask<Float> evenLanes() {
+        boolean[] b = new boolean[V];
+        for (int l = 0; l < V; l += 2) {
+            b[l] = true;
+        }
+        return VectorMask.fromArray(S, b, 0);
+    }
+
+    /** y[yo+j] = x[xo + 2j] for j < n: every other element, V/2 at a time by compress. */
+    static void copyEven(float[] x, int xo, float[] y, int yo, int n) {
+        int h = V / 2;
+        int j = 0;
+        // a full vector load needs x[xo + 2j .. xo + 2j + V) inside x
+        for (; j + h <= n && xo + 2 * j + V <= x.length && yo + j + V <= y.length; j += h) {
+            FloatVector.fromArray(S, x, xo + 2 * j).compress(EVEN).intoArray(y, yo + j, LOW_HALF);
+        }
+        for (; j < n; j++) {
+            y[yo + j] = x[xo + 2 * j];
+        }
+    }
+
     /** y = min(max(a + b, lo), hi) over [from, to) (b nullable: then y = clamp(a)). */
     static void addClamp(float[] a, float[] b, float[] y, int from, int to, float lo, float hi) {
         FloatVector vlo = FloatVector.broadcast(S, lo);

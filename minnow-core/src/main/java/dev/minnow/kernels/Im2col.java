@@ -64,10 +64,8 @@ final class Im2col {
                         java.util.Arrays.fill(col, dst, d + a, 0f);
                         if (sw == 1) {
                             System.arraycopy(x, xrow + a, col, d + a, b - a);
-                        } else {
-                            for (int o = a; o < b; o++) {
-                                col[d + o] = x[xrow + o * sw];
-                            }
+                        } else if (b > a) {
+                            Eltwise.copyStrided(x, xrow + a * sw, sw, col, d + a, b - a);
                         }
                         java.util.Arrays.fill(col, d + b, d + end, 0f);
                     }

@@ -15,6 +15,25 @@ class EltwiseTest {
     }
 
     @Test
+    void stridedCopyMatchesIndexing() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int t = 0; t < 200; t++) {
+            int stride = 1 + r.nextInt(3);
+            int n = r.nextInt(80);
+            int xo = r.nextInt(5);
+            float[] x = random(r, xo + n * stride + r.nextInt(3));
+            int yo = r.nextInt(5);
+            float[] y = random(r, yo + n + r.nextInt(3));
+            float[] want = y.clone();
+            for (int j = 0; j < n; j++) {
+                want[yo + j] = x[xo + j * stride];
+            }
+            Eltwise.copyStrided(x, xo, stride, y, yo, n);
+            assertArrayEquals(want, y, "stride " + stride + " n " + n);
+        }
+    }
+
+    @Test
     void fastMatchesPlainLoops() {
         SplittableRandom r = new SplittableRandom(3);
         for (int n : new int[] {0, 1, 15, 17, 100, 33_001, 100_003}) {
