@@ -14,6 +14,7 @@ import dev.minnow.train.Optimizers;
 import dev.minnow.train.TrainListener;
 import dev.minnow.train.TrainResult;
 import dev.minnow.train.Trainer;
+import dev.minnow.zoo.Zoo;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw (default: ${DEFAULT-VALUE}).")
     String optimizer;
 
-    @Option(names = "--lr", description = "Learning rate (default: 0.02 for SGD kinds, 0.001 for the others).")
+    @Option(names = "--lr", description = "Learning rate (default: the zoo model's recipe, else 0.02 for SGD kinds; 0.001 for the others).")
     Double lr;
 
     @Option(names = "--momentum", defaultValue = "0.9", description = "Momentum for momentum/nesterov (default: ${DEFAULT-VALUE}).")
@@ -122,7 +123,7 @@ final class TrainCommand implements Callable<Integer> {
         Graph g = Models.load(model, seed);
         DatasetSplit split = data.load();
         // a cross-entropy above 1e3 means the run has blown up even if no NaN appeared yet
-        Trainer t = Trainer.of(g).optimizer(optimizer()).loss(Losses.crossEntropy(labelSmoothing)).maxLoss(1e3)
+        Trainer t = Trainer.of(g).optimizer(optimizer(g)).loss(Losses.crossEntropy(labelSmoothing)).maxLoss(1e3)
                 .schedule(schedule()).epochs(epochs).batchSize(batchSize).accumulate(accumulate).seed(seed);
         if (augment) {
             int size = split.train().sampleShape().dim(1);
@@ -176,9 +177,10 @@ final class TrainCommand implements Callable<Integer> {
         return new Run(j, human);
     }
 
-    private Optimizer optimizer() {
+    private Optimizer optimizer(Graph g) {
         boolean sgdKind = optimizer.equals("sgd") || optimizer.equals("momentum") || optimizer.equals("nesterov");
-        double rate = lr != null ? lr : sgdKind ? 0.02 : 0.001;
+        String recipe = g.metadata().get(Zoo.RECIPE_LR);
+        double rate = lr != null ? lr : sgdKind ? (recipe != null ? Double.parseDouble(recipe) : 0.02) : 0.001;
         if (!(rate > 0) || Double.isInfinite(rate)) {
             throw new InvalidInputException("--lr must be a positive number, got " + rate);
         }

@@ -13,6 +13,12 @@ import java.util.function.LongFunction;
  * docs/ZOO.md lists them with their sizes and sources.
  */
 public final class Zoo {
+    /**
+     * Metadata key of a zoo model's recommended SGD learning rate, which `minnow train` uses
+     * when no --lr is given (a model without it trains with the general default).
+     */
+    public static final String RECIPE_LR = "minnow.recipe.lr";
+
     private static final Map<String, LongFunction<Graph>> MODELS = new LinkedHashMap<>();
 
     static {
