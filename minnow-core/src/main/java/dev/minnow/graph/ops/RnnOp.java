@@ -20,4 +20,17 @@ public final class RnnOp extends RecurrentOp {
             hOut[j] = (float) activations[dir][0].applyAsDouble(clipped(xw[j] + rb[rbOff + j] + dotRow(r, rOff, j, h)));
         }
     }
+
+    @Override
+    void stepBackward(int dir, double[] xw, float[] h, float[] c, float[] r, int rOff, float[] rb, int rbOff,
+                      float[] p, int pOff, double[] dhOut, double[] dcOut, double[] dxw, double[] dh, double[] dc,
+                      double[] dr, double[] drb, double[] dp) {
+        for (int j = 0; j < hidden; j++) {
+            double pre = xw[j] + rb[rbOff + j] + dotRow(r, rOff, j, h);
+            double ga = dhOut[j] * activationGrads[dir][0].applyAsDouble(clipped(pre)) * clipGrad(pre);
+            dxw[j] = ga;
+            drb[rbOff + j] += ga;
+            backRow(r, rOff, j, h, ga, dr, dh);
+        }
+    }
 }
