@@ -125,4 +125,26 @@ class ReductionOpsTest {
         Tensor bits = run1(op("BitCast", "to", (long) DType.INT32.onnxCode), f(dims(2), 1, -2));
         assertArrayEquals(new int[] {0x3f800000, 0xc0000000}, bits.ints());
     }
+
+    @Test
+    void cumProdGradientWithZerosInEveryDirection() {
+        SplittableRandom rnd = new SplittableRandom(41);
+        for (long exclusive = 0; exclusive <= 1; exclusive++) {
+            for (long reverse = 0; reverse <= 1; reverse++) {
+                Tensor x = GradCheck.random(rnd, 3, 5, 2);
+                x.floats()[2 * 2 + 1] = 0;
+                x.floats()[(5 + 1) * 2] = 0;
+                x.floats()[(5 + 3) * 2] = 0;
+                Tensor ax = Tensor.ofLongs(Shape.scalar(), 1);
+                GradCheck.check(op("CumProd", "exclusive", exclusive, "reverse", reverse), new Tensor[] {x, ax},
+                        new int[] {0}, false, 1e-3, 1e-3);
+            }
+        }
+        // by hand: y = [a, ab, abc], dL/dy = 1: dL/da = 1 + b + bc, dL/db = a + ac, dL/dc = ab
+        Tensor x = f(dims(3), 2, 0, 5);
+        Tensor[] out = op("CumProd").forward(null, new Tensor[] {x, Tensor.ofLongs(Shape.scalar(), 0)});
+        Tensor[] g = op("CumProd").backward(null, new Tensor[] {x, Tensor.ofLongs(Shape.scalar(), 0)}, out,
+                new Tensor[] {f(dims(3), 1, 1, 1)});
+        assertClose(new float[] {1, 2 + 10, 0}, g[0], 0);
+    }
 }
