@@ -1,7 +1,9 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
+import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
 import java.util.List;
@@ -71,6 +73,25 @@ final class Pad extends IndexMapOp {
         }
         Tensor v = input(inputs, 2);
         return v == null || v.size() == 0 ? 0 : v.getDouble(0);
+    }
+
+    /** IndexMapOp's scatter for the data, plus constant_value's gradient: the sum over the padded cells. */
+    @Override
+    public Tensor[] backward(OpContext ctx, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOutputs) {
+        Tensor[] r = super.backward(ctx, inputs, outputs, gradOutputs);
+        Tensor v = opset < 11 ? null : input(inputs, 2);
+        if (v != null && v.size() == 1 && v.dtype() == DType.FLOAT32 && gradOutputs[0] != null) {
+            int[] map = plan(inputs).map();
+            float[] g = gradOutputs[0].floats();
+            double s = 0;
+            for (int i = 0; i < map.length; i++) {
+                if (map[i] < 0) {
+                    s += g[i];
+                }
+            }
+            r[2] = Tensor.of(v.shape(), (float) s);
+        }
+        return r;
     }
 
     @Override

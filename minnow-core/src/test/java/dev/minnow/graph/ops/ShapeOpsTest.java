@@ -88,4 +88,19 @@ class ShapeOpsTest {
         assertEquals(Shape.of(-1, 3, 2), op("Transpose", "perm", new long[] {0, 2, 1}).inferTypes(List.of(TensorType.f32(-1, 2, 3)),
                 Arrays.asList((Tensor) null)).get(0).shape());
     }
+
+    @Test
+    void padGradientReachesDataAndConstantValueInEveryMode() {
+        SplittableRandom rnd = new SplittableRandom(8);
+        for (String mode : new String[] {"constant", "reflect", "edge", "wrap"}) {
+            Tensor[] in = {GradCheck.random(rnd, 2, 3, 4), Tensor.ofLongs(Shape.of(6), 0, 2, 1, 1, 0, 3),
+                    Tensor.of(Shape.scalar(), 0.5f)};
+            GradCheck.check(op("Pad", "mode", mode), in, new int[] {0, 2}, false, 1e-3, 1e-3);
+        }
+        // by hand: [a] padded by 1 on each side with v gives [v, a, v]: dL/dv = g0 + g2
+        Tensor[] in = {f(dims(1), 3), Tensor.ofLongs(Shape.of(2), 1, 1), Tensor.of(Shape.scalar(), 7)};
+        Tensor[] g = op("Pad").backward(null, in, null, new Tensor[] {f(dims(3), 0.25f, 10, 2)});
+        assertClose(new float[] {2.25f}, g[2], 0);
+        assertClose(new float[] {10}, g[0], 0);
+    }
 }
