@@ -91,8 +91,64 @@ public final class QdqFusion {
             i = nodes.indexOf(qconv);
             fused++;
         }
+        fused += fusePools(graph, nodes, init, outputs);
         graph.setNodes(removeDead(nodes, outputs));
         return fused;
+    }
+
+    /**
+     * DequantizeLinear -> GlobalAveragePool (or AveragePool whose one window is the whole input,
+     * without padding) -> QuantizeLinear of the same integer type, per tensor, becomes
+     * QLinearGlobalAveragePool (exact integer sum, as ONNX Runtime computes it).
+     */
+    private static int fusePools(Graph graph, List<Node> nodes, Map<String, Tensor> init, Set<String> outputs) {
+        int fused = 0;
+        for (int i = 0; i < nodes.size(); i++) {
+            Node pool = nodes.get(i);
+            if (!(pool.opType().equals("GlobalAveragePool") || wholeInputAveragePool(graph, pool))) {
+                continue;
+            }
+            Node xdq = graph.producer(pool.input(0));
+            if (!isDq(xdq) || init.containsKey(xdq.input(0)) || !perTensor(init, xdq)) {
+                continue;
+            }
+            TensorType xt = graph.type(xdq.input(0));
+            Node q = soleConsumer(graph, outputs, pool.output(0));
+            if (xt == null || !int8(xt.dtype()) || q == null || !q.opType().equals("QuantizeLinear")
+                    || !perTensor(init, q) || q.inputs().size() < 3 || init.get(q.input(2)).dtype() != xt.dtype()) {
+                continue;
+            }
+            Node qpool = new Node(pool.name(), "com.microsoft",
+                    OpRegistry.global().create("QLinearGlobalAveragePool", new dev.minnow.graph.Attributes()),
+                    List.of(xdq.input(0), xdq.input(1), optional(xdq, 2), q.input(1), q.input(2)), List.of(q.output(0)));
+            nodes.set(i, qpool);
+            nodes.remove(q);
+            i = nodes.indexOf(qpool);
+            fused++;
+        }
+        return fused;
+    }
+
+    private static boolean wholeInputAveragePool(Graph graph, Node n) {
+        if (!n.opType().equals("AveragePool") || !n.attributes().getString("auto_pad", "NOTSET").equals("NOTSET")) {
+            return false;
+        }
+        TensorType x = graph.type(n.input(0));
+        long[] kernel = n.attributes().getInts("kernel_shape", null);
+        if (x == null || kernel == null || x.shape().rank() != kernel.length + 2) {
+            return false;
+        }
+        for (long p : n.attributes().getInts("pads", new long[0])) {
+            if (p != 0) {
+                return false;
+            }
+        }
+        for (int k = 0; k < kernel.length; k++) {
+            if (x.shape().dim(k + 2) != kernel[k]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isDq(Node n) {

@@ -62,6 +62,35 @@ class QdqFusionTest {
         assertEquals(4, y.bytes()[0] & 0xff);
     }
 
+    /**
+     * By hand: x = {1, 2, 3, 5} with x_scale 0.5, zero point 1: integer sum 11 - 4 = 7; multiplier
+     * 0.5 / 4 / 0.25 = 0.5; 3.5 rounds half to even to 4; plus y_zero_point 10 gives 14. Both the
+     * GlobalAveragePool and the whole-input AveragePool group fuse to that.
+     */
+    @Test
+    void averagePoolGroupRunsInIntegers() {
+        for (String pool : List.of("GlobalAveragePool", "AveragePool")) {
+            Graph g = new Graph("pool");
+            g.addInput(new Value("x", new TensorType(DType.UINT8, Shape.of(1, 1, 2, 2))));
+            g.addInitializer("xs", Tensor.scalar(0.5f));
+            g.addInitializer("xzp", u8(1));
+            g.addInitializer("ys", Tensor.scalar(0.25f));
+            g.addInitializer("yzp", u8(10));
+            g.addNode(node("DequantizeLinear", Attributes.of(), List.of("x", "xs", "xzp"), "xf"));
+            g.addNode(node(pool, pool.equals("AveragePool") ? Attributes.of("kernel_shape", new long[] {2, 2})
+                    : Attributes.of(), List.of("xf"), "p"));
+            g.addNode(node("QuantizeLinear", Attributes.of(), List.of("p", "ys", "yzp"), "y"));
+            g.addOutput(new Value("y", new TensorType(DType.UINT8, Shape.of(1, 1, 1, 1))));
+            g.validate();
+            InferenceExecutor ex = InferenceExecutor.of(g);
+            assertEquals(List.of("QLinearGlobalAveragePool"), ex.graph().nodes().stream().map(Node::opType).toList(), pool);
+            Tensor x = Tensor.zeros(DType.UINT8, Shape.of(1, 1, 2, 2));
+            byte[] xv = {1, 2, 3, 5};
+            System.arraycopy(xv, 0, x.bytes(), 0, 4);
+            assertEquals(14, ex.run(x).bytes()[0] & 0xff, pool);
+        }
+    }
+
     @Test
     void reluThatClampsIsNotFused() {
         Graph g = qdqConv(10); // zero point 10: Relu cuts values the quantization would keep

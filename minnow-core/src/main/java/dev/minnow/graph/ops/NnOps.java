@@ -35,6 +35,7 @@ public final class NnOps implements OpProvider {
         r.register("DynamicQuantizeLinear", DynamicQuantizeLinearOp::new);
         r.register("ConvInteger", ConvIntegerOp::new);
         r.register("QLinearConv", QLinearConvOp::new);
+        r.register("QLinearGlobalAveragePool", QLinearGlobalAveragePoolOp::new);
         r.register("MatMulInteger", MatMulIntegerOp::new);
         r.register("QLinearMatMul", QLinearMatMulOp::new);
         r.register("RNN", RnnOp::new);
