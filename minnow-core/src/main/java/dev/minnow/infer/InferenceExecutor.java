@@ -366,7 +366,7 @@ public final class InferenceExecutor {
         float[] wf = floats(w);
         Conv2d.PreparedWeights pw = prepared.get(s);
         if ((pw == null || pw.w() != wf) && graph.initializers().containsKey(s.conv().input(1))
-                && Conv2d.algorithmFor(g) == Conv2d.Algorithm.IM2COL_GEMM) {
+                && Conv2d.algorithmFor(g) != Conv2d.Algorithm.DEPTHWISE) {
             pw = Conv2d.prepare(g, wf); // weights are constant: pack their GEMM panels once
             prepared.put(s, pw);
         }

@@ -194,22 +194,26 @@ public final class Conv2d {
      * GEMM panels of each group's weight matrix [M/groups x C/groups*kH*kW], packed once.
      * Holds a reference to w, which must not change while this is used.
      */
-    public record PreparedWeights(float[] w, Gemm.PackedA[] groups) {
+    public record PreparedWeights(float[] w, Gemm.PackedA[] groups, Gemm.PackedA[] winograd) {
         /** Whether these were prepared from this weight array for this geometry's weight matrix. */
         boolean fits(ConvGeometry g, float[] weights) {
-            return w == weights && groups.length == g.groups() && groups[0].M() == g.outChannelsPerGroup()
-                    && groups[0].K() == rows(g);
+            return w == weights && (winograd != null ? WinogradConv.shapeFits(g) && winograd[0].M() == g.outChannels()
+                    && winograd[0].K() == g.inChannels()
+                    : groups.length == g.groups() && groups[0].M() == g.outChannelsPerGroup() && groups[0].K() == rows(g));
         }
     }
 
     /** Packs w for {@link #forward(ConvGeometry, float[], float[], float[], float[], PreparedWeights)}. */
     public static PreparedWeights prepare(ConvGeometry g, float[] w) {
+        if (WinogradConv.appliesPrepared(g)) {
+            return new PreparedWeights(w, null, WinogradConv.prepare(g, w));
+        }
         Gemm.PackedA[] p = new Gemm.PackedA[g.groups()];
         int Kg = rows(g);
         for (int gi = 0; gi < p.length; gi++) {
             p[gi] = Gemm.pack(false, g.outChannelsPerGroup(), Kg, w, gi * g.outChannelsPerGroup() * Kg, Kg);
         }
-        return new PreparedWeights(w, p);
+        return new PreparedWeights(w, p, null);
     }
 
     /**
@@ -218,7 +222,10 @@ public final class Conv2d {
      */
     public static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y, PreparedWeights prepared) {
         Algorithm a = algorithmFor(g);
-        if (a == Algorithm.IM2COL_GEMM && prepared != null && prepared.fits(g, w) && g.outputSize() > 0) {
+        boolean fits = prepared != null && prepared.fits(g, w) && g.outputSize() > 0;
+        if (fits && prepared.winograd() != null) {
+            WinogradConv.forward(g, x, prepared.winograd(), bias, y);
+        } else if (a == Algorithm.IM2COL_GEMM && fits) {
             forwardIm2col(g, x, w, bias, y, prepared.groups());
         } else {
             forward(g, x, w, bias, y, a);

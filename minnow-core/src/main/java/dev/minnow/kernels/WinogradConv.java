@@ -30,6 +30,15 @@ final class WinogradConv {
                 && (long) channels * g.outH() * g.outW() >= MIN_CHANNEL_POSITIONS;
     }
 
+    /** Least min(C, M) for Winograd with prepared (pre-transformed, packed) weights. */
+    static int minChannelsPrepared = Integer.getInteger("minnow.winogradPreparedMinChannels", 128);
+
+    /** Rule for prepared weights (inference): no per-call weight transform, so narrower layers win too. */
+    static boolean appliesPrepared(ConvGeometry g) {
+        return shapeFits(g) && Math.min(g.inChannels(), g.outChannels()) >= minChannelsPrepared
+                && g.outH() * g.outW() >= 64;
+    }
+
     /** Whether the algorithm can run this geometry at all. */
     static boolean shapeFits(ConvGeometry g) {
         return g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
@@ -39,27 +48,69 @@ final class WinogradConv {
     static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
         int C = g.inChannels();
         int M = g.outChannels();
-        int uStride = uStride(M, C);
-        float[] u = Conv2d.workspace(3, 16 * uStride);
+        float[] u = Conv2d.workspace(3, 16 * uStride(M, C));
         transformWeights(w, M, C, u);
+        forward(g, x, u, null, bias, y);
+    }
+
+    /**
+     * Transformed weights u (16 planes of M x C, {@link #uStride} apart), packed for the GEMM:
+     * made once per weight array for repeated inference.
+     */
+    static Gemm.PackedA[] prepare(ConvGeometry g, float[] w) {
+        int C = g.inChannels();
+        int M = g.outChannels();
+        int us = uStride(M, C);
+        float[] u = new float[16 * us];
+        transformWeights(w, M, C, u);
+        Gemm.PackedA[] p = new Gemm.PackedA[16];
+        for (int xi = 0; xi < 16; xi++) {
+            p[xi] = Gemm.pack(false, M, C, u, xi * us, C);
+        }
+        return p;
+    }
+
+    /** Forward with prepared weights (from {@link #prepare}). */
+    static void forward(ConvGeometry g, float[] x, Gemm.PackedA[] prepared, float[] bias, float[] y) {
+        forward(g, x, null, prepared, bias, y);
+    }
+
+    /**
+     * u: transformed weights, or null when packed holds them. One image on several threads splits
+     * its tile rows into one range per thread (transforms and GEMMs of a range on its thread).
+     */
+    private static void forward(ConvGeometry g, float[] x, float[] u, Gemm.PackedA[] packed, float[] bias, float[] y) {
+        int C = g.inChannels();
+        int M = g.outChannels();
+        int uStride = uStride(M, C);
         int tilesW = (g.outW() + 1) / 2;
         int tilesH = (g.outH() + 1) / 2;
-        int chunkRows = Math.min(tilesH, Math.max(1, Conv2d.COL_LIMIT / (16 * Math.max(C, M) * tilesW)));
-        Conv2d.forEachImage(g, n -> {
+        int threads = Parallel.threads();
+        int parts = g.batch() < threads && tilesH >= 2 * threads ? threads : 1;
+        int rowsPerPart = (tilesH + parts - 1) / parts;
+        int chunkRows = Math.min(rowsPerPart, Math.max(1, Conv2d.COL_LIMIT / (16 * Math.max(C, M) * tilesW)));
+        Conv2d.forEachImage(g, n -> Parallel.forRange(parts, 1, (from, to) -> {
             float[] v = Conv2d.workspace(1, 16 * C * chunkRows * tilesW);
             float[] mm = Conv2d.workspace(2, 16 * M * chunkRows * tilesW);
             float[][] scratch = new float[20][chunkRows * tilesW];
-            for (int th0 = 0; th0 < tilesH; th0 += chunkRows) {
-                int th1 = Math.min(tilesH, th0 + chunkRows);
-                int tc = (th1 - th0) * tilesW;
-                transformInput(g, x, n, th0, th1, tilesW, v, scratch);
-                for (int xi = 0; xi < 16; xi++) {
-                    Gemm.sgemm(false, false, M, tc, C, 1f, u, xi * uStride, C, v, xi * C * tc, tc,
-                            0f, mm, xi * M * tc, tc);
+            for (int part = from; part < to; part++) {
+                int end = Math.min(tilesH, (part + 1) * rowsPerPart);
+                for (int th0 = part * rowsPerPart; th0 < end; th0 += chunkRows) {
+                    int th1 = Math.min(end, th0 + chunkRows);
+                    int tc = (th1 - th0) * tilesW;
+                    transformInput(g, x, n, th0, th1, tilesW, v, scratch);
+                    for (int xi = 0; xi < 16; xi++) {
+                        if (packed != null) {
+                            Gemm.sgemm(packed[xi], false, tc, v, xi * C * tc, tc, 0f, mm, xi * M * tc, tc);
+                        } else {
+                            Gemm.sgemm(false, false, M, tc, C, 1f, u, xi * uStride, C, v, xi * C * tc, tc,
+                                    0f, mm, xi * M * tc, tc);
+                        }
+                    }
+                    transformOutput(g, mm, n, th0, th1, tilesW, bias, y, scratch);
                 }
-                transformOutput(g, mm, n, th0, th1, tilesW, bias, y, scratch);
             }
-        });
+        }));
     }
 
     /**

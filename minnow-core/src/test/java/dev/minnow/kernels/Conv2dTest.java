@@ -140,6 +140,30 @@ class Conv2dTest {
         }
     }
 
+    @Test
+    void preparedWinogradMatchesNaive() {
+        // pre-transformed, packed Winograd weights; one image split over threads by tile rows
+        SplittableRandom rnd = new SplittableRandom(8);
+        int threads = Parallel.threads();
+        Parallel.setThreads(2);
+        try {
+            for (int[] s : new int[][] {{128, 128, 17, 15, 1}, {129, 130, 9, 12, 1}, {128, 131, 13, 11, 2}}) {
+                ConvGeometry g = ConvGeometry.of(s[4], s[0], s[2], s[3], s[1], 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+                Conv2d.PreparedWeights pw = Conv2d.prepare(g, GemmTest.random(rnd, g.weightSize()));
+                assertTrue(pw.winograd() != null, "Winograd is prepared for " + g);
+                float[] x = GemmTest.random(rnd, g.inputSize());
+                float[] bias = GemmTest.random(rnd, g.outChannels());
+                float[] want = new float[g.outputSize()];
+                float[] got = filled(g.outputSize());
+                Conv2dNaive.forward(g, x, pw.w(), bias, want);
+                Conv2d.forward(g, x, pw.w(), bias, got, pw);
+                assertClose(want, got, 3e-5f * (g.inChannels() * 9 + 10), "prepared Winograd " + g);
+            }
+        } finally {
+            Parallel.setThreads(threads);
+        }
+    }
+
     private static void checkAll(SplittableRandom rnd, ConvGeometry g) {
         float[] x = GemmTest.random(rnd, g.inputSize());
         float[] w = GemmTest.random(rnd, g.weightSize());
