@@ -13,7 +13,8 @@ import java.util.List;
  * in [-1, 1] (grid[..., 0] is the last axis, x). mode linear (bilinear), nearest or cubic
  * (bicubic); padding_mode zeros, border or reflection; align_corners. Interpolation is a
  * product of 1-D taps per axis (ONNX reference semantics). Backward gives X's gradient (the
- * transposed taps); the grid gets none.
+ * transposed taps) and the grid's (the taps' derivatives by the coordinate; zero for nearest,
+ * and where border padding clamps).
  */
 final class GridSample extends AbstractOp {
     private final String mode;
@@ -53,9 +54,13 @@ final class GridSample extends AbstractOp {
         return List.of(new TensorType(x.dtype(), Shape.of(out)));
     }
 
-    /** The taps of one coordinate along an axis of the given size: indices (-1: zero) and weights. */
-    private void taps(double g, int size, int[] idx, double[] w) {
+    /**
+     * The taps of one coordinate along an axis of the given size: indices (-1: zero), weights,
+     * and dw, the weights' derivatives by the normalized coordinate g.
+     */
+    private void taps(double g, int size, int[] idx, double[] w, double[] dw) {
         double x = alignCorners ? (g + 1) / 2 * (size - 1) : ((g + 1) * size - 1) / 2;
+        double dxdg = alignCorners ? (size - 1) / 2.0 : size / 2.0;
         double lo = alignCorners ? 0 : -0.5;
         double hi = alignCorners ? size - 1 : size - 0.5;
         if (mode.equals("nearest")) {
@@ -64,11 +69,14 @@ final class GridSample extends AbstractOp {
         if (x < lo || x > hi) {
             if (padding.equals("border")) {
                 x = Math.clamp(x, 0, size - 1);
+                dxdg = 0;
             } else if (padding.equals("reflection")) {
+                dxdg *= reflectSign(x, lo, hi);
                 x = reflect(x, lo, hi);
             }
         }
         java.util.Arrays.fill(w, 0);
+        java.util.Arrays.fill(dw, 0);
         java.util.Arrays.fill(idx, -1);
         if (mode.equals("nearest")) {
             idx[0] = pixel((int) x, size, lo, hi);
@@ -82,6 +90,8 @@ final class GridSample extends AbstractOp {
             idx[1] = pixel((int) f + 1, size, lo, hi);
             w[0] = 1 - t;
             w[1] = t;
+            dw[0] = -dxdg;
+            dw[1] = dxdg;
             return;
         }
         double a = -0.75;
@@ -89,6 +99,8 @@ final class GridSample extends AbstractOp {
         for (int k = 0; k < 4; k++) {
             double z = d[k];
             w[k] = z <= 1 ? ((a + 2) * z - (a + 3)) * z * z + 1 : ((a * z - 5 * a) * z + 8 * a) * z - 4 * a;
+            double dwdz = z <= 1 ? (3 * (a + 2) * z - 2 * (a + 3)) * z : (3 * a * z - 10 * a) * z + 8 * a;
+            dw[k] = dwdz * (k < 2 ? 1 : -1) * dxdg;
             idx[k] = pixel((int) f - 1 + k, size, lo, hi);
         }
     }
@@ -103,6 +115,12 @@ final class GridSample extends AbstractOp {
             case "reflection" -> Math.clamp((int) reflect(i, lo, hi), 0, size - 1);
             default -> -1;
         };
+    }
+
+    /** d reflect(x) / dx outside [lo, hi]: -1 after an even number of folds, +1 after an odd one. */
+    private static double reflectSign(double x, double lo, double hi) {
+        double dx = x < lo ? lo - x : x - hi;
+        return ((int) (dx / (hi - lo))) % 2 == 0 ? -1 : 1;
     }
 
     private static double reflect(double x, double lo, double hi) {
@@ -122,9 +140,12 @@ final class GridSample extends AbstractOp {
         return x;
     }
 
-    /** Visits every (output offset within a channel, input offset within a channel, weight). */
+    /**
+     * Visits every (output offset within a channel, input offset within a channel, weight);
+     * dWeight[i] is the weight's derivative by grid component i (in grid order, x first).
+     */
     private interface Visitor {
-        void visit(int batch, int out, int in, double w);
+        void visit(int batch, int out, int in, double w, double[] dWeight);
     }
 
     private void each(Shape xs, Tensor grid, Visitor v) {
@@ -137,30 +158,38 @@ final class GridSample extends AbstractOp {
         int nt = mode.equals("cubic") ? 4 : mode.equals("linear") ? 2 : 1;
         int[][] idx = new int[r][nt];
         double[][] w = new double[r][nt];
+        double[][] dw = new double[r][nt];
+        double[] dWeight = new double[r];
         int combos = (int) Math.pow(nt, r);
         for (int b = 0; b < n; b++) {
             for (int o = 0; o < outPerBatch; o++) {
                 int base = (b * outPerBatch + o) * r;
                 for (int i = 0; i < r; i++) {
                     // grid components run from the last axis (x) to the first
-                    taps(g[base + r - 1 - i], sizes[i], idx[i], w[i]);
+                    taps(g[base + r - 1 - i], sizes[i], idx[i], w[i], dw[i]);
                 }
                 for (int c = 0; c < combos; c++) {
                     int off = 0;
                     double weight = 1;
+                    java.util.Arrays.fill(dWeight, 1);
+                    boolean inside = true;
                     int rest = c;
                     for (int i = r - 1; i >= 0; i--) {
                         int k = rest % nt;
                         rest /= nt;
                         if (idx[i][k] < 0) {
-                            weight = 0;
+                            inside = false;
                             break;
                         }
                         off += idx[i][k] * inStrides[i];
                         weight *= w[i][k];
+                        for (int j = 0; j < r; j++) {
+                            // axis i is grid component r - 1 - i
+                            dWeight[r - 1 - j] *= j == i ? dw[i][k] : w[i][k];
+                        }
                     }
-                    if (weight != 0) {
-                        v.visit(b, o, off, weight);
+                    if (inside) {
+                        v.visit(b, o, off, weight, dWeight);
                     }
                 }
             }
@@ -177,7 +206,7 @@ final class GridSample extends AbstractOp {
         int outPer = ReshapeLike.product(out.dims(), 2, out.rank());
         double[] xv = Elems.doubles(x);
         double[] y = new double[out.sizeInt()];
-        each(x.shape(), inputs[1], (b, o, in, w) -> {
+        each(x.shape(), inputs[1], (b, o, in, w, dWeight) -> {
             for (int ch = 0; ch < c; ch++) {
                 y[(b * c + ch) * outPer + o] += w * xv[(b * c + ch) * inPer + in];
             }
@@ -201,13 +230,26 @@ final class GridSample extends AbstractOp {
         int inPer = ReshapeLike.product(x.shape().dims(), 2, x.shape().rank());
         int outPer = ReshapeLike.product(outputs[0].shape().dims(), 2, outputs[0].shape().rank());
         double[] g = Elems.doubles(gradOutputs[0]);
+        double[] xv = Elems.doubles(x);
         double[] gx = new double[x.size()];
-        each(x.shape(), inputs[1], (b, o, in, w) -> {
+        int rank = x.shape().rank() - 2;
+        double[] gGrid = new double[inputs[1].size()];
+        int gridPerBatch = gGrid.length / Math.max(1, x.shape().dim(0));
+        each(x.shape(), inputs[1], (b, o, in, w, dWeight) -> {
+            double gxw = 0;
             for (int ch = 0; ch < c; ch++) {
-                gx[(b * c + ch) * inPer + in] += w * g[(b * c + ch) * outPer + o];
+                double go = g[(b * c + ch) * outPer + o];
+                gx[(b * c + ch) * inPer + in] += w * go;
+                gxw += go * xv[(b * c + ch) * inPer + in];
+            }
+            for (int i = 0; i < rank; i++) {
+                gGrid[b * gridPerBatch + o * rank + i] += gxw * dWeight[i];
             }
         });
         r[0] = Elems.fromDoubles(DType.FLOAT32, x.shape(), gx);
+        if (inputs[1].dtype() == DType.FLOAT32) {
+            r[1] = Elems.fromDoubles(DType.FLOAT32, inputs[1].shape(), gGrid);
+        }
         return r;
     }
 }

@@ -3,6 +3,7 @@ package dev.minnow.graph.ops;
 import static dev.minnow.graph.ops.OpTesting.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import dev.minnow.graph.Op;
 import dev.minnow.tensor.Tensor;
 import dev.minnow.testing.GradCheck;
 import java.util.SplittableRandom;
@@ -54,5 +55,34 @@ class GridOpsTest {
             }
         }
         GradCheck.check(op("AffineGrid"), new Tensor[] {GradCheck.random(rnd, 2, 2, 3), longs(2, 1, 3, 4)}, 0);
+    }
+
+    @Test
+    void gridGetsTheTapsDerivative() {
+        SplittableRandom r = new SplittableRandom(12);
+        for (String mode : new String[] {"linear", "cubic", "nearest"}) {
+            for (String pad : new String[] {"zeros", "border", "reflection"}) {
+                for (long align = 0; align <= 1; align++) {
+                    // coordinates up to 1.4 reach outside the image, where the padding modes differ
+                    Tensor grid = GradCheck.random(r, 2, 3, 2, 2);
+                    for (int i = 0; i < grid.size(); i++) {
+                        grid.floats()[i] *= 1.4f;
+                    }
+                    GradCheck.check(op("GridSample", "mode", mode, "padding_mode", pad, "align_corners", align),
+                            new Tensor[] {GradCheck.random(r, 2, 2, 3, 5), grid}, new int[] {0, 1}, false, 1e-4, 1e-2);
+                }
+            }
+        }
+        Tensor grid3 = GradCheck.random(r, 1, 2, 1, 2, 3);
+        GradCheck.check(op("GridSample", "mode", "linear"), new Tensor[] {GradCheck.random(r, 1, 2, 3, 2, 3), grid3},
+                new int[] {0, 1}, false, 1e-4, 1e-2);
+        // by hand, 1-D as [1, 1, 1, 2] with align_corners: x = [a, b], grid point g samples
+        // a + (g + 1) / 2 * (b - a), so dL/dg = (b - a) / 2 for dL/dy = 1
+        Tensor x = f(dims(1, 1, 1, 2), 3, 7);
+        Tensor g = f(dims(1, 1, 1, 2), 0.2f, 0);
+        Op op = op("GridSample", "align_corners", 1L);
+        Tensor[] out = op.forward(null, new Tensor[] {x, g});
+        Tensor[] grads = op.backward(null, new Tensor[] {x, g}, out, new Tensor[] {f(dims(1, 1, 1, 1), 1)});
+        assertClose(new float[] {2, 0}, grads[1], 1e-6);
     }
 }
