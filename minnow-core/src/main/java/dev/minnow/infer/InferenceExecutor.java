@@ -372,9 +372,7 @@ public final class InferenceExecutor {
         }
         Conv2d.forward(g, floats(x), wf, in.length > 2 && in[2] != null ? floats(in[2]) : null, y, pw);
         if (s.clamp()) {
-            for (int j = 0; j < y.length; j++) {
-                y[j] = Math.min(Math.max(y[j], s.lo()), s.hi());
-            }
+            Eltwise.addClamp(y, null, y, y.length, s.lo(), s.hi());
         }
         Shape out = x.shape().rank() == 3 ? Shape.of(g.batch(), g.outChannels(), g.outW())
                 : Shape.of(g.batch(), g.outChannels(), g.outH(), g.outW());
