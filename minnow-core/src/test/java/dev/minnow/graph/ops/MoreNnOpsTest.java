@@ -106,4 +106,35 @@ class MoreNnOpsTest {
             assertEquals(plain.floats()[i] / 2, masked.floats()[i], 1e-5f);
         }
     }
+
+    @Test
+    void deformConvGradients() {
+        SplittableRandom rnd = new SplittableRandom(77);
+        Object[] a = {"group", 2, "pads", new int[] {1, 0, 0, 1}, "strides", new int[] {1, 2}, "dilations", new int[] {2, 1},
+                "offset_group", 2};
+        Tensor x = GradCheck.random(rnd, 2, 4, 5, 5);
+        Tensor w = GradCheck.random(rnd, 4, 2, 2, 3);
+        Tensor b = GradCheck.random(rnd, 4);
+        Tensor conv = run(op("Conv", a), x, w, b);
+        int oh = conv.shape().dim(2);
+        int ow = conv.shape().dim(3);
+        Tensor off = GradCheck.random(rnd, 2, 2 * 2 * 6, oh, ow);
+        for (int i = 0; i < off.size(); i++) {
+            off.floats()[i] *= 1.5f;
+        }
+        Tensor mask = GradCheck.random(rnd, 2, 2 * 6, oh, ow);
+        GradCheck.check(op("DeformConv", a), new Tensor[] {x, w, off, b, mask}, new int[] {0, 1, 2, 3, 4}, false, 1e-4, 1e-2);
+        GradCheck.check(op("DeformConv", "kernel_shape", new int[] {2, 2}), new Tensor[] {GradCheck.random(rnd, 1, 3, 4, 3),
+                GradCheck.random(rnd, 2, 3, 2, 2), GradCheck.random(rnd, 1, 8, 3, 2)}, new int[] {0, 1, 2}, false, 1e-4, 1e-2);
+        // zero offsets, no mask: the gradients of X, W and B are Conv's
+        Tensor zero = Tensor.zeros(off.shape());
+        Tensor gy = GradCheck.random(rnd, conv.shape().dims());
+        Op c = op("Conv", a);
+        Op d = op("DeformConv", a);
+        Tensor[] gc = c.backward(null, new Tensor[] {x, w, b}, new Tensor[] {conv}, new Tensor[] {gy});
+        Tensor[] gd = d.backward(null, new Tensor[] {x, w, zero, b}, new Tensor[] {conv}, new Tensor[] {gy});
+        assertArrayEquals(gc[0].floats(), gd[0].floats(), 1e-4f);
+        assertArrayEquals(gc[1].floats(), gd[1].floats(), 1e-4f);
+        assertArrayEquals(gc[2].floats(), gd[3].floats(), 1e-4f);
+    }
 }
