@@ -17,7 +17,8 @@ import java.util.List;
  * qk_matmul_output (mode 0: Q K^T scaled, 1: after softcap, 2: plus the bias, 3: softmax).
  * Softcap comes before the bias so that masked scores stay -inf.
  * Q, K, V are [B, heads, S, D] or [B, S, heads * D] with q_num_heads / kv_num_heads.
- * A direct loop in double, for small models and conformance; not differentiable.
+ * A direct loop in double, for small models and conformance. Backward gives Q, K, V, past_key
+ * and past_value their gradients.
  */
 final class Attention extends AbstractOp {
     private final boolean causal;
@@ -146,6 +147,25 @@ final class Attention extends AbstractOp {
 
     @Override
     public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
+        return run(ctx, inputs, null);
+    }
+
+    @Override
+    public boolean differentiable() {
+        return true;
+    }
+
+    /**
+     * Gradients for Q, K, V, past_key and past_value from those of Y, present_key, present_value
+     * and qk_matmul_output (the mask and nonpad_kv_seqlen get none).
+     */
+    @Override
+    public Tensor[] backward(OpContext ctx, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOutputs) {
+        return run(ctx, inputs, gradOutputs);
+    }
+
+    /** Forward (gradOutputs null: the four outputs) or backward (the input gradients), one row at a time. */
+    private Tensor[] run(OpContext ctx, Tensor[] inputs, Tensor[] gradOutputs) {
         Tensor q = inputs[0];
         Tensor pastKey = input(inputs, 4);
         Tensor pastValue = input(inputs, 5);
@@ -160,15 +180,24 @@ final class Attention extends AbstractOp {
         int t = m.total();
         double scale = scaleAttr != null ? scaleAttr : 1 / Math.sqrt(m.d());
         int group = m.hq() / m.hkv();
-        double[] y = new double[m.b() * m.hq() * m.sq() * m.dv()];
-        double[] qk = new double[m.b() * m.hq() * m.sq() * t];
+        boolean back = gradOutputs != null;
+        double[] y = back ? null : new double[m.b() * m.hq() * m.sq() * m.dv()];
+        double[] qk = back ? null : new double[m.b() * m.hq() * m.sq() * t];
+        double[] gy = back ? gradHeads(gradOutputs, 0, m.threeD(), m.hq()) : null;
+        double[] gqk = back ? gradHeads(gradOutputs, 3, false, m.hq()) : null;
+        double[] dq = back ? new double[qv.length] : null;
+        double[] dKeys = back ? orZeros(gradHeads(gradOutputs, 1, false, m.hkv()), keys.length) : null;
+        double[] dValues = back ? orZeros(gradHeads(gradOutputs, 2, false, m.hkv()), values.length) : null;
         double[] row = new double[t];
+        double[] raw = new double[t];
+        double[] dp = new double[t];
         for (int b = 0; b < m.b(); b++) {
             for (int h = 0; h < m.hq(); h++) {
                 int kvh = h / group;
                 for (int i = 0; i < m.sq(); i++) {
                     int qOff = ((b * m.hq() + h) * m.sq() + i) * m.d();
                     int outRow = ((b * m.hq() + h) * m.sq() + i) * t;
+                    int yOff = ((b * m.hq() + h) * m.sq() + i) * m.dv();
                     double max = Double.NEGATIVE_INFINITY;
                     for (int j = 0; j < t; j++) {
                         int kOff = ((b * m.hkv() + kvh) * t + j) * m.d();
@@ -177,18 +206,20 @@ final class Attention extends AbstractOp {
                             s += qv[qOff + d] * keys[kOff + d];
                         }
                         s *= scale;
-                        double raw = s;
+                        raw[j] = s;
                         // softcap before the bias, so that masked (-inf) scores stay -inf
                         if (softcap > 0) {
                             s = softcap * Math.tanh(s / softcap);
                         }
                         double capped = s;
                         s += bias(mask, maskValues, nonpad, m, b, h, i, j);
-                        qk[outRow + j] = switch (qkMode) {
-                            case 0 -> raw;
-                            case 1 -> capped;
-                            default -> s;
-                        };
+                        if (!back) {
+                            qk[outRow + j] = switch (qkMode) {
+                                case 0 -> raw[j];
+                                case 1 -> capped;
+                                default -> s;
+                            };
+                        }
                         row[j] = s;
                         max = Math.max(max, s);
                     }
@@ -197,9 +228,16 @@ final class Attention extends AbstractOp {
                         row[j] = Math.exp(row[j] - max);
                         sum += row[j];
                     }
-                    int yOff = ((b * m.hq() + h) * m.sq() + i) * m.dv();
                     for (int j = 0; j < t; j++) {
-                        double p = row[j] / sum;
+                        row[j] /= sum;
+                    }
+                    if (back) {
+                        rowBackward(m, t, b, kvh, qOff, yOff, outRow, scale, row, raw, dp, qv, keys, values, gy, gqk,
+                                dq, dKeys, dValues);
+                        continue;
+                    }
+                    for (int j = 0; j < t; j++) {
+                        double p = row[j];
                         if (qkMode == 3) {
                             qk[outRow + j] = p;
                         }
@@ -211,6 +249,19 @@ final class Attention extends AbstractOp {
                 }
             }
         }
+        if (back) {
+            Tensor[] r = new Tensor[inputs.length];
+            r[0] = gradient(inputs[0], dq, m.threeD(), m.b(), m.hq(), m.sq(), m.d(), 0, m.sq());
+            r[1] = gradient(inputs[1], dKeys, m.threeD(), m.b(), m.hkv(), t, m.d(), m.past(), m.skv());
+            r[2] = gradient(inputs[2], dValues, m.threeD(), m.b(), m.hkv(), t, m.dv(), m.past(), m.skv());
+            if (pastKey != null) {
+                r[4] = gradient(pastKey, dKeys, false, m.b(), m.hkv(), t, m.d(), 0, m.past());
+            }
+            if (pastValue != null) {
+                r[5] = gradient(pastValue, dValues, false, m.b(), m.hkv(), t, m.dv(), 0, m.past());
+            }
+            return r;
+        }
         Shape ys = Shape.of(m.b(), m.hq(), m.sq(), m.dv());
         Tensor out = Elems.fromDoubles(q.dtype(), ys, y);
         if (m.threeD()) {
@@ -221,5 +272,77 @@ final class Attention extends AbstractOp {
             Elems.fromDoubles(q.dtype(), Shape.of(m.b(), m.hkv(), t, m.d()), keys),
             Elems.fromDoubles(q.dtype(), Shape.of(m.b(), m.hkv(), t, m.dv()), values),
             Elems.fromDoubles(q.dtype(), Shape.of(m.b(), m.hq(), m.sq(), t), qk)};
+    }
+
+    /**
+     * Backward of one query row given its probabilities p: through P V to V and P, through the
+     * softmax to the scores, through softcap and the scale to Q and the keys. qk_matmul_output's
+     * gradient enters at the stage its mode outputs.
+     */
+    private void rowBackward(Dims m, int t, int b, int kvh, int qOff, int yOff, int outRow, double scale, double[] p,
+                             double[] raw, double[] dp, double[] qv, double[] keys, double[] values, double[] gy,
+                             double[] gqk, double[] dq, double[] dKeys, double[] dValues) {
+        double dot = 0;
+        for (int j = 0; j < t; j++) {
+            int vOff = ((b * m.hkv() + kvh) * t + j) * m.dv();
+            double g = qkMode == 3 && gqk != null ? gqk[outRow + j] : 0;
+            if (gy != null) {
+                for (int d = 0; d < m.dv(); d++) {
+                    g += gy[yOff + d] * values[vOff + d];
+                    dValues[vOff + d] += p[j] * gy[yOff + d];
+                }
+            }
+            dp[j] = g;
+            dot += p[j] * g;
+        }
+        for (int j = 0; j < t; j++) {
+            // d score = p (dp - sum p dp); scores after softcap and before the bias have the same gradient
+            double ds = p[j] * (dp[j] - dot);
+            if (gqk != null && (qkMode == 1 || qkMode == 2)) {
+                ds += gqk[outRow + j];
+            }
+            if (softcap > 0) {
+                double th = Math.tanh(raw[j] / softcap);
+                ds *= 1 - th * th;
+            }
+            if (gqk != null && qkMode == 0) {
+                ds += gqk[outRow + j];
+            }
+            ds *= scale;
+            if (ds == 0) {
+                continue;
+            }
+            int kOff = ((b * m.hkv() + kvh) * t + j) * m.d();
+            for (int d = 0; d < m.d(); d++) {
+                dq[qOff + d] += ds * keys[kOff + d];
+                dKeys[kOff + d] += ds * qv[qOff + d];
+            }
+        }
+    }
+
+    /** Gradient output i as [B, H, S, D] doubles, or null when absent. */
+    private static double[] gradHeads(Tensor[] gradOutputs, int i, boolean threeD, int heads) {
+        return i < gradOutputs.length && gradOutputs[i] != null ? heads(gradOutputs[i], threeD, heads) : null;
+    }
+
+    private static double[] orZeros(double[] v, int n) {
+        return v != null ? v : new double[n];
+    }
+
+    /**
+     * The float32 gradient of an input from a [B, H, total, d] gradient: sequence positions
+     * [from, from + len), laid out as the input (3-D: [B, S, H * d]).
+     */
+    private static Tensor gradient(Tensor input, double[] g, boolean threeD, int b, int h, int total, int d, int from, int len) {
+        double[] r = new double[b * h * len * d];
+        for (int bi = 0; bi < b; bi++) {
+            for (int hi = 0; hi < h; hi++) {
+                for (int si = 0; si < len; si++) {
+                    int dst = threeD ? ((bi * len + si) * h + hi) * d : ((bi * h + hi) * len + si) * d;
+                    System.arraycopy(g, ((bi * h + hi) * total + from + si) * d, r, dst, d);
+                }
+            }
+        }
+        return Elems.fromDoubles(DType.FLOAT32, input.shape(), r);
     }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
+import dev.minnow.testing.GradCheck;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class AttentionTest {
@@ -63,5 +65,28 @@ class AttentionTest {
         Object[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
+    }
+
+    @Test
+    void attentionGradientsThroughEveryOutput() {
+        SplittableRandom r = new SplittableRandom(23);
+        // grouped heads (4 q, 2 kv), a cache of 2, an additive mask, softcap; every qk output mode
+        for (long mode = 0; mode <= 3; mode++) {
+            Tensor[] in = {GradCheck.random(r, 2, 4, 3, 3), GradCheck.random(r, 2, 2, 2, 3), GradCheck.random(r, 2, 2, 2, 5),
+                GradCheck.random(r, 3, 4), GradCheck.random(r, 2, 2, 2, 3), GradCheck.random(r, 2, 2, 2, 5)};
+            GradCheck.check(op("Attention", "softcap", 1.5, "qk_matmul_output_mode", mode, "scale", 0.7), in,
+                    new int[] {0, 1, 2, 4, 5}, false, 1e-3, 1e-2);
+        }
+        // 3-D inputs, causal with a cache (the qk output before the mask stays finite)
+        Tensor[] in3 = {GradCheck.random(r, 2, 3, 2 * 3), GradCheck.random(r, 2, 3, 3), GradCheck.random(r, 2, 3, 5),
+            null, GradCheck.random(r, 2, 1, 1, 3), GradCheck.random(r, 2, 1, 1, 5)};
+        GradCheck.check(op("Attention", "q_num_heads", 2L, "kv_num_heads", 1L, "is_causal", 1L), in3,
+                new int[] {0, 1, 2, 4, 5}, false, 1e-3, 1e-2);
+        // a boolean mask, mode 3 (probabilities: 0 where masked)
+        Tensor bool = Tensor.zeros(DType.BOOL, Shape.of(1, 3));
+        bool.bytes()[0] = 1;
+        bool.bytes()[2] = 1;
+        Tensor[] inB = {GradCheck.random(r, 1, 2, 2, 3), GradCheck.random(r, 1, 2, 3, 3), GradCheck.random(r, 1, 2, 3, 2), bool};
+        GradCheck.check(op("Attention", "qk_matmul_output_mode", 3L), inB, new int[] {0, 1, 2}, false, 1e-3, 1e-2);
     }
 }
