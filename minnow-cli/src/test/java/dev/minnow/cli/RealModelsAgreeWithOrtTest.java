@@ -30,8 +30,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * accumulated over 26 layers: we allow 2e-2 absolute on probabilities. The two MobileNets are
  * integer models; both runtimes requantize after every layer, but ONNX Runtime's fixed-point
  * requantization may round a value one step differently from Minnow's exact rounding, and such
- * one-step differences propagate: we allow 8 output quantization steps (uint8 output of V1) or
- * the equivalent in dequantized logits (V2), and require the top-1 agreement.
+ * one-step differences propagate: we allow 8 output quantization steps (uint8 output of V1; V2's
+ * output is the dequantized int8 softmax with scale 1/256, so 8/256), and require the top-1
+ * agreement. Measured per layer (LayerDiff, 12 images): with the QDQ convolutions fused, V1's
+ * 27 conv layers are bit-exact and only AveragePool / the logits / the softmax differ (max 6 steps).
+ * ONNX Runtime on x86 runs V2 (int8 activations) in float, so V2 keeps rare one-step differences
+ * from the float summation order, amplified through 17 blocks (20% of the last block's values).
  */
 class RealModelsAgreeWithOrtTest {
     static final int IMAGES = 120;
@@ -42,7 +46,7 @@ class RealModelsAgreeWithOrtTest {
                         new Preprocessing(255, new double[] {103.939, 116.779, 123.68}, new double[] {1}, true, false, 224, false),
                         2e-2),
                 Arguments.of("mobilenet_v2_1.0_224_int8_per_tensor.onnx",
-                        new Preprocessing(255, new double[] {0}, new double[] {1}, false, true, 224, true), 8.0),
+                        new Preprocessing(255, new double[] {0}, new double[] {1}, false, true, 224, true), 8.0 / 256),
                 Arguments.of("mobilenet_v1_0.5_128_quant.onnx",
                         new Preprocessing(255, new double[] {0}, new double[] {1}, false, true, 128, true), 8.0));
     }
