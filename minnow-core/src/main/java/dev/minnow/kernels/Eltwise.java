@@ -6,8 +6,12 @@ package dev.minnow.kernels;
  * flat arrays of n elements; y may be a or b (in place). The plain loops here are the naive twins.
  */
 public final class Eltwise {
-    /** Below this many elements a call runs on the calling thread. */
-    private static final int MIN_CHUNK = 32768;
+    /**
+     * Below this many elements per thread a call runs on the calling thread: a vector pass over a
+     * few MB is tens of microseconds, less than waking (or, on a busy machine, waiting for) a
+     * pool thread.
+     */
+    private static final int MIN_CHUNK = 1 << 20;
 
     private Eltwise() {
     }

@@ -36,7 +36,7 @@ class EltwiseTest {
     @Test
     void fastMatchesPlainLoops() {
         SplittableRandom r = new SplittableRandom(3);
-        for (int n : new int[] {0, 1, 15, 17, 100, 33_001, 100_003}) {
+        for (int n : new int[] {0, 1, 15, 17, 100, 33_001, 100_003, 2_100_007}) {
             float[] a = random(r, n);
             float[] b = random(r, n);
             float[] want = new float[n];
