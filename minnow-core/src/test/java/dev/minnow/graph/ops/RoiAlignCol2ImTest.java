@@ -44,4 +44,22 @@ class RoiAlignCol2ImTest {
         assertClose(new float[] {3}, r[1], 0);
         assertClose(new float[] {12, 5, 8}, run(op("CausalConvWithState"), x, w, null, f(dims(1, 1, 1), 10))[0], 0);
     }
+
+    @Test
+    void roiAlignGradientToX() {
+        SplittableRandom r = new SplittableRandom(5);
+        Tensor x = GradCheck.random(r, 2, 3, 5, 6);
+        // the second region reaches past the right and bottom border
+        Tensor rois = f(dims(3, 4), 0.3f, 0.7f, 3.9f, 4.2f, 1.1f, 0.2f, 6.6f, 5.8f, 0.5f, 0.5f, 2.5f, 1.5f);
+        Tensor batch = Tensor.ofLongs(dev.minnow.tensor.Shape.of(3), 0, 1, 1);
+        for (String mode : new String[] {"avg", "max"}) {
+            for (long ratio = 0; ratio <= 2; ratio += 2) {
+                for (String ct : new String[] {"half_pixel", "output_half_pixel"}) {
+                    GradCheck.check(op("RoiAlign", "mode", mode, "sampling_ratio", ratio, "coordinate_transformation_mode", ct,
+                            "output_height", 2L, "output_width", 3L, "spatial_scale", 0.9), new Tensor[] {x, rois, batch},
+                            new int[] {0}, false, 1e-4, 1e-2);
+                }
+            }
+        }
+    }
 }
