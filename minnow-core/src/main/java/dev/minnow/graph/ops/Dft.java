@@ -3,6 +3,7 @@ package dev.minnow.graph.ops;
 import dev.minnow.graph.Attributes;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
+import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.List;
  * 1, before opset 20; input, default -2, from 20), zero-padded or truncated to dft_length;
  * onesided keeps the first n/2+1 bins. STFT: windowed frames of frame_length every frame_step,
  * onesided by default. A direct O(n^2) transform in double: fine for signal-processing
- * front ends of small models, not for long signals. Not differentiable.
+ * front ends of small models, not for long signals. Backward is the adjoint transform (DFT: to
+ * the input; STFT: to the signal and the window).
  */
 final class Dft extends AbstractOp {
     private final boolean stft;
@@ -120,26 +122,36 @@ final class Dft extends AbstractOp {
         return new Tensor[] {stft ? stft(inputs) : dft(inputs)};
     }
 
-    private Tensor dft(Tensor[] inputs) {
-        Tensor x = inputs[0];
-        int[] d = x.shape().dims();
+    /** Sizes of one DFT call: outer / inner around the axis, input length, transform length, output bins. */
+    private record Plan(int outer, int nIn, int inner, int n, int bins, boolean irfft, int[] outDims) {
+    }
+
+    private Plan plan(Tensor[] inputs) {
+        int[] d = inputs[0].shape().dims();
         int ax = axis(inputs, d.length);
         Tensor len = input(inputs, 1);
         boolean irfft = inverse && onesided;
         int n = len == null || len.size() == 0 ? (irfft ? 2 * (d[ax] - 1) : d[ax]) : (int) len.getLong(0);
         int bins = onesided && !inverse ? n / 2 + 1 : n;
-        double[][] c = complex(x);
-        int outer = ReshapeLike.product(d, 0, ax);
-        int inner = ReshapeLike.product(d, ax + 1, d.length - 1);
-        int nIn = d[ax];
-        if (irfft) {
-            c = hermitian(c, outer, nIn, inner, n);
-            nIn = n;
-        }
-        double[] out = transform(c[0], c[1], outer, nIn, inner, n, bins, inverse);
         int[] od = d.clone();
         od[ax] = bins;
         od[od.length - 1] = irfft ? 1 : 2;
+        return new Plan(ReshapeLike.product(d, 0, ax), d[ax], ReshapeLike.product(d, ax + 1, d.length - 1), n, bins, irfft, od);
+    }
+
+    private Tensor dft(Tensor[] inputs) {
+        Tensor x = inputs[0];
+        Plan pl = plan(inputs);
+        boolean irfft = pl.irfft();
+        int n = pl.n();
+        double[][] c = complex(x);
+        int nIn = pl.nIn();
+        if (irfft) {
+            c = hermitian(c, pl.outer(), nIn, pl.inner(), n);
+            nIn = n;
+        }
+        double[] out = transform(c[0], c[1], pl.outer(), nIn, pl.inner(), n, pl.bins(), inverse);
+        int[] od = pl.outDims();
         if (irfft) {
             double[] real = new double[out.length / 2];
             for (int i = 0; i < real.length; i++) {
@@ -154,49 +166,183 @@ final class Dft extends AbstractOp {
     private static double[][] hermitian(double[][] c, int outer, int nIn, int inner, int n) {
         double[] re = new double[outer * n * inner];
         double[] im = new double[re.length];
+        hermitianMap(outer, nIn, inner, n, (p, q, conj) -> {
+            re[q] = c[0][p];
+            im[q] = conj * c[1][p];
+        });
+        return new double[][] {re, im};
+    }
+
+    /** Full-spectrum element q reads stored bin element p, conjugated when conj = -1. */
+    private interface BinVisitor {
+        void at(int p, int q, int conj);
+    }
+
+    private static void hermitianMap(int outer, int nIn, int inner, int n, BinVisitor v) {
         for (int o = 0; o < outer; o++) {
             for (int k = 0; k < n; k++) {
                 boolean direct = k < nIn;
                 int src = direct ? k : n - k;
+                if (src >= nIn) {
+                    continue;
+                }
                 for (int i = 0; i < inner; i++) {
-                    int p = (o * nIn + src) * inner + i;
-                    int q = (o * n + k) * inner + i;
-                    if (src < nIn) {
-                        re[q] = c[0][p];
-                        im[q] = direct ? c[1][p] : -c[1][p];
+                    v.at((o * nIn + src) * inner + i, (o * n + k) * inner + i, direct ? 1 : -1);
+                }
+            }
+        }
+    }
+
+    /** STFT sizes: batch, signal length, hop, frame length, window (null: ones), frame count, bins. */
+    private record Frames(int batch, int length, int step, int fl, double[] w, int frames, int bins) {
+        /** Visits (signal index, frame element index, window tap j) of every frame element. */
+        void each(FrameVisitor v) {
+            for (int b = 0; b < batch; b++) {
+                for (int f = 0; f < frames; f++) {
+                    for (int j = 0; j < fl; j++) {
+                        v.at(b * length + f * step + j, (b * frames + f) * fl + j, j);
                     }
                 }
             }
         }
-        return new double[][] {re, im};
     }
 
-    private Tensor stft(Tensor[] inputs) {
+    private interface FrameVisitor {
+        void at(int src, int dst, int j);
+    }
+
+    private Frames frames(Tensor[] inputs) {
         Tensor signal = inputs[0];
-        int batch = signal.shape().dim(0);
         int length = signal.shape().dim(1);
         int step = (int) inputs[1].getLong(0);
         Tensor window = input(inputs, 2);
         Tensor frameLen = input(inputs, 3);
         int fl = frameLen != null ? (int) frameLen.getLong(0) : window != null ? window.size() : length;
-        double[] w = window == null ? null : Elems.doubles(window);
-        int frames = 1 + (length - fl) / step;
-        int bins = onesided ? fl / 2 + 1 : fl;
+        return new Frames(signal.shape().dim(0), length, step, fl, window == null ? null : Elems.doubles(window),
+                1 + (length - fl) / step, onesided ? fl / 2 + 1 : fl);
+    }
+
+    private Tensor stft(Tensor[] inputs) {
+        Tensor signal = inputs[0];
+        Frames fr = frames(inputs);
         double[][] c = complex(signal);
-        double[] re = new double[batch * frames * fl];
+        double[] re = new double[fr.batch() * fr.frames() * fr.fl()];
         double[] im = new double[re.length];
-        for (int b = 0; b < batch; b++) {
-            for (int f = 0; f < frames; f++) {
-                for (int j = 0; j < fl; j++) {
-                    int src = b * length + f * step + j;
-                    int dst = (b * frames + f) * fl + j;
-                    double wj = w == null ? 1 : w[j];
-                    re[dst] = c[0][src] * wj;
-                    im[dst] = c[1][src] * wj;
+        fr.each((src, dst, j) -> {
+            double wj = fr.w() == null ? 1 : fr.w()[j];
+            re[dst] = c[0][src] * wj;
+            im[dst] = c[1][src] * wj;
+        });
+        double[] out = transform(re, im, fr.batch() * fr.frames(), fr.fl(), 1, fr.fl(), fr.bins(), false);
+        return Elems.fromDoubles(signal.dtype(), Shape.of(fr.batch(), fr.frames(), fr.bins(), 2), out);
+    }
+
+    @Override
+    public boolean differentiable() {
+        return true;
+    }
+
+    @Override
+    public Tensor[] backward(OpContext ctx, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOutputs) {
+        Tensor[] r = new Tensor[inputs.length];
+        if (gradOutputs[0] == null) {
+            return r;
+        }
+        double[] g = Elems.doubles(gradOutputs[0]);
+        if (stft) {
+            stftBackward(inputs, g, r);
+            return r;
+        }
+        Plan pl = plan(inputs);
+        if (pl.irfft()) {
+            // the real output is the real part of a complex one
+            double[] full = new double[g.length * 2];
+            for (int i = 0; i < g.length; i++) {
+                full[2 * i] = g[i];
+            }
+            g = full;
+        }
+        double[][] gc = transformAdjoint(g, pl.outer(), pl.irfft() ? pl.n() : pl.nIn(), pl.inner(), pl.n(), pl.bins(), inverse);
+        if (pl.irfft()) {
+            gc = hermitianAdjoint(gc, pl.outer(), pl.nIn(), pl.inner(), pl.n());
+        }
+        r[0] = complexAdjoint(gc, inputs[0]);
+        return r;
+    }
+
+    /** Adjoint of {@link #transform}: output gradient [outer, bins, inner, 2] to re / im gradients [outer, nIn, inner]. */
+    private static double[][] transformAdjoint(double[] g, int outer, int nIn, int inner, int n, int bins, boolean inverse) {
+        double[] gre = new double[outer * nIn * inner];
+        double[] gim = new double[gre.length];
+        double sign = inverse ? 1 : -1;
+        double scale = inverse ? 1.0 / n : 1;
+        int used = Math.min(nIn, n);
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < inner; i++) {
+                for (int j = 0; j < used; j++) {
+                    double ar = 0;
+                    double ai = 0;
+                    for (int k = 0; k < bins; k++) {
+                        int q = ((o * bins + k) * inner + i) * 2;
+                        double angle = 2 * Math.PI * (int) ((long) j * k % n) / n;
+                        double cos = Math.cos(angle);
+                        double sin = sign * Math.sin(angle);
+                        ar += g[q] * cos + g[q + 1] * sin;
+                        ai += -g[q] * sin + g[q + 1] * cos;
+                    }
+                    int p = (o * nIn + j) * inner + i;
+                    gre[p] = ar * scale;
+                    gim[p] = ai * scale;
                 }
             }
         }
-        double[] out = transform(re, im, batch * frames, fl, 1, fl, bins, false);
-        return Elems.fromDoubles(signal.dtype(), Shape.of(batch, frames, bins, 2), out);
+        return new double[][] {gre, gim};
+    }
+
+    /** Adjoint of {@link #hermitian}: every bin's gradient back to the stored bin it was read from. */
+    private static double[][] hermitianAdjoint(double[][] g, int outer, int nIn, int inner, int n) {
+        double[] re = new double[outer * nIn * inner];
+        double[] im = new double[re.length];
+        hermitianMap(outer, nIn, inner, n, (p, q, conj) -> {
+            re[p] += g[0][q];
+            im[p] += conj * g[1][q];
+        });
+        return new double[][] {re, im};
+    }
+
+    /** Adjoint of {@link #complex}: float32 gradient of x (its imaginary gradient dropped when x is real). */
+    private static Tensor complexAdjoint(double[][] g, Tensor x) {
+        int comps = x.shape().dim(-1);
+        double[] v = new double[g[0].length * comps];
+        for (int i = 0; i < g[0].length; i++) {
+            v[i * comps] = g[0][i];
+            if (comps == 2) {
+                v[i * comps + 1] = g[1][i];
+            }
+        }
+        return Elems.fromDoubles(DType.FLOAT32, x.shape(), v);
+    }
+
+    /** STFT backward: the frames' gradients (adjoint transform) back to the signal and the window. */
+    private void stftBackward(Tensor[] inputs, double[] g, Tensor[] r) {
+        Tensor signal = inputs[0];
+        Frames fr = frames(inputs);
+        double[][] c = complex(signal);
+        double[][] gf = transformAdjoint(g, fr.batch() * fr.frames(), fr.fl(), 1, fr.fl(), fr.bins(), false);
+        double[][] gs = {new double[c[0].length], new double[c[0].length]};
+        double[] w = fr.w();
+        double[] gw = w == null ? null : new double[w.length];
+        fr.each((src, dst, j) -> {
+            double wj = w == null ? 1 : w[j];
+            gs[0][src] += gf[0][dst] * wj;
+            gs[1][src] += gf[1][dst] * wj;
+            if (gw != null) {
+                gw[j] += gf[0][dst] * c[0][src] + gf[1][dst] * c[1][src];
+            }
+        });
+        r[0] = complexAdjoint(gs, signal);
+        if (gw != null) {
+            r[2] = Elems.fromDoubles(DType.FLOAT32, inputs[2].shape(), gw);
+        }
     }
 }

@@ -58,4 +58,35 @@ class DftTest {
         assertShape(w, 5, 1);
         assertClose(new float[] {1, 0.5f, 0, 0, 0}, w, 1e-6);
     }
+
+    @Test
+    void dftAndStftGradients() {
+        SplittableRandom r = new SplittableRandom(6);
+        Tensor none = null;
+        Tensor pad = Tensor.ofLongs(Shape.scalar(), 7);
+        Tensor cut = Tensor.ofLongs(Shape.scalar(), 4);
+        for (Tensor len : new Tensor[] {none, pad, cut}) {
+            for (int comps = 1; comps <= 2; comps++) {
+                for (long inverse = 0; inverse <= 1; inverse++) {
+                    for (long onesided = 0; onesided <= 1 - inverse; onesided++) {
+                        GradCheck.check(op("DFT", "inverse", inverse, "onesided", onesided),
+                                new Tensor[] {GradCheck.random(r, 2, 5, 3, comps), len}, new int[] {0}, false, 1e-3, 1e-3);
+                    }
+                }
+            }
+            // inverse real transform from the first bins, transform length 2 * (4 - 1) or dft_length
+            GradCheck.check(op("DFT", "inverse", 1L, "onesided", 1L), new Tensor[] {GradCheck.random(r, 2, 4, 2), len},
+                    new int[] {0}, false, 1e-3, 1e-3);
+        }
+        // axis 1 of [2, 5, 3, 2]: the transform runs over a strided axis
+        GradCheck.check(op("DFT", "onesided", 1L), new Tensor[] {GradCheck.random(r, 2, 5, 3, 2), pad,
+                Tensor.ofLongs(Shape.scalar(), 1)}, new int[] {0}, false, 1e-3, 1e-3);
+        for (int comps = 1; comps <= 2; comps++) {
+            Tensor step = Tensor.ofLongs(Shape.scalar(), 3);
+            GradCheck.check(op("STFT"), new Tensor[] {GradCheck.random(r, 2, 13, comps), step, GradCheck.random(r, 5)},
+                    new int[] {0, 2}, false, 1e-3, 1e-3);
+            GradCheck.check(op("STFT", "onesided", 0L), new Tensor[] {GradCheck.random(r, 1, 9, comps), step, null,
+                    Tensor.ofLongs(Shape.scalar(), 4)}, new int[] {0}, false, 1e-3, 1e-3);
+        }
+    }
 }
