@@ -3,11 +3,16 @@ package dev.minnow.graph.ops;
 import dev.minnow.graph.Attributes;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
+import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
 import java.util.List;
 
-/** Det(X [..., M, M]): determinants by Gaussian elimination with partial pivoting, in double. */
+/**
+ * Det(X [..., M, M]): determinants by Gaussian elimination with partial pivoting, in double.
+ * Backward: d det / d X[i][j] is the cofactor (-1)^(i+j) det(minor ij), exact also for singular
+ * matrices (O(M^5) per matrix: meant for the small matrices models use).
+ */
 final class Det extends AbstractOp {
     Det(Attributes a) {
         super("Det", a);
@@ -34,6 +39,42 @@ final class Det extends AbstractOp {
             r[b] = det(v, b * m * m, m);
         }
         return new Tensor[] {Elems.fromDoubles(x.dtype(), out, r)};
+    }
+
+    @Override
+    public boolean differentiable() {
+        return true;
+    }
+
+    @Override
+    public Tensor[] backward(OpContext ctx, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOutputs) {
+        Tensor x = inputs[0];
+        if (gradOutputs[0] == null || x.dtype() != DType.FLOAT32) {
+            return new Tensor[1];
+        }
+        int m = x.shape().dim(-1);
+        double[] v = Elems.doubles(x);
+        double[] g = Elems.doubles(gradOutputs[0]);
+        double[] dx = new double[v.length];
+        double[] minor = new double[(m - 1) * (m - 1)];
+        for (int b = 0; b < g.length; b++) {
+            int off = b * m * m;
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < m; j++) {
+                    int t = 0;
+                    for (int r = 0; r < m; r++) {
+                        for (int c = 0; c < m; c++) {
+                            if (r != i && c != j) {
+                                minor[t++] = v[off + r * m + c];
+                            }
+                        }
+                    }
+                    double cofactor = ((i + j) % 2 == 0 ? 1 : -1) * det(minor, 0, m - 1);
+                    dx[off + i * m + j] = g[b] * cofactor;
+                }
+            }
+        }
+        return new Tensor[] {Elems.fromDoubles(DType.FLOAT32, x.shape(), dx)};
     }
 
     private static double det(double[] v, int off, int m) {

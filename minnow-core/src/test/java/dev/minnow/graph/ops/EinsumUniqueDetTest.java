@@ -66,4 +66,17 @@ class EinsumUniqueDetTest {
         assertClose(new float[] {0, 0.5f, 1, 0.5f}, run1(op("HannWindow"), Tensor.ofLongs(Shape.scalar(), 4)), 1e-6);
         assertClose(new float[] {0, 0.75f, 0.75f, 0}, run1(op("HannWindow", "periodic", 0L), Tensor.ofLongs(Shape.scalar(), 4)), 1e-6);
     }
+
+    @Test
+    void detGradientIsTheCofactorMatrix() {
+        SplittableRandom r = new SplittableRandom(14);
+        GradCheck.check(op("Det"), new Tensor[] {GradCheck.random(r, 2, 3, 3)}, new int[] {0}, false, 1e-3, 1e-3);
+        GradCheck.check(op("Det"), new Tensor[] {GradCheck.random(r, 4, 4)}, new int[] {0}, false, 1e-3, 1e-3);
+        GradCheck.check(op("Det"), new Tensor[] {GradCheck.random(r, 1, 1)}, new int[] {0}, false, 1e-3, 1e-3);
+        // singular by hand: [[1, 2], [2, 4]]: d det = [[d, -c], [-b, a]] = [[4, -2], [-2, 1]]
+        Tensor s = f(dims(2, 2), 1, 2, 2, 4);
+        Tensor[] out = op("Det").forward(null, new Tensor[] {s});
+        Tensor[] g = op("Det").backward(null, new Tensor[] {s}, out, new Tensor[] {f(dims(), 1)});
+        assertClose(new float[] {4, -2, -2, 1}, g[0], 0);
+    }
 }
