@@ -3,6 +3,7 @@ package dev.minnow.graph.ops;
 import dev.minnow.graph.Attributes;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
+import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.List;
  * CausalConvWithState(input [B, C, L], weight [C, 1, k], bias?, past_state? [B, C, k-1])
  * (opset 27): a depthwise causal 1-D convolution over the input with the past state (or
  * zeros) in front, optionally followed by SiLU (activation silu or swish); also outputs the
- * last k-1 input steps as the next state. Not differentiable.
+ * last k-1 input steps as the next state. Backward reaches the input, weight, bias and past state.
  */
 final class CausalConvWithState extends AbstractOp {
     private final boolean silu;
@@ -38,6 +39,21 @@ final class CausalConvWithState extends AbstractOp {
 
     @Override
     public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
+        return run(inputs, null);
+    }
+
+    @Override
+    public boolean differentiable() {
+        return true;
+    }
+
+    @Override
+    public Tensor[] backward(OpContext ctx, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOutputs) {
+        return run(inputs, gradOutputs);
+    }
+
+    /** Forward (gradOutputs null: output and next state) or backward (gradients of input, weight, bias, past state). */
+    private Tensor[] run(Tensor[] inputs, Tensor[] gradOutputs) {
         Tensor x = inputs[0];
         int b = x.shape().dim(0);
         int c = x.shape().dim(1);
@@ -50,23 +66,60 @@ final class CausalConvWithState extends AbstractOp {
         Tensor pastT = input(inputs, 3);
         double[] past = pastT == null ? null : Elems.doubles(pastT);
         int padded = len + k - 1;
+        boolean back = gradOutputs != null;
+        double[] gy = back && gradOutputs[0] != null ? Elems.doubles(gradOutputs[0]) : null;
+        double[] gState = back && gradOutputs.length > 1 && gradOutputs[1] != null ? Elems.doubles(gradOutputs[1]) : null;
         double[] out = new double[b * c * len];
         double[] state = new double[b * c * (k - 1)];
+        double[] dw = new double[w.length];
+        double[] dBias = new double[c];
+        double[] dPast = new double[state.length];
+        double[] dx = back ? new double[xv.length] : null;
         double[] row = new double[padded];
+        double[] dRow = new double[padded];
         for (int bc = 0; bc < b * c; bc++) {
             int ch = bc % c;
             for (int j = 0; j < k - 1; j++) {
                 row[j] = past == null ? 0 : past[bc * (k - 1) + j];
             }
             System.arraycopy(xv, bc * len, row, k - 1, len);
+            java.util.Arrays.fill(dRow, 0);
             for (int t = 0; t < len; t++) {
                 double s = bias == null ? 0 : bias[ch];
                 for (int j = 0; j < k; j++) {
                     s += w[ch * k + j] * row[t + j];
                 }
-                out[bc * len + t] = silu ? s * UnaryOps.sigmoid(s) : s;
+                double sig = UnaryOps.sigmoid(s);
+                out[bc * len + t] = silu ? s * sig : s;
+                if (gy != null) {
+                    double ds = gy[bc * len + t] * (silu ? sig * (1 + s * (1 - sig)) : 1);
+                    dBias[ch] += ds;
+                    for (int j = 0; j < k; j++) {
+                        dw[ch * k + j] += ds * row[t + j];
+                        dRow[t + j] += ds * w[ch * k + j];
+                    }
+                }
             }
             System.arraycopy(row, padded - (k - 1), state, bc * (k - 1), k - 1);
+            for (int j = 0; gState != null && j < k - 1; j++) {
+                dRow[padded - (k - 1) + j] += gState[bc * (k - 1) + j];
+            }
+            if (back) {
+                System.arraycopy(dRow, 0, dPast, bc * (k - 1), k - 1);
+                System.arraycopy(dRow, k - 1, dx, bc * len, len);
+            }
+        }
+        if (back) {
+            Tensor[] r = new Tensor[inputs.length];
+            r[0] = Elems.fromDoubles(DType.FLOAT32, x.shape(), dx);
+            r[1] = Elems.fromDoubles(DType.FLOAT32, inputs[1].shape(), dw);
+            if (biasT != null) {
+                r[2] = Elems.fromDoubles(DType.FLOAT32, biasT.shape(), dBias);
+            }
+            if (pastT != null) {
+                r[3] = Elems.fromDoubles(DType.FLOAT32, pastT.shape(), dPast);
+            }
+            return r;
         }
         return new Tensor[] {Elems.fromDoubles(x.dtype(), x.shape(), out), Elems.fromDoubles(x.dtype(), Shape.of(b, c, k - 1), state)};
     }

@@ -62,4 +62,17 @@ class RoiAlignCol2ImTest {
             }
         }
     }
+
+    @Test
+    void causalConvWithStateGradients() {
+        SplittableRandom r = new SplittableRandom(3);
+        for (String act : new String[] {"none", "silu"}) {
+            GradCheck.check(op("CausalConvWithState", "activation", act), new Tensor[] {GradCheck.random(r, 2, 3, 5),
+                GradCheck.random(r, 3, 1, 3), GradCheck.random(r, 3), GradCheck.random(r, 2, 3, 2)},
+                    new int[] {0, 1, 2, 3}, false, 1e-3, 1e-3);
+        }
+        // no past state, kernel longer than the input: the next state reaches into the zero padding
+        GradCheck.check(op("CausalConvWithState"), new Tensor[] {GradCheck.random(r, 1, 2, 2), GradCheck.random(r, 2, 1, 4)},
+                new int[] {0, 1}, false, 1e-3, 1e-3);
+    }
 }
