@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/.."
 T=${1:-2}
-SQZ=${MINNOW_MODELS:-../shared/models}/squeezenet1.0-fp16.onnx
+SQZ=${MINNOW_MODELS:-$(cd .. && pwd)/shared/models}/squeezenet1.0-fp16.onnx
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), threads=$T"
 for b in 1 16; do
   for m in lenet5 resnet20 resnet18 mobilenetv2 squeezenet1.1; do
