@@ -171,8 +171,9 @@ final class TrainCommand implements Callable<Integer> {
                     String.format("%.3g", e.learningRate()), Progress.time(e.seconds()));
         }
         j.put("per_epoch", per);
-        String human = tab.render() + String.format("%n%s on %s: test top-1 %s after %d epochs, %.0f training images/s%s%n",
-                model, data.dataset, Table.percent(result.finalTestTop1()), result.epochs().size(), ips,
+        int n = result.epochs().size();
+        String human = tab.render() + String.format("%n%s on %s: test top-1 %s after %d epoch%s, %.0f training images/s%s%n",
+                model, data.dataset, Table.percent(result.finalTestTop1()), n, n == 1 ? "" : "s", ips,
                 out == null ? "" : "; saved to " + out);
         return new Run(j, human);
     }
