@@ -1,5 +1,6 @@
 package dev.minnow.train;
 
+import dev.minnow.io.AtomicFiles;
 import dev.minnow.errors.DataException;
 import dev.minnow.errors.InvalidInputException;
 import dev.minnow.tensor.DType;
@@ -59,20 +60,8 @@ public record Checkpoint(Map<String, Tensor> parameters, String optimizer, Map<S
 
     public void write(Path path) {
         byte[] bytes = toBytes();
-        Path dir = path.toAbsolutePath().getParent();
         try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-            try {
-                Files.write(tmp, bytes);
-                try {
-                    Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(path, bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + path + ": " + e.getMessage(), e);
         }

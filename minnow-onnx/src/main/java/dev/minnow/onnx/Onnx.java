@@ -1,5 +1,6 @@
 package dev.minnow.onnx;
 
+import dev.minnow.io.AtomicFiles;
 import dev.minnow.errors.InvalidInputException;
 import dev.minnow.graph.Graph;
 import java.io.IOException;
@@ -52,27 +53,10 @@ public final class Onnx {
     /** Writes atomically: a temporary file in the same folder, then a rename over the target. */
     public static void write(Graph g, Path file) {
         byte[] bytes = toBytes(g);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.write(file, bytes);
         } catch (IOException e) {
             throw new InvalidInputException("cannot write ONNX model " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the rename succeeded or the folder is gone; nothing left to clean
-                }
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.minnow.onnx;
 
+import dev.minnow.io.AtomicFiles;
 import dev.minnow.errors.InvalidInputException;
 import dev.minnow.onnx.Conformance.OpTotals;
 import dev.minnow.onnx.Conformance.Report;
@@ -94,11 +95,7 @@ public final class SupportDoc {
     /** Writes the page atomically. */
     public static void write(Report r, Path out) {
         try {
-            Path dir = out.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
-            Files.writeString(tmp, markdown(r));
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(out, markdown(r).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new InvalidInputException("cannot write " + out + ": " + e.getMessage(), e);
         }
