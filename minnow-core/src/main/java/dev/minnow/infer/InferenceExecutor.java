@@ -137,9 +137,12 @@ public final class InferenceExecutor {
         return r;
     }
 
-    /** What the rewrite did and what the buffer plan of the last run holds. */
+    /**
+     * What the rewrite did and what the buffer plan of the last run holds; kernelOutputs counts the
+     * Conv and MaxPool outputs the plan places (plannedBuffers distinct arrays hold them).
+     */
     public record Summary(int steps, int foldedBatchNorms, int fusedActivations, int plannedBuffers,
-                          long plannedBytes, int convOutputs) {
+                          long plannedBytes, int kernelOutputs) {
     }
 
     private InferenceExecutor(Graph graph, List<Step> steps, int folded, int fused) {
@@ -332,7 +335,9 @@ public final class InferenceExecutor {
                 case PoolStep s -> {
                     MaxPoolOp op = (MaxPoolOp) s.node().op();
                     PoolGeometry pg = op.geometry(inputs[0].shape());
-                    float[] y = new float[pg.outputSize()];
+                    float[] planned = plan.buffers[i];
+                    float[] y = planned != null && planned.length == pg.outputSize() && !referenced(planned, values)
+                            ? planned : new float[pg.outputSize()];
                     Pool.maxForward(pg, inputs[0].floats(), y, null);
                     values.put(s.node().output(0), Tensor.wrap(DType.FLOAT32, op.outShape(inputs[0].shape()), y));
                 }
@@ -423,13 +428,13 @@ public final class InferenceExecutor {
     /** Buffers of the last plan made, for reports and tests. */
     public Summary summary() {
         Plan p = plans.values().stream().reduce((a, b) -> b).orElse(null);
-        int convs = (int) steps.stream().filter(s -> s instanceof ConvStep).count();
+        int convs = (int) steps.stream().filter(s -> s instanceof ConvStep || s instanceof PoolStep).count();
         return new Summary(steps.size(), foldedBatchNorms, fusedActivations, p == null ? 0 : p.distinct,
                 p == null ? 0 : p.bytes, convs);
     }
 
 
-    /** Conv-step output buffers for one set of input shapes; buffers[i] is null for other steps. */
+    /** Conv- and pool-step output buffers for one set of input shapes; buffers[i] is null for other steps. */
     private static final class Plan {
         final float[][] buffers;
         final int distinct;
@@ -444,7 +449,7 @@ public final class InferenceExecutor {
 
     /**
      * Static shapes for these feeds (shape inference on the rewritten graph with the feeds'
-     * shapes), then a greedy walk in step order: a Conv output takes a free buffer of its exact
+     * shapes), then a greedy walk in step order: a Conv or MaxPool output takes a free buffer of its exact
      * size or a new one; a buffer is free again after the last reader of its value (and of any
      * view of it) has run. Graph outputs get no planned buffer (the caller keeps them).
      */
@@ -475,8 +480,8 @@ public final class InferenceExecutor {
         Map<String, Integer> root = new HashMap<>();
         for (int i = 0; i < steps.size(); i++) {
             Step st = steps.get(i);
-            if (st instanceof ConvStep c) {
-                root.put(c.output(), i);
+            if (st instanceof ConvStep || st instanceof PoolStep) {
+                root.put(st.writes().get(0), i);
             } else if (st instanceof AddStep a && a.inPlace() >= 0 && root.containsKey(a.reads().get(a.inPlace()))) {
                 root.put(a.output(), root.get(a.reads().get(a.inPlace()))); // may be written into that buffer
             } else if (st instanceof NodeStep n && VIEW_OPS.contains(n.node().opType()) && root.containsKey(n.node().input(0))) {
@@ -504,10 +509,11 @@ public final class InferenceExecutor {
                 }
                 return false;
             });
-            if (!(steps.get(i) instanceof ConvStep c) || pinned[i]) {
+            Step st = steps.get(i);
+            if (!(st instanceof ConvStep || st instanceof PoolStep) || pinned[i]) {
                 continue;
             }
-            int size = types.get(c.output()).shape().sizeInt();
+            int size = types.get(st.writes().get(0)).shape().sizeInt();
             List<float[]> pool = free.get(size);
             if (pool != null && !pool.isEmpty()) {
                 buffers[i] = pool.remove(pool.size() - 1);

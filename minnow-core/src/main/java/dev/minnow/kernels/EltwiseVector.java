@@ -24,34 +24,6 @@ final class EltwiseVector {
         }
     }
 
-    /**
-     * y[yo+j] = max over k < kernel of x[xo + j*stride + k*dil] for j < n: strided window maxima
-     * of one row, V outputs at a time by gathers (every index must be inside x).
-     */
-    static void stridedMax(float[] x, int xo, int stride, int dil, int kernel, float[] y, int yo, int n) {
-        int[] idx = new int[V];
-        for (int l = 0; l < V; l++) {
-            idx[l] = l * stride;
-        }
-        int j = 0;
-        for (int bound = S.loopBound(n); j < bound; j += V) {
-            int off = xo + j * stride;
-            FloatVector m = FloatVector.fromArray(S, x, off, idx, 0);
-            for (int k = 1; k < kernel; k++) {
-                m = m.max(FloatVector.fromArray(S, x, off + k * dil, idx, 0));
-            }
-            m.intoArray(y, yo + j);
-        }
-        for (; j < n; j++) {
-            int off = xo + j * stride;
-            float best = x[off];
-            for (int k = 1; k < kernel; k++) {
-                best = Math.max(best, x[off + k * dil]);
-            }
-            y[yo + j] = best;
-        }
-    }
-
     private static final VectorMask<Float> EVEN = evenLanes();
     private static final VectorMask<Float> LOW_HALF = S.indexInRange(0, V / 2);
 

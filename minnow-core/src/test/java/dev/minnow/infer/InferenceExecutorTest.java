@@ -37,13 +37,13 @@ class InferenceExecutorTest {
         InferenceExecutor.Summary s = fast.summary();
         long bns = g.nodes().stream().filter(n -> n.opType().equals("BatchNormalization")).count();
         assertEquals(bns, s.foldedBatchNorms(), "every Conv+BN pair of the zoo models folds");
-        assertTrue(s.plannedBuffers() <= s.convOutputs());
+        assertTrue(s.plannedBuffers() <= s.kernelOutputs());
         if (!model.equals("lenet5")) {
             assertTrue(s.fusedActivations() > 0, "Conv followed by Relu/ReLU6 fuses");
         }
         if (model.startsWith("resnet") || model.startsWith("mobilenet")) {
             // repeated block shapes: later Convs take buffers of dead earlier ones
-            assertTrue(s.plannedBuffers() < s.convOutputs(), "buffers are reused: " + s);
+            assertTrue(s.plannedBuffers() < s.kernelOutputs(), "buffers are reused: " + s);
         }
     }
 
