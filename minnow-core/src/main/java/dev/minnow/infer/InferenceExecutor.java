@@ -375,10 +375,9 @@ public final class InferenceExecutor {
             pw = Conv2d.prepare(g, wf); // weights are constant: pack their GEMM panels once
             prepared.put(s, pw);
         }
-        Conv2d.forward(g, floats(x), wf, in.length > 2 && in[2] != null ? floats(in[2]) : null, y, pw);
-        if (s.clamp()) {
-            Eltwise.addClamp(y, null, y, y.length, s.lo(), s.hi());
-        }
+        // a fused Relu/Clip is applied as the GEMM stores each output (no extra pass over y)
+        Conv2d.forward(g, floats(x), wf, in.length > 2 && in[2] != null ? floats(in[2]) : null, y, pw,
+                s.clamp() ? s.lo() : Float.NEGATIVE_INFINITY, s.clamp() ? s.hi() : Float.POSITIVE_INFINITY);
         Shape out = x.shape().rank() == 3 ? Shape.of(g.batch(), g.outChannels(), g.outW())
                 : Shape.of(g.batch(), g.outChannels(), g.outH(), g.outW());
         return Tensor.wrap(DType.FLOAT32, out, y);

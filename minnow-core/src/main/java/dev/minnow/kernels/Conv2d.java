@@ -186,7 +186,7 @@ public final class Conv2d {
     }
 
     static void forwardIm2col(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
-        forwardIm2col(g, x, w, bias, y, null);
+        forwardIm2col(g, x, w, bias, y, null, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
     }
 
     /**
@@ -221,14 +221,28 @@ public final class Conv2d {
      * prepared weights when the algorithm is im2col + GEMM (prepared may be null, or from other w).
      */
     public static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y, PreparedWeights prepared) {
+        forward(g, x, w, bias, y, prepared, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+    }
+
+    /**
+     * As above, then y = min(max(y, lo), hi) (a fused ReLU or ReLU6): the GEMM-based algorithms
+     * apply bias and clamp as they store each output, the others in one pass after.
+     */
+    public static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y, PreparedWeights prepared,
+                               float lo, float hi) {
         Algorithm a = algorithmFor(g);
         boolean fits = prepared != null && prepared.fits(g, w) && g.outputSize() > 0;
+        boolean clamp = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
         if (fits && prepared.winograd() != null) {
             WinogradConv.forward(g, x, prepared.winograd(), bias, y);
-        } else if (a == Algorithm.IM2COL_GEMM && fits) {
-            forwardIm2col(g, x, w, bias, y, prepared.groups());
+        } else if (a == Algorithm.IM2COL_GEMM) {
+            forwardIm2col(g, x, w, bias, y, fits ? prepared.groups() : null, lo, hi);
+            return;
         } else {
             forward(g, x, w, bias, y, a);
+        }
+        if (clamp) {
+            Eltwise.addClamp(y, null, y, g.outputSize(), lo, hi);
         }
     }
 
@@ -239,19 +253,20 @@ public final class Conv2d {
     }
 
     private static void forwardIm2col(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
-                                      Gemm.PackedA[] packed) {
+                                      Gemm.PackedA[] packed, float lo, float hi) {
         int P = g.outH() * g.outW();
         int Kg = rows(g);
         int cpg = g.inChannelsPerGroup();
         int mpg = g.outChannelsPerGroup();
         forEachImage(g, n -> forGroups(g, n, (gi, wOff, yOff, xOff) -> {
-            float beta = fillBias(bias, gi * mpg, mpg, y, yOff, P) ? 1f : 0f;
+            Gemm.Epilogue epi = bias == null && lo == Float.NEGATIVE_INFINITY && hi == Float.POSITIVE_INFINITY
+                    ? null : new Gemm.Epilogue(bias, gi * mpg, lo, hi);
             Gemm.PackedA pa = packed == null ? null : packed[gi];
             if (isPointwise(g)) {
                 if (pa != null) {
-                    Gemm.sgemm(pa, false, P, x, xOff, P, beta, y, yOff, P);
+                    Gemm.sgemm(pa, false, P, x, xOff, P, 0f, y, yOff, P, epi);
                 } else {
-                    Gemm.sgemm(false, false, mpg, P, cpg, 1f, w, wOff, Kg, x, xOff, P, beta, y, yOff, P);
+                    Gemm.sgemm(false, false, mpg, P, cpg, 1f, w, wOff, Kg, x, xOff, P, 0f, y, yOff, P, epi);
                 }
                 return;
             }
@@ -268,25 +283,14 @@ public final class Conv2d {
                         int nc = Math.min(chunk, end - p0);
                         Im2col.im2col(g, x, xOff, p0, nc, col);
                         if (pa != null) {
-                            Gemm.sgemm(pa, false, nc, col, 0, nc, beta, y, yOff + p0, P);
+                            Gemm.sgemm(pa, false, nc, col, 0, nc, 0f, y, yOff + p0, P, epi);
                         } else {
-                            Gemm.sgemm(false, false, mpg, nc, Kg, 1f, w, wOff, Kg, col, 0, nc, beta, y, yOff + p0, P);
+                            Gemm.sgemm(false, false, mpg, nc, Kg, 1f, w, wOff, Kg, col, 0, nc, 0f, y, yOff + p0, P, epi);
                         }
                     }
                 }
             });
         }));
-    }
-
-    /** Fills channels [m0, m0+count) of one image's output with their bias; false when bias is null. */
-    static boolean fillBias(float[] bias, int m0, int count, float[] y, int yOff, int plane) {
-        if (bias == null) {
-            return false;
-        }
-        for (int m = 0; m < count; m++) {
-            java.util.Arrays.fill(y, yOff + m * plane, yOff + (m + 1) * plane, bias[m0 + m]);
-        }
-        return true;
     }
 
     static boolean isPointwise(ConvGeometry g) {

@@ -39,21 +39,63 @@ public final class Gemm {
     /** C = op(A) * op(B) + beta * C with op(A) from {@link #pack} (same result as the plain sgemm). */
     public static void sgemm(PackedA a, boolean transB, int N, float[] B, int bOff, int ldb,
                              float beta, float[] C, int cOff, int ldc) {
+        sgemm(a, transB, N, B, bOff, ldb, beta, C, cOff, ldc, null);
+    }
+
+    /**
+     * What is done to each element of C once its sum is complete, fused into the GEMM's store:
+     * C[i][j] = min(max(C[i][j] + rowBias[biasOff + i], lo), hi) (rowBias may be null; infinite
+     * bounds clamp nothing). A convolution's bias and ReLU/ReLU6 this way cost no extra pass over
+     * its output.
+     */
+    public record Epilogue(float[] rowBias, int biasOff, float lo, float hi) {
+        boolean clamps() {
+            return lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
+        }
+
+        /** dst[r] = bias of C row row0 + r for r < count (0 without a bias). */
+        void biasOf(int row0, int count, float[] dst) {
+            for (int r = 0; r < count; r++) {
+                dst[r] = rowBias == null ? 0f : rowBias[biasOff + row0 + r];
+            }
+        }
+
+        /** Applies the epilogue to n elements of C row `row` starting at c[off]. */
+        void applyRow(float[] c, int off, int n, int row) {
+            float b = rowBias == null ? 0f : rowBias[biasOff + row];
+            for (int j = off; j < off + n; j++) {
+                c[j] = Math.min(Math.max(c[j] + b, lo), hi);
+            }
+        }
+    }
+
+    /** As {@link #sgemm(PackedA, boolean, int, float[], int, int, float, float[], int, int)}, then the epilogue (nullable). */
+    public static void sgemm(PackedA a, boolean transB, int N, float[] B, int bOff, int ldb,
+                             float beta, float[] C, int cOff, int ldc, Epilogue epilogue) {
         sgemm(a.transA(), transB, a.M(), N, a.K(), 1f, a.a(), a.aOff(), a.lda(), B, bOff, ldb, beta, C, cOff, ldc,
-                a.packed());
+                a.packed(), epilogue);
+    }
+
+    /** The plain sgemm followed by the epilogue (nullable) on every element of C. */
+    public static void sgemm(boolean transA, boolean transB, int M, int N, int K, float alpha,
+                             float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                             float beta, float[] C, int cOff, int ldc, Epilogue epilogue) {
+        sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, null, epilogue);
     }
 
     private static void sgemm(boolean transA, boolean transB, int M, int N, int K, float alpha,
                               float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
-                              float beta, float[] C, int cOff, int ldc, float[] packed) {
+                              float beta, float[] C, int cOff, int ldc, float[] packed, Epilogue epi) {
         if (M <= 0 || N <= 0) {
             return;
         }
         long macs = (long) M * N * K;
         if (!VectorSupport.AVAILABLE) {
             int minRows = (int) Math.max(1, PARALLEL_MIN_MACS / Math.max(1L, (long) N * K));
-            Parallel.forRange(M, minRows, (from, to) -> GemmScalar.rows(transA, transB, from, to, N, K, alpha,
-                    A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc));
+            Parallel.forRange(M, minRows, (from, to) -> {
+                GemmScalar.rows(transA, transB, from, to, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+                applyRows(epi, C, cOff, ldc, from, to, 0, N);
+            });
             return;
         }
         boolean small = macs <= SMALL_MACS || M < GemmVector.MR / 2 || N < GemmVector.V;
@@ -78,11 +120,20 @@ public final class Gemm {
             if (small) {
                 GemmVector.small(transA, transB, m0, m1, n0, n1, K, alpha, A, aOff, lda, B, bOff, ldb,
                         beta, C, cOff, ldc);
+                applyRows(epi, C, cOff, ldc, m0, m1, n0, n1);
             } else {
                 GemmVector.tile(transA, transB, m0, m1, n0, n1, K, alpha, A, aOff, lda, B, bOff, ldb,
-                        beta, C, cOff, ldc, packed, GemmVector.roundUp(M, GemmVector.MR));
+                        beta, C, cOff, ldc, packed, GemmVector.roundUp(M, GemmVector.MR), epi);
             }
         });
+    }
+
+    private static void applyRows(Epilogue epi, float[] C, int cOff, int ldc, int m0, int m1, int n0, int n1) {
+        if (epi != null) {
+            for (int i = m0; i < m1; i++) {
+                epi.applyRow(C, cOff + i * ldc + n0, n1 - n0, i);
+            }
+        }
     }
 
     /** C[off .. off+n) *= beta, with beta == 0 clearing (so NaNs in C do not survive). */

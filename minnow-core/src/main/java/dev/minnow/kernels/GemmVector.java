@@ -26,9 +26,9 @@ final class GemmVector {
     static final int MC = 96;
     static final int NC = 512;
 
-    /** Per-thread packing buffers (ap, bp, edge tile), grown on demand and reused. */
+    /** Per-thread packing buffers (ap, bp, edge tile, bias of a row block), grown on demand and reused. */
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
-            () -> new float[][] {new float[MC * KC], new float[0], new float[MR * NR]});
+            () -> new float[][] {new float[MC * KC], new float[0], new float[MR * NR], new float[MR]});
 
     private GemmVector() {
     }
@@ -40,20 +40,33 @@ final class GemmVector {
     static void tile(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int K, float alpha,
                      float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                      float beta, float[] C, int cOff, int ldc) {
-        tile(transA, transB, m0, m1, n0, n1, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, null, 0);
+        tile(transA, transB, m0, m1, n0, n1, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, null, 0, null);
     }
 
     /**
      * As above; when packed is non-null it holds alpha*op(A) already packed by {@link #packAll}
-     * for paRows = roundUp(M, MR) rows, and A/alpha/transA are not read.
+     * for paRows = roundUp(M, MR) rows, and A/alpha/transA are not read. A non-null epilogue is
+     * applied to each C element as it is finished (see {@link Gemm.Epilogue}).
      */
     static void tile(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int K, float alpha,
                      float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
-                     float beta, float[] C, int cOff, int ldc, float[] packed, int paRows) {
-        for (int i = m0; i < m1; i++) {
-            Gemm.scaleRow(C, cOff + i * ldc + n0, n1 - n0, beta);
+                     float beta, float[] C, int cOff, int ldc, float[] packed, int paRows, Gemm.Epilogue epi) {
+        // beta == 0: the first K block stores without reading C, so C needs no clearing pass
+        boolean accumulate = beta != 0;
+        if (accumulate) {
+            for (int i = m0; i < m1; i++) {
+                Gemm.scaleRow(C, cOff + i * ldc + n0, n1 - n0, beta);
+            }
         }
         if (K == 0 || alpha == 0) {
+            for (int i = m0; i < m1; i++) {
+                if (!accumulate) {
+                    java.util.Arrays.fill(C, cOff + i * ldc + n0, cOff + i * ldc + n1, 0f);
+                }
+                if (epi != null) {
+                    epi.applyRow(C, cOff + i * ldc + n0, n1 - n0, i);
+                }
+            }
             return;
         }
         float[][] buf = BUFFERS.get();
@@ -64,10 +77,16 @@ final class GemmVector {
         }
         float[] bp = buf[1];
         float[] tile = buf[2];
+        float[] rowBias = buf[3];
+        float lo = epi == null ? Float.NEGATIVE_INFINITY : epi.lo();
+        float hi = epi == null ? Float.POSITIVE_INFINITY : epi.hi();
+        boolean clamp = epi != null && epi.clamps();
         for (int jc = n0; jc < n1; jc += NC) {
             int nc = Math.min(NC, n1 - jc);
             for (int pc = 0; pc < K; pc += KC) {
                 int kc = Math.min(KC, K - pc);
+                boolean first = pc == 0;
+                boolean last = pc + kc >= K;
                 packB(transB, B, bOff, ldb, pc, kc, jc, nc, bp);
                 for (int ic = m0; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
@@ -83,8 +102,14 @@ final class GemmVector {
                         int nr = Math.min(NR, nc - jr);
                         int bBase = (jr / NR) * NR * kc;
                         for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            if (first && epi != null) {
+                                epi.biasOf(ic + ir, mr, rowBias);
+                            }
                             microKernel(kc, a, a0 + (ir / MR) * MR * kc, bp, bBase,
-                                    C, cOff + (ic + ir) * ldc + jc + jr, ldc, Math.min(MR, mc - ir), nr, tile);
+                                    C, cOff + (ic + ir) * ldc + jc + jr, ldc, mr, nr, tile,
+                                    accumulate || !first, first && epi != null ? rowBias : null,
+                                    last && clamp, lo, hi);
                         }
                     }
                 }
@@ -182,18 +207,26 @@ final class GemmVector {
         }
     }
 
-    private static void addTile(float[] tile, float[] c, int cOff, int ldc, int mr, int nr) {
+    /** Edge tiles: c (+)= tile + bias[r], clamped to [lo, hi] when clamp. */
+    private static void addTile(float[] tile, float[] c, int cOff, int ldc, int mr, int nr, boolean accumulate,
+                                float[] bias, boolean clamp, float lo, float hi) {
         for (int r = 0; r < mr; r++) {
             int o = cOff + r * ldc;
+            float b = bias == null ? 0f : bias[r];
             for (int j = 0; j < nr; j++) {
-                c[o + j] += tile[r * NR + j];
+                float v = tile[r * NR + j] + b + (accumulate ? c[o + j] : 0f);
+                c[o + j] = clamp ? Math.min(Math.max(v, lo), hi) : v;
             }
         }
     }
 
-    /** The 8 x 2V register-blocked micro-kernel: C[mr x nr] += Ap-panel * Bp-panel over kc. */
+    /**
+     * The 8 x 2V register-blocked micro-kernel: C[mr x nr] = (accumulate ? C : 0) + Ap-panel *
+     * Bp-panel over kc (+ bias[r] per row when bias is non-null; clamped to [lo, hi] when clamp).
+     */
     private static void microKernel(int kc, float[] ap, int aBase, float[] bp, int bBase,
-                                    float[] c, int cOff, int ldc, int mr, int nr, float[] tile) {
+                                    float[] c, int cOff, int ldc, int mr, int nr, float[] tile,
+                                    boolean accumulate, float[] bias, boolean clamp, float lo, float hi) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -225,30 +258,130 @@ final class GemmVector {
             c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
         }
         if (mr == MR && nr == NR) {
-            int o0 = cOff;
-            FloatVector.fromArray(S, c, o0).add(c00).intoArray(c, o0);
-            FloatVector.fromArray(S, c, o0 + V).add(c01).intoArray(c, o0 + V);
+            // written out row by row: a helper taking vectors as arguments is not always inlined,
+            // and then every vector is boxed (measured 8x slower)
+            FloatVector lov = FloatVector.broadcast(S, lo);
+            FloatVector hiv = FloatVector.broadcast(S, hi);
+            int o0 = cOff + 0 * ldc;
+            if (accumulate) {
+                c00 = c00.add(FloatVector.fromArray(S, c, o0));
+                c01 = c01.add(FloatVector.fromArray(S, c, o0 + V));
+            }
+            if (bias != null) {
+                c00 = c00.add(bias[0]);
+                c01 = c01.add(bias[0]);
+            }
+            if (clamp) {
+                c00 = c00.max(lov).min(hiv);
+                c01 = c01.max(lov).min(hiv);
+            }
+            c00.intoArray(c, o0);
+            c01.intoArray(c, o0 + V);
             int o1 = cOff + 1 * ldc;
-            FloatVector.fromArray(S, c, o1).add(c10).intoArray(c, o1);
-            FloatVector.fromArray(S, c, o1 + V).add(c11).intoArray(c, o1 + V);
+            if (accumulate) {
+                c10 = c10.add(FloatVector.fromArray(S, c, o1));
+                c11 = c11.add(FloatVector.fromArray(S, c, o1 + V));
+            }
+            if (bias != null) {
+                c10 = c10.add(bias[1]);
+                c11 = c11.add(bias[1]);
+            }
+            if (clamp) {
+                c10 = c10.max(lov).min(hiv);
+                c11 = c11.max(lov).min(hiv);
+            }
+            c10.intoArray(c, o1);
+            c11.intoArray(c, o1 + V);
             int o2 = cOff + 2 * ldc;
-            FloatVector.fromArray(S, c, o2).add(c20).intoArray(c, o2);
-            FloatVector.fromArray(S, c, o2 + V).add(c21).intoArray(c, o2 + V);
+            if (accumulate) {
+                c20 = c20.add(FloatVector.fromArray(S, c, o2));
+                c21 = c21.add(FloatVector.fromArray(S, c, o2 + V));
+            }
+            if (bias != null) {
+                c20 = c20.add(bias[2]);
+                c21 = c21.add(bias[2]);
+            }
+            if (clamp) {
+                c20 = c20.max(lov).min(hiv);
+                c21 = c21.max(lov).min(hiv);
+            }
+            c20.intoArray(c, o2);
+            c21.intoArray(c, o2 + V);
             int o3 = cOff + 3 * ldc;
-            FloatVector.fromArray(S, c, o3).add(c30).intoArray(c, o3);
-            FloatVector.fromArray(S, c, o3 + V).add(c31).intoArray(c, o3 + V);
+            if (accumulate) {
+                c30 = c30.add(FloatVector.fromArray(S, c, o3));
+                c31 = c31.add(FloatVector.fromArray(S, c, o3 + V));
+            }
+            if (bias != null) {
+                c30 = c30.add(bias[3]);
+                c31 = c31.add(bias[3]);
+            }
+            if (clamp) {
+                c30 = c30.max(lov).min(hiv);
+                c31 = c31.max(lov).min(hiv);
+            }
+            c30.intoArray(c, o3);
+            c31.intoArray(c, o3 + V);
             int o4 = cOff + 4 * ldc;
-            FloatVector.fromArray(S, c, o4).add(c40).intoArray(c, o4);
-            FloatVector.fromArray(S, c, o4 + V).add(c41).intoArray(c, o4 + V);
+            if (accumulate) {
+                c40 = c40.add(FloatVector.fromArray(S, c, o4));
+                c41 = c41.add(FloatVector.fromArray(S, c, o4 + V));
+            }
+            if (bias != null) {
+                c40 = c40.add(bias[4]);
+                c41 = c41.add(bias[4]);
+            }
+            if (clamp) {
+                c40 = c40.max(lov).min(hiv);
+                c41 = c41.max(lov).min(hiv);
+            }
+            c40.intoArray(c, o4);
+            c41.intoArray(c, o4 + V);
             int o5 = cOff + 5 * ldc;
-            FloatVector.fromArray(S, c, o5).add(c50).intoArray(c, o5);
-            FloatVector.fromArray(S, c, o5 + V).add(c51).intoArray(c, o5 + V);
+            if (accumulate) {
+                c50 = c50.add(FloatVector.fromArray(S, c, o5));
+                c51 = c51.add(FloatVector.fromArray(S, c, o5 + V));
+            }
+            if (bias != null) {
+                c50 = c50.add(bias[5]);
+                c51 = c51.add(bias[5]);
+            }
+            if (clamp) {
+                c50 = c50.max(lov).min(hiv);
+                c51 = c51.max(lov).min(hiv);
+            }
+            c50.intoArray(c, o5);
+            c51.intoArray(c, o5 + V);
             int o6 = cOff + 6 * ldc;
-            FloatVector.fromArray(S, c, o6).add(c60).intoArray(c, o6);
-            FloatVector.fromArray(S, c, o6 + V).add(c61).intoArray(c, o6 + V);
+            if (accumulate) {
+                c60 = c60.add(FloatVector.fromArray(S, c, o6));
+                c61 = c61.add(FloatVector.fromArray(S, c, o6 + V));
+            }
+            if (bias != null) {
+                c60 = c60.add(bias[6]);
+                c61 = c61.add(bias[6]);
+            }
+            if (clamp) {
+                c60 = c60.max(lov).min(hiv);
+                c61 = c61.max(lov).min(hiv);
+            }
+            c60.intoArray(c, o6);
+            c61.intoArray(c, o6 + V);
             int o7 = cOff + 7 * ldc;
-            FloatVector.fromArray(S, c, o7).add(c70).intoArray(c, o7);
-            FloatVector.fromArray(S, c, o7 + V).add(c71).intoArray(c, o7 + V);
+            if (accumulate) {
+                c70 = c70.add(FloatVector.fromArray(S, c, o7));
+                c71 = c71.add(FloatVector.fromArray(S, c, o7 + V));
+            }
+            if (bias != null) {
+                c70 = c70.add(bias[7]);
+                c71 = c71.add(bias[7]);
+            }
+            if (clamp) {
+                c70 = c70.max(lov).min(hiv);
+                c71 = c71.max(lov).min(hiv);
+            }
+            c70.intoArray(c, o7);
+            c71.intoArray(c, o7 + V);
             return;
         }
         c00.intoArray(tile, 0 * NR);
@@ -267,7 +400,7 @@ final class GemmVector {
         c61.intoArray(tile, 6 * NR + V);
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + V);
-        addTile(tile, c, cOff, ldc, mr, nr);
+        addTile(tile, c, cOff, ldc, mr, nr, accumulate, bias, clamp, lo, hi);
     }
 
 

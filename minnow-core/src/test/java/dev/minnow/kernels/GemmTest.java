@@ -69,6 +69,46 @@ class GemmTest {
     }
 
     @Test
+    void epilogueAddsRowBiasAndClampsLikeASeparatePass() {
+        SplittableRandom rnd = new SplittableRandom(17);
+        int[][] shapes = {{64, 300, 576}, {GemmVector.MC + 5, GemmVector.NC + 19, GemmVector.KC + 3}, {512, 49, 300},
+            {1, 40, 7}, {9, 1, 1}, {13, 33, 0}};
+        for (int t = 0; t < 60; t++) {
+            int[] sh = t < shapes.length ? shapes[t]
+                    : new int[] {SIZES[rnd.nextInt(SIZES.length)], SIZES[rnd.nextInt(SIZES.length)], SIZES[rnd.nextInt(SIZES.length)]};
+            int m = sh[0];
+            int n = sh[1];
+            int k = sh[2];
+            float[] a = random(rnd, m * k);
+            float[] b = random(rnd, k * n);
+            int biasOff = rnd.nextInt(3);
+            float[] bias = rnd.nextInt(4) == 0 ? null : random(rnd, biasOff + m);
+            float lo = rnd.nextBoolean() ? 0f : Float.NEGATIVE_INFINITY;
+            float hi = rnd.nextBoolean() ? 0.5f : Float.POSITIVE_INFINITY;
+            float beta = rnd.nextBoolean() ? 0f : 1f;
+            float[] c0 = random(rnd, m * n);
+            float[] expect = c0.clone();
+            GemmNaive.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, beta, expect, 0, n);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    float v = expect[i * n + j] + (bias == null ? 0f : bias[biasOff + i]);
+                    expect[i * n + j] = Math.min(Math.max(v, lo), hi);
+                }
+            }
+            Gemm.Epilogue epi = new Gemm.Epilogue(bias, biasOff, lo, hi);
+            float[] packed = c0.clone();
+            Gemm.sgemm(Gemm.pack(false, m, k, a, 0, k), false, n, b, 0, n, beta, packed, 0, n, epi);
+            float[] plain = c0.clone();
+            Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, beta, plain, 0, n, epi);
+            for (int i = 0; i < expect.length; i++) {
+                String at = "m=" + m + " n=" + n + " k=" + k + " beta=" + beta + " lo=" + lo + " hi=" + hi + " i=" + i;
+                assertEquals(expect[i], packed[i], 1e-5f * (k + 4), "packed " + at);
+                assertEquals(expect[i], plain[i], 1e-5f * (k + 4), "plain " + at);
+            }
+        }
+    }
+
+    @Test
     void scalarFallbackMatchesNaive() {
         SplittableRandom rnd = new SplittableRandom(3);
         for (int t = 0; t < 60; t++) {
