@@ -11,6 +11,7 @@ import dev.minnow.graph.ops.MaxPoolOp;
 import dev.minnow.kernels.Conv2d;
 import dev.minnow.kernels.ConvGeometry;
 import dev.minnow.kernels.Eltwise;
+import dev.minnow.kernels.NhwcConv;
 import dev.minnow.kernels.Pool;
 import dev.minnow.kernels.PoolGeometry;
 import dev.minnow.tensor.DType;
@@ -46,6 +47,14 @@ public final class InferenceExecutor {
     private final Map<List<Shape>, Plan> plans = new HashMap<>();
     /** Packed weights per Conv step (identity keys: steps are records of distinct nodes). */
     private final Map<ConvStep, Conv2d.PreparedWeights> prepared = new java.util.IdentityHashMap<>();
+    /**
+     * Per step: whether the Conv reads (nhwcIn) or writes (nhwcOut) its activation channel-last;
+     * see {@link #nhwcChains}. Such values keep their logical NCHW shape in the Tensor.
+     */
+    private final boolean[] nhwcIn;
+    private final boolean[] nhwcOut;
+    /** NHWC-prepared weights per Conv step that reads or writes NHWC. */
+    private final Map<ConvStep, NhwcConv.Prepared> preparedNhwc = new java.util.IdentityHashMap<>();
     /** Per-step wall time summed over runs while profiling (null when off). */
     private long[] stepNanos;
     private long profiledRuns;
@@ -142,12 +151,15 @@ public final class InferenceExecutor {
      * Conv and MaxPool outputs the plan places (plannedBuffers distinct arrays hold them).
      */
     public record Summary(int steps, int foldedBatchNorms, int fusedActivations, int plannedBuffers,
-                          long plannedBytes, int kernelOutputs) {
+                          long plannedBytes, int kernelOutputs, int nhwcConvs) {
     }
 
     private InferenceExecutor(Graph graph, List<Step> steps, int folded, int fused) {
         this.graph = graph;
         this.steps = steps;
+        this.nhwcIn = new boolean[steps.size()];
+        this.nhwcOut = new boolean[steps.size()];
+        nhwcChains(graph, steps, nhwcIn, nhwcOut);
         this.foldedBatchNorms = folded;
         this.fusedActivations = fused;
         for (int i = 0; i < steps.size(); i++) {
@@ -331,7 +343,9 @@ public final class InferenceExecutor {
                         }
                     }
                 }
-                case ConvStep s -> values.put(s.output(), runConv(s, inputs, plan.buffers[i], values));
+                case ConvStep s -> values.put(s.output(), nhwcIn[i] || nhwcOut[i]
+                        ? runNhwc(s, nhwcIn[i], nhwcOut[i], inputs, plan.buffers[i], values)
+                        : runConv(s, inputs, plan.buffers[i], values));
                 case PoolStep s -> {
                     MaxPoolOp op = (MaxPoolOp) s.node().op();
                     PoolGeometry pg = op.geometry(inputs[0].shape());
@@ -383,6 +397,95 @@ public final class InferenceExecutor {
         return Tensor.wrap(DType.FLOAT32, out, y);
     }
 
+    /**
+     * A Conv step with channel-last input and/or output ({@link #nhwcChains}): the multiplier-1
+     * depthwise kernel on NHWC, or a 1x1 convolution whose GEMM reads or writes the transposed
+     * layout. The tensor keeps the logical NCHW shape; only Conv steps of the chain read it.
+     */
+    private Tensor runNhwc(ConvStep s, boolean in, boolean out, Tensor[] inputs, float[] planned,
+                           Map<String, Tensor> live) {
+        Tensor x = inputs[0];
+        ConvGeometry g = ((ConvOp) s.conv().op()).geometry(x.shape(), inputs[1].shape());
+        float[] y = planned != null && planned.length == g.outputSize() && !referenced(planned, live)
+                ? planned : new float[g.outputSize()];
+        float[] wf = floats(inputs[1]);
+        NhwcConv.Prepared p = preparedNhwc.get(s);
+        if (p == null || p.w() != wf) {
+            p = NhwcConv.prepare(g, wf, in, out); // constant weights: repacked once
+            preparedNhwc.put(s, p);
+        }
+        NhwcConv.forward(g, floats(x), in, p, inputs.length > 2 && inputs[2] != null ? floats(inputs[2]) : null,
+                s.clamp(), s.lo(), s.hi(), y, out);
+        return Tensor.wrap(DType.FLOAT32, Shape.of(g.batch(), g.outChannels(), g.outH(), g.outW()), y);
+    }
+
+    /**
+     * Marks the chains 1x1 Conv -> depthwise Conv (multiplier 1) -> 1x1 Conv (MobileNet's
+     * inverted residual blocks) to run channel-last between the two 1x1 convolutions: the first
+     * writes NHWC (its GEMM computes Y^T), the depthwise step reads and writes NHWC, the last
+     * reads NHWC (its GEMM reads X transposed). A chain qualifies only when both intermediate
+     * values have that one reader, are no graph output and have static 4-D shapes (batch aside),
+     * so NHWC data never reaches another step or the caller.
+     */
+    private static void nhwcChains(Graph g, List<Step> steps, boolean[] in, boolean[] out) {
+        Map<String, Integer> convWriting = new HashMap<>();
+        Map<Node, Integer> convOf = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i) instanceof ConvStep c) {
+                convWriting.put(c.output(), i);
+                convOf.put(c.conv(), i);
+            }
+        }
+        Set<String> outputs = Set.copyOf(g.outputs().stream().map(Value::name).toList());
+        for (int d = 0; d < steps.size(); d++) {
+            if (!(steps.get(d) instanceof ConvStep dw) || !fits(g, dw, true)) {
+                continue;
+            }
+            Integer before = convWriting.get(dw.conv().input(0));
+            List<Node> readers = g.consumers(dw.output());
+            Integer after = readers.size() == 1 ? convOf.get(readers.get(0)) : null;
+            if (before == null || after == null || !soleInput(g, dw.conv().input(0), dw.conv(), outputs)
+                    || !soleInput(g, dw.output(), readers.get(0), outputs)
+                    || !fits(g, (ConvStep) steps.get(before), false) || !fits(g, (ConvStep) steps.get(after), false)) {
+                continue;
+            }
+            out[before] = true;
+            in[d] = true;
+            out[d] = true;
+            in[after] = true;
+        }
+    }
+
+    /** Whether value is read only by reader, only as its data input, and is not a graph output. */
+    private static boolean soleInput(Graph g, String value, Node reader, Set<String> outputs) {
+        List<Node> readers = g.consumers(value);
+        return !outputs.contains(value) && readers.size() == 1 && readers.get(0) == reader
+                && reader.inputs().indexOf(value) == 0 && reader.inputs().lastIndexOf(value) == 0;
+    }
+
+    /** Whether a Conv step has static shapes that fit the NHWC depthwise (or else 1x1) kernel. */
+    private static boolean fits(Graph g, ConvStep s, boolean depthwise) {
+        TensorType xt = g.type(s.conv().input(0));
+        TensorType wt = g.type(s.conv().input(1));
+        if (xt == null || wt == null || xt.shape().rank() != 4 || wt.shape().rank() != 4) {
+            return false;
+        }
+        int[] x = xt.shape().dims();
+        x[0] = 1;
+        for (int v : x) {
+            if (v < 1) {
+                return false;
+            }
+        }
+        for (int v : wt.shape().dims()) {
+            if (v < 1) {
+                return false;
+            }
+        }
+        ConvGeometry geo = ((ConvOp) s.conv().op()).geometry(Shape.of(x), wt.shape());
+        return depthwise ? NhwcConv.depthwiseFits(geo) && !NhwcConv.pointwiseFits(geo) : NhwcConv.pointwiseFits(geo);
+    }
+
     private Tensor runAdd(AddStep s, Tensor[] in, Map<String, Tensor> live) {
         Tensor a = in[0];
         Tensor b = s.act() == s.add() ? null : in[1];
@@ -428,8 +531,12 @@ public final class InferenceExecutor {
     public Summary summary() {
         Plan p = plans.values().stream().reduce((a, b) -> b).orElse(null);
         int convs = (int) steps.stream().filter(s -> s instanceof ConvStep || s instanceof PoolStep).count();
+        int nhwc = 0;
+        for (int i = 0; i < steps.size(); i++) {
+            nhwc += nhwcIn[i] || nhwcOut[i] ? 1 : 0;
+        }
         return new Summary(steps.size(), foldedBatchNorms, fusedActivations, p == null ? 0 : p.distinct,
-                p == null ? 0 : p.bytes, convs);
+                p == null ? 0 : p.bytes, convs, nhwc);
     }
 
 

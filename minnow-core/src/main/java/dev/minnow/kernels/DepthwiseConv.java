@@ -34,6 +34,81 @@ final class DepthwiseConv {
         });
     }
 
+    /** Depthwise with channel multiplier 1 (the only case {@link #forwardNhwc} takes). */
+    static boolean appliesNhwc(ConvGeometry g) {
+        return g.groups() == g.inChannels() && g.outChannels() == g.inChannels();
+    }
+
+    /** Weights [C][1][kH][kW] repacked tap-major, [kH*kW][C], the layout {@link #forwardNhwc} reads. */
+    static float[] tapMajor(ConvGeometry g, float[] w) {
+        int C = g.outChannels();
+        int taps = g.kernelH() * g.kernelW();
+        float[] t = new float[taps * C];
+        for (int c = 0; c < C; c++) {
+            for (int k = 0; k < taps; k++) {
+                t[k * C + c] = w[c * taps + k];
+            }
+        }
+        return t;
+    }
+
+    /**
+     * Forward on channel-last activations for multiplier 1 ({@link #appliesNhwc}), any stride,
+     * padding and dilation: x [N][inH][inW][C], taps [kH*kW][C] from {@link #tapMajor}, bias [C]
+     * (nullable), y [N][outH][outW][C] = bias + sum over the taps inside the input, then clamped
+     * to [lo, hi] when clamp. Channels are contiguous, so one output position is C/V vector FMAs
+     * per tap (the plane-wise {@link #forward} pays per-plane overhead on small planes instead).
+     * Parallel over output rows.
+     */
+    static void forwardNhwc(ConvGeometry g, float[] x, float[] taps, float[] bias, boolean clamp, float lo, float hi,
+                            float[] y) {
+        long rowWork = (long) g.outW() * g.inChannels() * g.kernelH() * g.kernelW();
+        int minRows = (int) Math.max(1, (1 << 15) / Math.max(1, rowWork));
+        Parallel.forRange(g.batch() * g.outH(), minRows, (from, to) -> {
+            if (VectorSupport.AVAILABLE) {
+                DepthwiseNhwcVector.rows(g, x, taps, bias, clamp, lo, hi, y, from, to);
+            } else {
+                nhwcRows(g, x, taps, bias, clamp, lo, hi, y, from, to);
+            }
+        });
+    }
+
+    /** Plain-Java rows [r0, r1) of {@link #forwardNhwc} (r = n * outH + oh). */
+    static void nhwcRows(ConvGeometry g, float[] x, float[] taps, float[] bias, boolean clamp, float lo, float hi,
+                         float[] y, int r0, int r1) {
+        int C = g.inChannels();
+        float[] acc = new float[C];
+        for (int r = r0; r < r1; r++) {
+            int n = r / g.outH();
+            int ih0 = (r % g.outH()) * g.strideH() - g.padTop();
+            int kh0 = Vec.firstValid(ih0, g.dilationH());
+            int kh1 = Math.min(g.kernelH(), Vec.endValid(ih0, g.dilationH(), g.inH()));
+            for (int ow = 0; ow < g.outW(); ow++) {
+                int iw0 = ow * g.strideW() - g.padLeft();
+                int kw0 = Vec.firstValid(iw0, g.dilationW());
+                int kw1 = Math.min(g.kernelW(), Vec.endValid(iw0, g.dilationW(), g.inW()));
+                if (bias == null) {
+                    java.util.Arrays.fill(acc, 0f);
+                } else {
+                    System.arraycopy(bias, 0, acc, 0, C);
+                }
+                for (int kh = kh0; kh < kh1; kh++) {
+                    for (int kw = kw0; kw < kw1; kw++) {
+                        int xo = ((n * g.inH() + ih0 + kh * g.dilationH()) * g.inW() + iw0 + kw * g.dilationW()) * C;
+                        int wo = (kh * g.kernelW() + kw) * C;
+                        for (int c = 0; c < C; c++) {
+                            acc[c] += taps[wo + c] * x[xo + c];
+                        }
+                    }
+                }
+                int yo = (r * g.outW() + ow) * C;
+                for (int c = 0; c < C; c++) {
+                    y[yo + c] = clamp ? Math.min(Math.max(acc[c], lo), hi) : acc[c];
+                }
+            }
+        }
+    }
+
     static void backwardInput(ConvGeometry g, float[] dy, float[] w, float[] dx) {
         int C = g.inChannels();
         int mult = g.outChannelsPerGroup();

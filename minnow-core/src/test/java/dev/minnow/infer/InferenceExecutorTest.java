@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class InferenceExecutorTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"lenet5", "resnet20", "mobilenetv2-cifar", "vgg-small"})
+    @ValueSource(strings = {"lenet5", "resnet20", "mobilenetv2-cifar", "vgg-small", "mobilenetv2"})
     void matchesPlainForward(String model) {
         Graph g = Zoo.build(model, 3);
         randomizeBatchNorm(g, new SplittableRandom(5));
@@ -40,6 +40,14 @@ class InferenceExecutorTest {
         assertTrue(s.plannedBuffers() <= s.kernelOutputs());
         if (!model.equals("lenet5")) {
             assertTrue(s.fusedActivations() > 0, "Conv followed by Relu/ReLU6 fuses");
+        }
+        if (model.startsWith("mobilenet")) {
+            // every inverted-residual block but the first (no expand conv) runs 1x1 -> dw -> 1x1 channel-last
+            long dws = g.nodes().stream().filter(n -> n.opType().equals("Conv") && n.attributes().getInt("group", 1) > 1)
+                    .count();
+            assertEquals(3 * (dws - 1), s.nhwcConvs(), "NHWC chains: " + s);
+        } else {
+            assertEquals(0, s.nhwcConvs(), "no depthwise convolutions, no NHWC: " + s);
         }
         if (model.startsWith("resnet") || model.startsWith("mobilenet")) {
             // repeated block shapes: later Convs take buffers of dead earlier ones

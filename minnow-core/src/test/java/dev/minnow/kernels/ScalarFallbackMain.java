@@ -39,6 +39,11 @@ public final class ScalarFallbackMain {
             Conv2d.backwardInput(g, want, w, dxGot);
             worst = Math.max(worst, maxDiff(dxWant, dxGot));
         }
+        // channel-last depthwise (scalar rows) and a 1x1 conv reading NHWC
+        worst = Math.max(worst, NhwcConvTest.check(rnd, ConvGeometry.of(2, 19, 7, 6, 19, 3, 3, 2, 1, 1, 0, 1, 2, 1, 2, 19),
+                true, true, true, true));
+        worst = Math.max(worst, NhwcConvTest.check(rnd, ConvGeometry.of(2, 9, 5, 3, 13, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1),
+                true, false, true, false));
         boolean ok = worst < 1e-3f;
         System.out.println("available=" + VectorSupport.AVAILABLE + (ok ? " ok" : " mismatch " + worst));
         System.exit(ok ? 0 : 1);

@@ -1,0 +1,114 @@
+package dev.minnow.kernels;
+
+/**
+ * Convolutions on channel-last (NHWC) activations, for the inference executor's MobileNet-style
+ * chains 1x1 conv -> depthwise -> 1x1 conv: the depthwise convolution runs channel-vectorized
+ * on NHWC ({@link DepthwiseConv#forwardNhwc}) and the 1x1 convolutions around it absorb the
+ * layout change in their GEMM's transposes, so no explicit transpose runs.
+ * <p>
+ * Layouts per image: NCHW x [C][P], NHWC x [P][C] (P = H*W positions, channels fastest); weights
+ * are the ONNX ones, [M][C/groups][kH][kW]. A 1x1 convolution (stride 1, no padding, one group) is
+ * Y[M x P] = W[M x C] * X[C x P], so with NHWC on either side:
+ * <pre>
+ *   NCHW in, NHWC out:  Y^T[P x M] = X^T * W^T        (A = X read transposed, B = W^T)
+ *   NHWC in, NCHW out:  Y[M x P]   = W * Xnhwc^T      (A = W packed once, B read transposed)
+ *   NHWC in, NHWC out:  Y^T[P x M] = Xnhwc * W^T
+ * </pre>
+ * Training never sees these layouts: every op and its gradients stay NCHW.
+ */
+public final class NhwcConv {
+    private NhwcConv() {
+    }
+
+    /** Whether g is a depthwise convolution with channel multiplier 1 (any kernel, stride, padding, dilation). */
+    public static boolean depthwiseFits(ConvGeometry g) {
+        return DepthwiseConv.appliesNhwc(g);
+    }
+
+    /** Whether g is a 1x1, stride-1, unpadded convolution with one group. */
+    public static boolean pointwiseFits(ConvGeometry g) {
+        return Conv2d.isPointwise(g) && g.groups() == 1;
+    }
+
+    /**
+     * Weights prepared once for many calls (holds a reference to w, which must not change):
+     * depthwise taps [kH*kW][C], or for a 1x1 convolution W^T [C][M] (NHWC output) and W's packed
+     * GEMM panels (NHWC input, NCHW output). Unused parts are null.
+     */
+    public record Prepared(float[] w, float[] taps, float[] wT, Gemm.PackedA packed) {
+    }
+
+    /** Prepares w for {@link #forward} with these layouts (g must fit one of the two shapes). */
+    public static Prepared prepare(ConvGeometry g, float[] w, boolean nhwcIn, boolean nhwcOut) {
+        if (depthwiseFits(g) && !pointwiseFits(g)) {
+            return new Prepared(w, DepthwiseConv.tapMajor(g, w), null, null);
+        }
+        requirePointwise(g);
+        int M = g.outChannels();
+        int C = g.inChannels();
+        float[] wT = null;
+        if (nhwcOut) {
+            wT = new float[C * M];
+            for (int m = 0; m < M; m++) {
+                for (int c = 0; c < C; c++) {
+                    wT[c * M + m] = w[m * C + c];
+                }
+            }
+        }
+        Gemm.PackedA packed = nhwcIn && !nhwcOut ? Gemm.pack(false, M, C, w, 0, C) : null;
+        return new Prepared(w, null, wT, packed);
+    }
+
+    /**
+     * y = clamp(conv(x) + bias) with x channel-last when nhwcIn and y channel-last when nhwcOut
+     * (clamp to [lo, hi] only when clamp). prepared comes from {@link #prepare} with the same
+     * w, geometry kind and layouts; bias [M] is nullable.
+     */
+    public static void forward(ConvGeometry g, float[] x, boolean nhwcIn, Prepared prepared, float[] bias,
+                               boolean clamp, float lo, float hi, float[] y, boolean nhwcOut) {
+        if (g.outputSize() == 0) {
+            return;
+        }
+        if (prepared.taps() != null) {
+            if (!nhwcIn || !nhwcOut) {
+                throw new IllegalArgumentException("the NHWC depthwise kernel reads and writes NHWC");
+            }
+            DepthwiseConv.forwardNhwc(g, x, prepared.taps(), bias, clamp, lo, hi, y);
+            return;
+        }
+        requirePointwise(g);
+        int P = g.outH() * g.outW();
+        int C = g.inChannels();
+        int M = g.outChannels();
+        Conv2d.forEachImage(g, n -> {
+            int xo = n * C * P;
+            int yo = n * M * P;
+            float beta = 0f;
+            if (bias != null && nhwcOut) {
+                for (int p = 0; p < P; p++) {
+                    System.arraycopy(bias, 0, y, yo + p * M, M);
+                }
+                beta = 1f;
+            } else if (bias != null) {
+                beta = Conv2d.fillBias(bias, 0, M, y, yo, P) ? 1f : 0f;
+            }
+            if (!nhwcOut && nhwcIn) {
+                Gemm.sgemm(prepared.packed(), true, P, x, xo, C, beta, y, yo, P);
+            } else if (nhwcOut) {
+                Gemm.sgemm(!nhwcIn, false, P, M, C, 1f, x, xo, nhwcIn ? C : P, prepared.wT(), 0, M, beta, y, yo, M);
+            } else {
+                throw new IllegalArgumentException("NCHW in and out is Conv2d.forward's job");
+            }
+        });
+        if (clamp) {
+            Eltwise.addClamp(y, null, y, g.outputSize(), lo, hi);
+        }
+    }
+
+    private static void requirePointwise(ConvGeometry g) {
+        if (!pointwiseFits(g)) {
+            throw new IllegalArgumentException("NHWC convolution needs a 1x1 stride-1 unpadded one-group "
+                    + "or a multiplier-1 depthwise geometry, got " + g);
+        }
+    }
+}
