@@ -80,29 +80,30 @@ public final class NhwcConv {
         int P = g.outH() * g.outW();
         int C = g.inChannels();
         int M = g.outChannels();
+        if (!nhwcIn && !nhwcOut) {
+            throw new IllegalArgumentException("NCHW in and out is Conv2d.forward's job");
+        }
+        float l = clamp ? lo : Float.NEGATIVE_INFINITY;
+        float h = clamp ? hi : Float.POSITIVE_INFINITY;
         Conv2d.forEachImage(g, n -> {
             int xo = n * C * P;
             int yo = n * M * P;
+            if (!nhwcOut) {
+                // bias is per row of Y[M x P]: the GEMM's epilogue adds it and clamps as it stores
+                Gemm.sgemm(prepared.packed(), true, P, x, xo, C, 0f, y, yo, P, new Gemm.Epilogue(bias, 0, l, h));
+                return;
+            }
+            // bias is per column of Y^T[P x M]: filled in first, the epilogue only clamps
             float beta = 0f;
-            if (bias != null && nhwcOut) {
+            if (bias != null) {
                 for (int p = 0; p < P; p++) {
                     System.arraycopy(bias, 0, y, yo + p * M, M);
                 }
                 beta = 1f;
-            } else if (bias != null) {
-                beta = Conv2d.fillBias(bias, 0, M, y, yo, P) ? 1f : 0f;
             }
-            if (!nhwcOut && nhwcIn) {
-                Gemm.sgemm(prepared.packed(), true, P, x, xo, C, beta, y, yo, P);
-            } else if (nhwcOut) {
-                Gemm.sgemm(!nhwcIn, false, P, M, C, 1f, x, xo, nhwcIn ? C : P, prepared.wT(), 0, M, beta, y, yo, M);
-            } else {
-                throw new IllegalArgumentException("NCHW in and out is Conv2d.forward's job");
-            }
+            Gemm.sgemm(!nhwcIn, false, P, M, C, 1f, x, xo, nhwcIn ? C : P, prepared.wT(), 0, M, beta, y, yo, M,
+                    clamp ? new Gemm.Epilogue(null, 0, l, h) : null);
         });
-        if (clamp) {
-            Eltwise.addClamp(y, null, y, g.outputSize(), lo, hi);
-        }
     }
 
     private static void requirePointwise(ConvGeometry g) {
