@@ -270,6 +270,16 @@ public final class Conv2d {
                 }
                 return;
             }
+            if (P <= Im2col.SMALL_PLANE && Kg * P <= COL_LIMIT) {
+                float[] col = workspace(0, Kg * P);
+                Im2col.byIndexMap(g, x, xOff, col);
+                if (pa != null) {
+                    Gemm.sgemm(pa, false, P, col, 0, P, 0f, y, yOff, P, epi);
+                } else {
+                    Gemm.sgemm(false, false, mpg, P, Kg, 1f, w, wOff, Kg, col, 0, P, 0f, y, yOff, P, epi);
+                }
+                return;
+            }
             // one image on several threads: each lowers and multiplies its own range of positions
             // (the im2col is as costly as a small GEMM and would otherwise run on one thread)
             int parts = splitPositions(g, P) ? Parallel.threads() : 1;

@@ -14,6 +14,46 @@ final class Im2col {
         walk(g, x, xOff, p0, nc, col, false);
     }
 
+    /** Output planes up to this many positions are lowered by {@link #byIndexMap}. */
+    static final int SMALL_PLANE = 256;
+
+    /**
+     * im2col of all P = outH * outW positions for small output planes (late layers at batch 1,
+     * e.g. 7x7): the row-segment walk would copy a handful of floats per call, so instead one
+     * index map per kernel tap (input offset in the plane, or -1 in the padding) is made once
+     * and every channel is gathered through it; channels are split over the shared pool.
+     */
+    static void byIndexMap(ConvGeometry g, float[] x, int xOff, float[] col) {
+        int P = g.outH() * g.outW();
+        int taps = g.kernelH() * g.kernelW();
+        int[] map = new int[taps * P];
+        for (int kh = 0; kh < g.kernelH(); kh++) {
+            for (int kw = 0; kw < g.kernelW(); kw++) {
+                int t = kh * g.kernelW() + kw;
+                for (int oh = 0; oh < g.outH(); oh++) {
+                    int ih = oh * g.strideH() - g.padTop() + kh * g.dilationH();
+                    for (int ow = 0; ow < g.outW(); ow++) {
+                        int iw = ow * g.strideW() - g.padLeft() + kw * g.dilationW();
+                        boolean inside = ih >= 0 && ih < g.inH() && iw >= 0 && iw < g.inW();
+                        map[t * P + oh * g.outW() + ow] = inside ? ih * g.inW() + iw : -1;
+                    }
+                }
+            }
+        }
+        int plane = g.inH() * g.inW();
+        int channels = g.inChannelsPerGroup();
+        Parallel.forRange(channels, Math.max(1, 32768 / Math.max(1, taps * P)), (from, to) -> {
+            for (int c = from; c < to; c++) {
+                int xc = xOff + c * plane;
+                int d = c * taps * P;
+                for (int i = 0; i < taps * P; i++) {
+                    int m = map[i];
+                    col[d + i] = m < 0 ? 0f : x[xc + m];
+                }
+            }
+        });
+    }
+
     /** The adjoint of {@link #im2col}: x += scatter(col). */
     static void col2imAdd(ConvGeometry g, float[] col, int p0, int nc, float[] x, int xOff) {
         walk(g, x, xOff, p0, nc, col, true);

@@ -87,6 +87,33 @@ class Conv2dTest {
     }
 
     @Test
+    void indexMapLoweringEqualsTheRowWalk() {
+        // the two im2col implementations (small planes / the rest) must give identical columns
+        SplittableRandom rnd = new SplittableRandom(8);
+        for (int t = 0; t < 200; t++) {
+            int kh = 1 + rnd.nextInt(4);
+            int kw = 1 + rnd.nextInt(4);
+            int dh = 1 + rnd.nextInt(2);
+            int dw = 1 + rnd.nextInt(2);
+            ConvGeometry g = ConvGeometry.of(1, 1 + rnd.nextInt(6), 1 + rnd.nextInt(12) + (kh - 1) * dh,
+                    1 + rnd.nextInt(12) + (kw - 1) * dw, 2, kh, kw, 1 + rnd.nextInt(3), 1 + rnd.nextInt(3),
+                    rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3), dh, dw, 1);
+            int P = g.outH() * g.outW();
+            if (P == 0) {
+                continue;
+            }
+            int xOff = rnd.nextInt(3);
+            float[] x = GemmTest.random(rnd, xOff + g.inputSize());
+            int rows = g.inChannels() * kh * kw;
+            float[] walk = filled(rows * P);
+            float[] mapped = filled(rows * P);
+            Im2col.im2col(g, x, xOff, 0, P, walk);
+            Im2col.byIndexMap(g, x, xOff, mapped);
+            assertClose(walk, mapped, 0f, g.toString());
+        }
+    }
+
+    @Test
     void explicitAlgorithmsOnSmallShapes() {
         SplittableRandom rnd = new SplittableRandom(5);
         int[][] cases = {{3, 5, 1, 1, 1}, {2, 4, 6, 5, 0}, {1, 1, 3, 3, 1}, {4, 3, 5, 8, 2}};
