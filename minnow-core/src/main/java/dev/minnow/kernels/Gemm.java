@@ -98,7 +98,9 @@ public final class Gemm {
             });
             return;
         }
-        boolean small = macs <= SMALL_MACS || M < GemmVector.MR / 2 || N < GemmVector.V;
+        // N between V/2 and V (e.g. 14 Winograd tiles) still runs the tile path with masked stores:
+        // the unpacked path would do M * K short axpys (measured 25x slower there)
+        boolean small = macs <= SMALL_MACS || M < GemmVector.MR / 2 || N < GemmVector.V / 2;
         int mBlock = small ? 1 : GemmVector.MR;
         int nBlock = small ? GemmVector.V : GemmVector.NR;
         int mBlocks = (M + mBlock - 1) / mBlock;

@@ -207,22 +207,46 @@ final class GemmVector {
         }
     }
 
-    /** Edge tiles: c (+)= tile + bias[r], clamped to [lo, hi] when clamp. */
-    private static void addTile(float[] tile, float[] c, int cOff, int ldc, int mr, int nr, boolean accumulate,
-                                float[] bias, boolean clamp, float lo, float hi) {
-        for (int r = 0; r < mr; r++) {
-            int o = cOff + r * ldc;
-            float b = bias == null ? 0f : bias[r];
-            for (int j = 0; j < nr; j++) {
-                float v = tile[r * NR + j] + b + (accumulate ? c[o + j] : 0f);
-                c[o + j] = clamp ? Math.min(Math.max(v, lo), hi) : v;
+    /**
+     * Stores a finished micro-tile (tile[r * NR + j] for r < mr, j < nr) into C: c = (accumulate ?
+     * c : 0) + tile + bias[r] (bias nullable), clamped to [lo, hi] when clamp. Kept apart from the
+     * micro-kernel so that both stay small enough for the JIT to compile them fully (with the
+     * epilogue inside, the micro-kernel's vectors were sometimes left un-intrinsified: 50x slower).
+     */
+    private static void storeTile(float[] tile, float[] c, int cOff, int ldc, int mr, int nr, boolean accumulate,
+                                  float[] bias, boolean clamp, float lo, float hi) {
+        FloatVector lov = FloatVector.broadcast(S, lo);
+        FloatVector hiv = FloatVector.broadcast(S, hi);
+        for (int half = 0; half < NR; half += V) {
+            if (half >= nr) {
+                break;
+            }
+            boolean full = half + V <= nr;
+            VectorMask<Float> m = full ? null : S.indexInRange(half, nr);
+            for (int r = 0; r < mr; r++) {
+                int o = cOff + r * ldc + half;
+                FloatVector v = FloatVector.fromArray(S, tile, r * NR + half);
+                if (accumulate) {
+                    v = v.add(full ? FloatVector.fromArray(S, c, o) : FloatVector.fromArray(S, c, o, m));
+                }
+                if (bias != null) {
+                    v = v.add(bias[r]);
+                }
+                if (clamp) {
+                    v = v.max(lov).min(hiv);
+                }
+                if (full) {
+                    v.intoArray(c, o);
+                } else {
+                    v.intoArray(c, o, m);
+                }
             }
         }
     }
 
     /**
-     * The 8 x 2V register-blocked micro-kernel: C[mr x nr] = (accumulate ? C : 0) + Ap-panel *
-     * Bp-panel over kc (+ bias[r] per row when bias is non-null; clamped to [lo, hi] when clamp).
+     * The 8 x 2V register-blocked micro-kernel: tile = Ap-panel * Bp-panel over kc (tile[r * NR + j]),
+     * then {@link #storeTile} puts it into C[mr x nr] with the epilogue.
      */
     private static void microKernel(int kc, float[] ap, int aBase, float[] bp, int bBase,
                                     float[] c, int cOff, int ldc, int mr, int nr, float[] tile,
@@ -257,262 +281,6 @@ final class GemmVector {
             FloatVector a7 = FloatVector.broadcast(S, ap[a + 7]);
             c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
         }
-        if (mr == MR && nr == NR) {
-            // written out row by row: a helper taking vectors as arguments is not always inlined,
-            // and then every vector is boxed (measured 8x slower)
-            FloatVector lov = FloatVector.broadcast(S, lo);
-            FloatVector hiv = FloatVector.broadcast(S, hi);
-            int o0 = cOff + 0 * ldc;
-            if (accumulate) {
-                c00 = c00.add(FloatVector.fromArray(S, c, o0));
-                c01 = c01.add(FloatVector.fromArray(S, c, o0 + V));
-            }
-            if (bias != null) {
-                c00 = c00.add(bias[0]);
-                c01 = c01.add(bias[0]);
-            }
-            if (clamp) {
-                c00 = c00.max(lov).min(hiv);
-                c01 = c01.max(lov).min(hiv);
-            }
-            c00.intoArray(c, o0);
-            c01.intoArray(c, o0 + V);
-            int o1 = cOff + 1 * ldc;
-            if (accumulate) {
-                c10 = c10.add(FloatVector.fromArray(S, c, o1));
-                c11 = c11.add(FloatVector.fromArray(S, c, o1 + V));
-            }
-            if (bias != null) {
-                c10 = c10.add(bias[1]);
-                c11 = c11.add(bias[1]);
-            }
-            if (clamp) {
-                c10 = c10.max(lov).min(hiv);
-                c11 = c11.max(lov).min(hiv);
-            }
-            c10.intoArray(c, o1);
-            c11.intoArray(c, o1 + V);
-            int o2 = cOff + 2 * ldc;
-            if (accumulate) {
-                c20 = c20.add(FloatVector.fromArray(S, c, o2));
-                c21 = c21.add(FloatVector.fromArray(S, c, o2 + V));
-            }
-            if (bias != null) {
-                c20 = c20.add(bias[2]);
-                c21 = c21.add(bias[2]);
-            }
-            if (clamp) {
-                c20 = c20.max(lov).min(hiv);
-                c21 = c21.max(lov).min(hiv);
-            }
-            c20.intoArray(c, o2);
-            c21.intoArray(c, o2 + V);
-            int o3 = cOff + 3 * ldc;
-            if (accumulate) {
-                c30 = c30.add(FloatVector.fromArray(S, c, o3));
-                c31 = c31.add(FloatVector.fromArray(S, c, o3 + V));
-            }
-            if (bias != null) {
-                c30 = c30.add(bias[3]);
-                c31 = c31.add(bias[3]);
-            }
-            if (clamp) {
-                c30 = c30.max(lov).min(hiv);
-                c31 = c31.max(lov).min(hiv);
-            }
-            c30.intoArray(c, o3);
-            c31.intoArray(c, o3 + V);
-            int o4 = cOff + 4 * ldc;
-            if (accumulate) {
-                c40 = c40.add(FloatVector.fromArray(S, c, o4));
-                c41 = c41.add(FloatVector.fromArray(S, c, o4 + V));
-            }
-            if (bias != null) {
-                c40 = c40.add(bias[4]);
-                c41 = c41.add(bias[4]);
-            }
-            if (clamp) {
-                c40 = c40.max(lov).min(hiv);
-                c41 = c41.max(lov).min(hiv);
-            }
-            c40.intoArray(c, o4);
-            c41.intoArray(c, o4 + V);
-            int o5 = cOff + 5 * ldc;
-            if (accumulate) {
-                c50 = c50.add(FloatVector.fromArray(S, c, o5));
-                c51 = c51.add(FloatVector.fromArray(S, c, o5 + V));
-            }
-            if (bias != null) {
-                c50 = c50.add(bias[5]);
-                c51 = c51.add(bias[5]);
-            }
-            if (clamp) {
-                c50 = c50.max(lov).min(hiv);
-                c51 = c51.max(lov).min(hiv);
-            }
-            c50.intoArray(c, o5);
-            c51.intoArray(c, o5 + V);
-            int o6 = cOff + 6 * ldc;
-            if (accumulate) {
-                c60 = c60.add(FloatVector.fromArray(S, c, o6));
-                c61 = c61.add(FloatVector.fromArray(S, c, o6 + V));
-            }
-            if (bias != null) {
-                c60 = c60.add(bias[6]);
-                c61 = c61.add(bias[6]);
-            }
-            if (clamp) {
-                c60 = c60.max(lov).min(hiv);
-                c61 = c61.max(lov).min(hiv);
-            }
-            c60.intoArray(c, o6);
-            c61.intoArray(c, o6 + V);
-            int o7 = cOff + 7 * ldc;
-            if (accumulate) {
-                c70 = c70.add(FloatVector.fromArray(S, c, o7));
-                c71 = c71.add(FloatVector.fromArray(S, c, o7 + V));
-            }
-            if (bias != null) {
-                c70 = c70.add(bias[7]);
-                c71 = c71.add(bias[7]);
-            }
-            if (clamp) {
-                c70 = c70.max(lov).min(hiv);
-                c71 = c71.max(lov).min(hiv);
-            }
-            c70.intoArray(c, o7);
-            c71.intoArray(c, o7 + V);
-            return;
-        }
-        if (mr == MR) {
-            // a right-edge tile (N not a multiple of NR, e.g. 49 positions of a 7x7 map): masked
-            // stores, not the scalar tile path
-            VectorMask<Float> k0 = S.indexInRange(0, nr);
-            VectorMask<Float> k1 = S.indexInRange(V, nr);
-            FloatVector lov = FloatVector.broadcast(S, lo);
-            FloatVector hiv = FloatVector.broadcast(S, hi);
-            int o0 = cOff + 0 * ldc;
-            if (accumulate) {
-                c00 = c00.add(FloatVector.fromArray(S, c, o0, k0));
-                c01 = c01.add(FloatVector.fromArray(S, c, o0 + V, k1));
-            }
-            if (bias != null) {
-                c00 = c00.add(bias[0]);
-                c01 = c01.add(bias[0]);
-            }
-            if (clamp) {
-                c00 = c00.max(lov).min(hiv);
-                c01 = c01.max(lov).min(hiv);
-            }
-            c00.intoArray(c, o0, k0);
-            c01.intoArray(c, o0 + V, k1);
-            int o1 = cOff + 1 * ldc;
-            if (accumulate) {
-                c10 = c10.add(FloatVector.fromArray(S, c, o1, k0));
-                c11 = c11.add(FloatVector.fromArray(S, c, o1 + V, k1));
-            }
-            if (bias != null) {
-                c10 = c10.add(bias[1]);
-                c11 = c11.add(bias[1]);
-            }
-            if (clamp) {
-                c10 = c10.max(lov).min(hiv);
-                c11 = c11.max(lov).min(hiv);
-            }
-            c10.intoArray(c, o1, k0);
-            c11.intoArray(c, o1 + V, k1);
-            int o2 = cOff + 2 * ldc;
-            if (accumulate) {
-                c20 = c20.add(FloatVector.fromArray(S, c, o2, k0));
-                c21 = c21.add(FloatVector.fromArray(S, c, o2 + V, k1));
-            }
-            if (bias != null) {
-                c20 = c20.add(bias[2]);
-                c21 = c21.add(bias[2]);
-            }
-            if (clamp) {
-                c20 = c20.max(lov).min(hiv);
-                c21 = c21.max(lov).min(hiv);
-            }
-            c20.intoArray(c, o2, k0);
-            c21.intoArray(c, o2 + V, k1);
-            int o3 = cOff + 3 * ldc;
-            if (accumulate) {
-                c30 = c30.add(FloatVector.fromArray(S, c, o3, k0));
-                c31 = c31.add(FloatVector.fromArray(S, c, o3 + V, k1));
-            }
-            if (bias != null) {
-                c30 = c30.add(bias[3]);
-                c31 = c31.add(bias[3]);
-            }
-            if (clamp) {
-                c30 = c30.max(lov).min(hiv);
-                c31 = c31.max(lov).min(hiv);
-            }
-            c30.intoArray(c, o3, k0);
-            c31.intoArray(c, o3 + V, k1);
-            int o4 = cOff + 4 * ldc;
-            if (accumulate) {
-                c40 = c40.add(FloatVector.fromArray(S, c, o4, k0));
-                c41 = c41.add(FloatVector.fromArray(S, c, o4 + V, k1));
-            }
-            if (bias != null) {
-                c40 = c40.add(bias[4]);
-                c41 = c41.add(bias[4]);
-            }
-            if (clamp) {
-                c40 = c40.max(lov).min(hiv);
-                c41 = c41.max(lov).min(hiv);
-            }
-            c40.intoArray(c, o4, k0);
-            c41.intoArray(c, o4 + V, k1);
-            int o5 = cOff + 5 * ldc;
-            if (accumulate) {
-                c50 = c50.add(FloatVector.fromArray(S, c, o5, k0));
-                c51 = c51.add(FloatVector.fromArray(S, c, o5 + V, k1));
-            }
-            if (bias != null) {
-                c50 = c50.add(bias[5]);
-                c51 = c51.add(bias[5]);
-            }
-            if (clamp) {
-                c50 = c50.max(lov).min(hiv);
-                c51 = c51.max(lov).min(hiv);
-            }
-            c50.intoArray(c, o5, k0);
-            c51.intoArray(c, o5 + V, k1);
-            int o6 = cOff + 6 * ldc;
-            if (accumulate) {
-                c60 = c60.add(FloatVector.fromArray(S, c, o6, k0));
-                c61 = c61.add(FloatVector.fromArray(S, c, o6 + V, k1));
-            }
-            if (bias != null) {
-                c60 = c60.add(bias[6]);
-                c61 = c61.add(bias[6]);
-            }
-            if (clamp) {
-                c60 = c60.max(lov).min(hiv);
-                c61 = c61.max(lov).min(hiv);
-            }
-            c60.intoArray(c, o6, k0);
-            c61.intoArray(c, o6 + V, k1);
-            int o7 = cOff + 7 * ldc;
-            if (accumulate) {
-                c70 = c70.add(FloatVector.fromArray(S, c, o7, k0));
-                c71 = c71.add(FloatVector.fromArray(S, c, o7 + V, k1));
-            }
-            if (bias != null) {
-                c70 = c70.add(bias[7]);
-                c71 = c71.add(bias[7]);
-            }
-            if (clamp) {
-                c70 = c70.max(lov).min(hiv);
-                c71 = c71.max(lov).min(hiv);
-            }
-            c70.intoArray(c, o7, k0);
-            c71.intoArray(c, o7 + V, k1);
-            return;
-        }
         c00.intoArray(tile, 0 * NR);
         c01.intoArray(tile, 0 * NR + V);
         c10.intoArray(tile, 1 * NR);
@@ -529,7 +297,7 @@ final class GemmVector {
         c61.intoArray(tile, 6 * NR + V);
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + V);
-        addTile(tile, c, cOff, ldc, mr, nr, accumulate, bias, clamp, lo, hi);
+        storeTile(tile, c, cOff, ldc, mr, nr, accumulate, bias, clamp, lo, hi);
     }
 
 
