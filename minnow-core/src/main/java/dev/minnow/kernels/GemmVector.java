@@ -215,31 +215,31 @@ final class GemmVector {
      */
     private static void storeTile(float[] tile, float[] c, int cOff, int ldc, int mr, int nr, boolean accumulate,
                                   float[] bias, boolean clamp, float lo, float hi) {
-        FloatVector lov = FloatVector.broadcast(S, lo);
-        FloatVector hiv = FloatVector.broadcast(S, hi);
-        for (int half = 0; half < NR; half += V) {
-            if (half >= nr) {
-                break;
-            }
-            boolean full = half + V <= nr;
-            VectorMask<Float> m = full ? null : S.indexInRange(half, nr);
+        if (nr == NR) {
             for (int r = 0; r < mr; r++) {
-                int o = cOff + r * ldc + half;
-                FloatVector v = FloatVector.fromArray(S, tile, r * NR + half);
+                float b = bias == null ? 0f : bias[r];
+                int o = cOff + r * ldc;
+                FloatVector v0 = FloatVector.fromArray(S, tile, r * NR).add(b);
+                FloatVector v1 = FloatVector.fromArray(S, tile, r * NR + V).add(b);
                 if (accumulate) {
-                    v = v.add(full ? FloatVector.fromArray(S, c, o) : FloatVector.fromArray(S, c, o, m));
-                }
-                if (bias != null) {
-                    v = v.add(bias[r]);
+                    v0 = v0.add(FloatVector.fromArray(S, c, o));
+                    v1 = v1.add(FloatVector.fromArray(S, c, o + V));
                 }
                 if (clamp) {
-                    v = v.max(lov).min(hiv);
+                    v0 = v0.max(lo).min(hi);
+                    v1 = v1.max(lo).min(hi);
                 }
-                if (full) {
-                    v.intoArray(c, o);
-                } else {
-                    v.intoArray(c, o, m);
-                }
+                v0.intoArray(c, o);
+                v1.intoArray(c, o + V);
+            }
+            return;
+        }
+        for (int r = 0; r < mr; r++) {
+            float b = bias == null ? 0f : bias[r];
+            int o = cOff + r * ldc;
+            for (int j = 0; j < nr; j++) {
+                float v = tile[r * NR + j] + b + (accumulate ? c[o + j] : 0f);
+                c[o + j] = clamp ? Math.min(Math.max(v, lo), hi) : v;
             }
         }
     }

@@ -31,7 +31,7 @@ final class WinogradConv {
     }
 
     /** Least min(C, M) for Winograd with prepared (pre-transformed, packed) weights. */
-    static int minChannelsPrepared = Integer.getInteger("minnow.winogradPreparedMinChannels", 128);
+    static int minChannelsPrepared = Integer.getInteger("minnow.winogradPreparedMinChannels", 64);
 
     /** Rule for prepared weights (inference): no per-call weight transform, so narrower layers win too. */
     static boolean appliesPrepared(ConvGeometry g) {

@@ -1,0 +1,45 @@
+package dev.minnow.kernels;
+
+import java.util.SplittableRandom;
+
+/**
+ * Runs the vector GEMM and convolution paths long enough for the JIT's optimizing compiler to
+ * take them (full tiles, edge tiles, epilogues, im2col, index-map lowering, Winograd), for
+ * {@link JitCompilesKernelsTest}.
+ */
+public final class JitCompilesKernelsMain {
+    private JitCompilesKernelsMain() {
+    }
+
+    public static void main(String[] args) {
+        Parallel.setThreads(1);
+        SplittableRandom rnd = new SplittableRandom(1);
+        ConvGeometry[] layers = {
+            ConvGeometry.of(1, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+            ConvGeometry.of(1, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+            ConvGeometry.of(1, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+            ConvGeometry.of(1, 8, 30, 30, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1),
+            ConvGeometry.of(1, 24, 9, 9, 40, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1)};
+        float[][] x = new float[layers.length][];
+        float[][] w = new float[layers.length][];
+        Conv2d.PreparedWeights[] pw = new Conv2d.PreparedWeights[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            x[i] = GemmTest.random(rnd, layers[i].inputSize());
+            w[i] = GemmTest.random(rnd, layers[i].weightSize());
+            pw[i] = Conv2d.prepare(layers[i], w[i]);
+        }
+        long end = System.nanoTime() + 4_000_000_000L;
+        int round = 0;
+        while (System.nanoTime() < end) {
+            for (int i = 0; i < layers.length; i++) {
+                ConvGeometry g = layers[i];
+                float[] bias = round % 2 == 0 ? null : new float[g.outChannels()];
+                float[] y = new float[g.outputSize()];
+                Conv2d.forward(g, x[i], w[i], bias, y, pw[i], round % 3 == 0 ? 0f : Float.NEGATIVE_INFINITY, 6f);
+                Conv2d.forward(g, x[i], w[i], bias, y);
+            }
+            round++;
+        }
+        System.out.println("rounds=" + round);
+    }
+}
