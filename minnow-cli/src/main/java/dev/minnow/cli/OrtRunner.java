@@ -21,12 +21,20 @@ final class OrtRunner implements AutoCloseable {
     private final String inputName;
 
     OrtRunner(byte[] model, String inputName, int threads) {
+        this(model, inputName, threads, Map.of());
+    }
+
+    /** config: session configuration entries (e.g. "session.qdqisint8allowed" = "1"). */
+    OrtRunner(byte[] model, String inputName, int threads, Map<String, String> config) {
         try {
             this.env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions o = new OrtSession.SessionOptions();
             o.setIntraOpNumThreads(threads);
             o.setInterOpNumThreads(1);
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            for (Map.Entry<String, String> e : config.entrySet()) {
+                o.addConfigEntry(e.getKey(), e.getValue());
+            }
             this.session = env.createSession(model, o);
             this.inputName = inputName;
         } catch (OrtException | UnsatisfiedLinkError e) {

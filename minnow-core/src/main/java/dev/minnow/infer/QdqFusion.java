@@ -31,8 +31,11 @@ import java.util.Set;
  * changes nothing; otherwise the group stays in float.
  *
  * <p>ONNX Runtime fuses such groups into QLinearConv for uint8 activations everywhere, and for
- * int8 activations only on ARM (on x86 it computes them in float, see QDQIsInt8Allowed). Minnow
- * fuses both: the integer result is the exact one and does not depend on a float summation order.
+ * int8 activations on ARM; on x86 it first turns int8 activations into uint8 where its pass can
+ * (same real values) and runs the rest in float (MobileNet V2 int8: 36 of 52 convolutions fused,
+ * 16 in float). Minnow fuses all: the integer result is the exact one and does not depend on a
+ * float summation order. It equals ONNX Runtime's with session.qdqisint8allowed=1 bit for bit
+ * (500 images) and has the same top-1 as its x86 default on 99.0% (docs/ONNX.md).
  */
 public final class QdqFusion {
     private QdqFusion() {
