@@ -28,6 +28,14 @@ public final class JitCompilesKernelsMain {
             w[i] = GemmTest.random(rnd, layers[i].weightSize());
             pw[i] = Conv2d.prepare(layers[i], w[i]);
         }
+        // channel-last chain pieces: depthwise with a masked channel tail, 1x1 writing and reading NHWC
+        ConvGeometry dw = ConvGeometry.of(1, 40, 9, 9, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 40);
+        ConvGeometry one = ConvGeometry.of(1, 24, 9, 9, 40, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
+        float[] dwx = GemmTest.random(rnd, dw.inputSize());
+        NhwcConv.Prepared dwp = NhwcConv.prepare(dw, GemmTest.random(rnd, dw.weightSize()), true, true);
+        float[] pww = GemmTest.random(rnd, one.weightSize());
+        NhwcConv.Prepared toNhwc = NhwcConv.prepare(one, pww, false, true);
+        NhwcConv.Prepared fromNhwc = NhwcConv.prepare(one, pww, true, false);
         long end = System.nanoTime() + 4_000_000_000L;
         int round = 0;
         while (System.nanoTime() < end) {
@@ -38,6 +46,10 @@ public final class JitCompilesKernelsMain {
                 Conv2d.forward(g, x[i], w[i], bias, y, pw[i], round % 3 == 0 ? 0f : Float.NEGATIVE_INFINITY, 6f);
                 Conv2d.forward(g, x[i], w[i], bias, y);
             }
+            float[] b = round % 2 == 0 ? null : new float[40];
+            NhwcConv.forward(dw, dwx, true, dwp, b, round % 3 == 0, 0f, 6f, new float[dw.outputSize()], true);
+            NhwcConv.forward(one, x[4], false, toNhwc, b, round % 3 == 0, 0f, 6f, new float[one.outputSize()], true);
+            NhwcConv.forward(one, x[4], true, fromNhwc, b, round % 3 == 0, 0f, 6f, new float[one.outputSize()], false);
             round++;
         }
         System.out.println("rounds=" + round);
