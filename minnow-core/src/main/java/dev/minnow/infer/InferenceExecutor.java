@@ -423,11 +423,15 @@ public final class InferenceExecutor {
      * Marks the chains 1x1 Conv -> depthwise Conv (multiplier 1) -> 1x1 Conv (MobileNet's
      * inverted residual blocks) to run channel-last between the two 1x1 convolutions: the first
      * writes NHWC (its GEMM computes Y^T), the depthwise step reads and writes NHWC, the last
-     * reads NHWC (its GEMM reads X transposed). A chain qualifies only when both intermediate
+     * reads NHWC (its GEMM reads X transposed). The first may also be a one-group conv that runs
+     * through im2col (MobileNetV2's 3x3 stride-2 stem before the first block). A chain qualifies only when both intermediate
      * values have that one reader, are no graph output and have static 4-D shapes (batch aside),
      * so NHWC data never reaches another step or the caller.
      */
     private static void nhwcChains(Graph g, List<Step> steps, boolean[] in, boolean[] out) {
+        if (!Boolean.parseBoolean(System.getProperty("minnow.nhwcChains", "true"))) {
+            return; // -Dminnow.nhwcChains=false: everything NCHW (for comparisons)
+        }
         Map<String, Integer> convWriting = new HashMap<>();
         Map<Node, Integer> convOf = new java.util.IdentityHashMap<>();
         for (int i = 0; i < steps.size(); i++) {
@@ -438,7 +442,7 @@ public final class InferenceExecutor {
         }
         Set<String> outputs = Set.copyOf(g.outputs().stream().map(Value::name).toList());
         for (int d = 0; d < steps.size(); d++) {
-            if (!(steps.get(d) instanceof ConvStep dw) || !fits(g, dw, true)) {
+            if (!(steps.get(d) instanceof ConvStep dw) || !fits(g, dw, Role.DEPTHWISE)) {
                 continue;
             }
             Integer before = convWriting.get(dw.conv().input(0));
@@ -446,7 +450,7 @@ public final class InferenceExecutor {
             Integer after = readers.size() == 1 ? convOf.get(readers.get(0)) : null;
             if (before == null || after == null || !soleInput(g, dw.conv().input(0), dw.conv(), outputs)
                     || !soleInput(g, dw.output(), readers.get(0), outputs)
-                    || !fits(g, (ConvStep) steps.get(before), false) || !fits(g, (ConvStep) steps.get(after), false)) {
+                    || !fits(g, (ConvStep) steps.get(before), Role.BEFORE) || !fits(g, (ConvStep) steps.get(after), Role.AFTER)) {
                 continue;
             }
             out[before] = true;
@@ -463,8 +467,18 @@ public final class InferenceExecutor {
                 && reader.inputs().indexOf(value) == 0 && reader.inputs().lastIndexOf(value) == 0;
     }
 
-    /** Whether a Conv step has static shapes that fit the NHWC depthwise (or else 1x1) kernel. */
-    private static boolean fits(Graph g, ConvStep s, boolean depthwise) {
+    /** A Conv step's place in a channel-last chain. */
+    private enum Role {
+        /** Reads NCHW, writes NHWC: a 1x1 conv, or a one-group conv through im2col (MobileNetV2's stem). */
+        BEFORE,
+        /** Multiplier-1 depthwise conv, NHWC in and out. */
+        DEPTHWISE,
+        /** Reads NHWC, writes NCHW: a 1x1 conv. */
+        AFTER
+    }
+
+    /** Whether a Conv step has static shapes that fit the NHWC kernel of its role. */
+    private static boolean fits(Graph g, ConvStep s, Role role) {
         TensorType xt = g.type(s.conv().input(0));
         TensorType wt = g.type(s.conv().input(1));
         if (xt == null || wt == null || xt.shape().rank() != 4 || wt.shape().rank() != 4) {
@@ -483,7 +497,11 @@ public final class InferenceExecutor {
             }
         }
         ConvGeometry geo = ((ConvOp) s.conv().op()).geometry(Shape.of(x), wt.shape());
-        return depthwise ? NhwcConv.depthwiseFits(geo) && !NhwcConv.pointwiseFits(geo) : NhwcConv.pointwiseFits(geo);
+        return switch (role) {
+            case BEFORE -> NhwcConv.pointwiseFits(geo) || NhwcConv.loweredFits(geo);
+            case DEPTHWISE -> NhwcConv.depthwiseFits(geo) && !NhwcConv.pointwiseFits(geo);
+            case AFTER -> NhwcConv.pointwiseFits(geo);
+        };
     }
 
     private Tensor runAdd(AddStep s, Tensor[] in, Map<String, Tensor> live) {
