@@ -115,9 +115,9 @@ class NhwcConvTest {
         float[] got = new float[g.outputSize()];
         java.util.Arrays.fill(got, Float.NaN); // every element must be written
         NhwcConv.Prepared p = NhwcConv.prepare(g, w, nhwcIn, nhwcOut);
-        float[] in = nhwcIn ? toNhwc(x, g.batch(), g.inChannels(), g.inH() * g.inW()) : x;
+        float[] in = nhwcIn ? transpose(x, g.batch(), g.inChannels(), g.inH() * g.inW()) : x;
         NhwcConv.forward(g, in, nhwcIn, p, bias, clamp, -0.5f, 0.5f, got, nhwcOut);
-        float[] out = nhwcOut ? toNchw(got, g.batch(), g.outChannels(), g.outH() * g.outW()) : got;
+        float[] out = nhwcOut ? transpose(got, g.batch(), g.outH() * g.outW(), g.outChannels()) : got;
         assertEquals(want.length, out.length);
         float worst = 0;
         for (int i = 0; i < want.length; i++) {
@@ -127,26 +127,13 @@ class NhwcConvTest {
         return worst;
     }
 
-    /** [N][C][P] -> [N][P][C]. */
-    static float[] toNhwc(float[] a, int n, int c, int p) {
+    /** [N][rows][cols] -> [N][cols][rows]: NCHW to NHWC with (C, P), NHWC to NCHW with (P, C). */
+    static float[] transpose(float[] a, int n, int rows, int cols) {
         float[] r = new float[a.length];
         for (int i = 0; i < n; i++) {
-            for (int ch = 0; ch < c; ch++) {
-                for (int q = 0; q < p; q++) {
-                    r[(i * p + q) * c + ch] = a[(i * c + ch) * p + q];
-                }
-            }
-        }
-        return r;
-    }
-
-    /** [N][P][C] -> [N][C][P]. */
-    static float[] toNchw(float[] a, int n, int c, int p) {
-        float[] r = new float[a.length];
-        for (int i = 0; i < n; i++) {
-            for (int ch = 0; ch < c; ch++) {
-                for (int q = 0; q < p; q++) {
-                    r[(i * c + ch) * p + q] = a[(i * p + q) * c + ch];
+            for (int row = 0; row < rows; row++) {
+                for (int col = 0; col < cols; col++) {
+                    r[(i * cols + col) * rows + row] = a[(i * rows + row) * cols + col];
                 }
             }
         }
