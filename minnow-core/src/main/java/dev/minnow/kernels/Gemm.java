@@ -44,11 +44,17 @@ public final class Gemm {
 
     /**
      * What is done to each element of C once its sum is complete, fused into the GEMM's store:
-     * C[i][j] = min(max(C[i][j] + rowBias[biasOff + i], lo), hi) (rowBias may be null; infinite
-     * bounds clamp nothing). A convolution's bias and ReLU/ReLU6 this way cost no extra pass over
-     * its output.
+     * C[i][j] = min(max(C[i][j] + rowBias[biasOff + i] + colBias[j], lo), hi) (either bias may be
+     * null; infinite bounds clamp nothing). A convolution's bias and ReLU/ReLU6 this way cost no
+     * extra pass over its output: per row for NCHW outputs (Y = W * X), per column for channel-last
+     * ones (Y^T = X^T * W^T, see {@link NhwcConv}).
      */
-    public record Epilogue(float[] rowBias, int biasOff, float lo, float hi) {
+    public record Epilogue(float[] rowBias, int biasOff, float lo, float hi, float[] colBias) {
+        /** Row bias (nullable) and clamp, no column bias. */
+        public Epilogue(float[] rowBias, int biasOff, float lo, float hi) {
+            this(rowBias, biasOff, lo, hi, null);
+        }
+
         boolean clamps() {
             return lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
         }
@@ -60,11 +66,12 @@ public final class Gemm {
             }
         }
 
-        /** Applies the epilogue to n elements of C row `row` starting at c[off]. */
-        void applyRow(float[] c, int off, int n, int row) {
+        /** Applies the epilogue to n elements of C row `row` starting at c[off], which is column col0. */
+        void applyRow(float[] c, int off, int n, int row, int col0) {
             float b = rowBias == null ? 0f : rowBias[biasOff + row];
-            for (int j = off; j < off + n; j++) {
-                c[j] = Math.min(Math.max(c[j] + b, lo), hi);
+            for (int j = 0; j < n; j++) {
+                float v = c[off + j] + b + (colBias == null ? 0f : colBias[col0 + j]);
+                c[off + j] = Math.min(Math.max(v, lo), hi);
             }
         }
     }
@@ -133,7 +140,7 @@ public final class Gemm {
     private static void applyRows(Epilogue epi, float[] C, int cOff, int ldc, int m0, int m1, int n0, int n1) {
         if (epi != null) {
             for (int i = m0; i < m1; i++) {
-                epi.applyRow(C, cOff + i * ldc + n0, n1 - n0, i);
+                epi.applyRow(C, cOff + i * ldc + n0, n1 - n0, i, n0);
             }
         }
     }

@@ -64,7 +64,7 @@ final class GemmVector {
                     java.util.Arrays.fill(C, cOff + i * ldc + n0, cOff + i * ldc + n1, 0f);
                 }
                 if (epi != null) {
-                    epi.applyRow(C, cOff + i * ldc + n0, n1 - n0, i);
+                    epi.applyRow(C, cOff + i * ldc + n0, n1 - n0, i, n0);
                 }
             }
             return;
@@ -109,7 +109,7 @@ final class GemmVector {
                             microKernel(kc, a, a0 + (ir / MR) * MR * kc, bp, bBase,
                                     C, cOff + (ic + ir) * ldc + jc + jr, ldc, mr, nr, tile,
                                     accumulate || !first, first && epi != null ? rowBias : null,
-                                    last && clamp, lo, hi);
+                                    first && epi != null ? epi.colBias() : null, jc + jr, last && clamp, lo, hi);
                         }
                     }
                 }
@@ -209,18 +209,21 @@ final class GemmVector {
 
     /**
      * Stores a finished micro-tile (tile[r * NR + j] for r < mr, j < nr) into C: c = (accumulate ?
-     * c : 0) + tile + bias[r] (bias nullable), clamped to [lo, hi] when clamp. Kept apart from the
+     * c : 0) + tile + bias[r] + colBias[col0 + j] (biases nullable), clamped to [lo, hi] when clamp. Kept apart from the
      * micro-kernel so that both stay small enough for the JIT to compile them fully (with the
      * epilogue inside, the micro-kernel's vectors were sometimes left un-intrinsified: 50x slower).
      */
     private static void storeTile(float[] tile, float[] c, int cOff, int ldc, int mr, int nr, boolean accumulate,
-                                  float[] bias, boolean clamp, float lo, float hi) {
+                                  float[] bias, float[] colBias, int col0, boolean clamp, float lo, float hi) {
         if (nr == NR) {
+            // column bias (channel-last outputs: the bias runs along each row), zero without one
+            FloatVector cb0 = colBias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, colBias, col0);
+            FloatVector cb1 = colBias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, colBias, col0 + V);
             for (int r = 0; r < mr; r++) {
                 float b = bias == null ? 0f : bias[r];
                 int o = cOff + r * ldc;
-                FloatVector v0 = FloatVector.fromArray(S, tile, r * NR).add(b);
-                FloatVector v1 = FloatVector.fromArray(S, tile, r * NR + V).add(b);
+                FloatVector v0 = FloatVector.fromArray(S, tile, r * NR).add(b).add(cb0);
+                FloatVector v1 = FloatVector.fromArray(S, tile, r * NR + V).add(b).add(cb1);
                 if (accumulate) {
                     v0 = v0.add(FloatVector.fromArray(S, c, o));
                     v1 = v1.add(FloatVector.fromArray(S, c, o + V));
@@ -238,7 +241,7 @@ final class GemmVector {
             float b = bias == null ? 0f : bias[r];
             int o = cOff + r * ldc;
             for (int j = 0; j < nr; j++) {
-                float v = tile[r * NR + j] + b + (accumulate ? c[o + j] : 0f);
+                float v = tile[r * NR + j] + b + (colBias == null ? 0f : colBias[col0 + j]) + (accumulate ? c[o + j] : 0f);
                 c[o + j] = clamp ? Math.min(Math.max(v, lo), hi) : v;
             }
         }
@@ -250,7 +253,8 @@ final class GemmVector {
      */
     private static void microKernel(int kc, float[] ap, int aBase, float[] bp, int bBase,
                                     float[] c, int cOff, int ldc, int mr, int nr, float[] tile,
-                                    boolean accumulate, float[] bias, boolean clamp, float lo, float hi) {
+                                    boolean accumulate, float[] bias, float[] colBias, int col0, boolean clamp,
+                                    float lo, float hi) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -297,7 +301,7 @@ final class GemmVector {
         c61.intoArray(tile, 6 * NR + V);
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + V);
-        storeTile(tile, c, cOff, ldc, mr, nr, accumulate, bias, clamp, lo, hi);
+        storeTile(tile, c, cOff, ldc, mr, nr, accumulate, bias, colBias, col0, clamp, lo, hi);
     }
 
 

@@ -94,7 +94,7 @@ public final class NhwcConv {
         float l = clamp ? lo : Float.NEGATIVE_INFINITY;
         float h = clamp ? hi : Float.POSITIVE_INFINITY;
         if (!nhwcIn && !pointwiseFits(g) && loweredFits(g)) {
-            lowered(g, x, prepared.wT(), bias, clamp ? new Gemm.Epilogue(null, 0, l, h) : null, y);
+            lowered(g, x, prepared.wT(), new Gemm.Epilogue(null, 0, l, h, bias), y);
             return;
         }
         requirePointwise(g);
@@ -109,10 +109,9 @@ public final class NhwcConv {
                 Gemm.sgemm(prepared.packed(), true, P, x, xo, C, 0f, y, yo, P, new Gemm.Epilogue(bias, 0, l, h));
                 return;
             }
-            // bias is per column of Y^T[P x M]: filled in first, the epilogue only clamps
-            float beta = fillColumnBias(bias, y, yo, P, M);
-            Gemm.sgemm(!nhwcIn, false, P, M, C, 1f, x, xo, nhwcIn ? C : P, prepared.wT(), 0, M, beta, y, yo, M,
-                    clamp ? new Gemm.Epilogue(null, 0, l, h) : null);
+            // bias is per column of Y^T[P x M]
+            Gemm.sgemm(!nhwcIn, false, P, M, C, 1f, x, xo, nhwcIn ? C : P, prepared.wT(), 0, M, 0f, y, yo, M,
+                    new Gemm.Epilogue(null, 0, l, h, bias));
         });
     }
 
@@ -121,7 +120,7 @@ public final class NhwcConv {
      * Y^T[nc x M] = col^T * W^T with col = im2col [K x nc] (K = C*kH*kW) and wT [K x M]. One image
      * on several threads splits its positions, each thread lowering its own range.
      */
-    private static void lowered(ConvGeometry g, float[] x, float[] wT, float[] bias, Gemm.Epilogue epi, float[] y) {
+    private static void lowered(ConvGeometry g, float[] x, float[] wT, Gemm.Epilogue epi, float[] y) {
         int P = g.outH() * g.outW();
         int K = Conv2d.rows(g);
         int M = g.outChannels();
@@ -137,22 +136,10 @@ public final class NhwcConv {
                 for (int p0 = begin; p0 < end; p0 += chunk) {
                     int nc = Math.min(chunk, end - p0);
                     Im2col.im2col(g, x, xo, p0, nc, col);
-                    float beta = fillColumnBias(bias, y, yo + p0 * M, nc, M);
-                    Gemm.sgemm(true, false, nc, M, K, 1f, col, 0, nc, wT, 0, M, beta, y, yo + p0 * M, M, epi);
+                    Gemm.sgemm(true, false, nc, M, K, 1f, col, 0, nc, wT, 0, M, 0f, y, yo + p0 * M, M, epi);
                 }
             }
         }));
-    }
-
-    /** Rows [0, rows) of the NHWC block at yo (M wide) = bias; returns the GEMM's beta (0 without bias). */
-    private static float fillColumnBias(float[] bias, float[] y, int yo, int rows, int M) {
-        if (bias == null) {
-            return 0f;
-        }
-        for (int p = 0; p < rows; p++) {
-            System.arraycopy(bias, 0, y, yo + p * M, M);
-        }
-        return 1f;
     }
 
     private static void requirePointwise(ConvGeometry g) {

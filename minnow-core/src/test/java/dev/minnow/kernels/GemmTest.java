@@ -86,16 +86,18 @@ class GemmTest {
             float lo = rnd.nextBoolean() ? 0f : Float.NEGATIVE_INFINITY;
             float hi = rnd.nextBoolean() ? 0.5f : Float.POSITIVE_INFINITY;
             float beta = rnd.nextBoolean() ? 0f : 1f;
+            float[] colBias = rnd.nextInt(3) == 0 ? random(rnd, n) : null; // channel-last outputs
             float[] c0 = random(rnd, m * n);
             float[] expect = c0.clone();
             GemmNaive.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, beta, expect, 0, n);
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
-                    float v = expect[i * n + j] + (bias == null ? 0f : bias[biasOff + i]);
+                    float v = expect[i * n + j] + (bias == null ? 0f : bias[biasOff + i])
+                            + (colBias == null ? 0f : colBias[j]);
                     expect[i * n + j] = Math.min(Math.max(v, lo), hi);
                 }
             }
-            Gemm.Epilogue epi = new Gemm.Epilogue(bias, biasOff, lo, hi);
+            Gemm.Epilogue epi = new Gemm.Epilogue(bias, biasOff, lo, hi, colBias);
             float[] packed = c0.clone();
             Gemm.sgemm(Gemm.pack(false, m, k, a, 0, k), false, n, b, 0, n, beta, packed, 0, n, epi);
             float[] plain = c0.clone();
