@@ -15,12 +15,8 @@ public final class IntConv2d {
     }
 
     /**
-     * Same result as {@link #forward}, on the fast float kernels (im2col + GEMM, depthwise) when
-     * max|x| * max over m of sum|w[m]| <= 2^24: then every partial sum, in whatever order and
-     * grouping a kernel adds (FMA included), is an integer of at most that magnitude, which
-     * float32 holds exactly, so the float result is the exact integer sum. Int8 models are far
-     * inside the bound (MobileNet V2 int8: at most about 2^22). Winograd is never used (its
-     * transforms round). Otherwise falls back to the direct loops.
+     * Same result as {@link #forward}, on the fast float kernels when {@link #exactInFloat} holds
+     * for the data ({@link #forwardExactFloat}); otherwise the direct loops.
      */
     public static void forwardFast(ConvGeometry g, int[] x, int[] w, int[] y) {
         if (g.outputSize() == 0) {
@@ -30,16 +26,7 @@ public final class IntConv2d {
         for (int i = 0; i < g.inputSize(); i++) {
             maxX = Math.max(maxX, Math.abs((long) x[i]));
         }
-        int perFilter = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
-        long maxRow = 0;
-        for (int m = 0; m < g.outChannels(); m++) {
-            long row = 0;
-            for (int k = m * perFilter; k < (m + 1) * perFilter; k++) {
-                row += Math.abs((long) w[k]);
-            }
-            maxRow = Math.max(maxRow, row);
-        }
-        if (maxRow != 0 && maxX > FLOAT_EXACT / maxRow) {
+        if (!exactInFloat(maxX, maxFilterAbsSum(w, g.outChannels()))) {
             forward(g, x, w, y);
             return;
         }
@@ -47,17 +34,50 @@ public final class IntConv2d {
         for (int i = 0; i < xf.length; i++) {
             xf[i] = x[i];
         }
-        float[] wf = new float[g.outChannels() * perFilter];
+        float[] wf = new float[w.length];
         for (int i = 0; i < wf.length; i++) {
             wf[i] = w[i];
         }
         float[] yf = new float[g.outputSize()];
-        Conv2d.Algorithm a = Conv2d.algorithmFor(g) == Conv2d.Algorithm.DEPTHWISE
-                ? Conv2d.Algorithm.DEPTHWISE : Conv2d.Algorithm.IM2COL_GEMM;
-        Conv2d.forward(g, xf, wf, null, yf, a);
+        forwardExactFloat(g, xf, wf, yf);
         for (int i = 0; i < yf.length; i++) {
             y[i] = (int) yf[i];
         }
+    }
+
+    /**
+     * True when max|x| * max over filters of sum|w| <= 2^24: then every partial sum of a
+     * convolution, in whatever order and grouping a kernel adds (FMA included), is an integer of at
+     * most that magnitude, which float32 holds exactly, so a float kernel gives the exact integer
+     * sums. Int8 models are far inside the bound (MobileNet V2 int8: at most about 2^22).
+     */
+    public static boolean exactInFloat(long maxAbsX, long maxFilterAbsSum) {
+        return maxFilterAbsSum == 0 || maxAbsX <= FLOAT_EXACT / maxFilterAbsSum;
+    }
+
+    /** Largest sum of |w| over one filter; w holds filters equal-sized filters back to back. */
+    public static long maxFilterAbsSum(int[] w, int filters) {
+        int per = filters == 0 ? 0 : w.length / filters;
+        long max = 0;
+        for (int m = 0; m < filters; m++) {
+            long sum = 0;
+            for (int k = m * per; k < (m + 1) * per; k++) {
+                sum += Math.abs((long) w[k]);
+            }
+            max = Math.max(max, sum);
+        }
+        return max;
+    }
+
+    /**
+     * The integer convolution of integer-valued floats on the float kernels (im2col + GEMM or
+     * depthwise; never Winograd, whose transforms round); exact when {@link #exactInFloat} holds,
+     * which the caller checks.
+     */
+    public static void forwardExactFloat(ConvGeometry g, float[] x, float[] w, float[] y) {
+        Conv2d.Algorithm a = Conv2d.algorithmFor(g) == Conv2d.Algorithm.DEPTHWISE
+                ? Conv2d.Algorithm.DEPTHWISE : Conv2d.Algorithm.IM2COL_GEMM;
+        Conv2d.forward(g, x, w, null, y, a);
     }
 
     public static void forward(ConvGeometry g, int[] x, int[] w, int[] y) {

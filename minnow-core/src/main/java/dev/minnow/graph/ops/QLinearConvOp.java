@@ -5,6 +5,7 @@ import dev.minnow.graph.Attributes;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.kernels.ConvGeometry;
+import dev.minnow.kernels.IntConv2d;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
@@ -42,6 +43,27 @@ public final class QLinearConvOp extends NnOp {
         return List.of(new TensorType(yzp != null ? yzp.dtype() : x.dtype(), out));
     }
 
+    /** One weight tensor's zero-point-free integers, as ints and floats, and its largest filter |w| sum. */
+    private record PreparedWeights(Tensor w, Tensor zeroPoint, int[] ints, float[] floats, long maxFilterAbsSum) {
+    }
+
+    /** The last weights seen (an initializer: the same tensor every run), so they are converted once. */
+    private volatile PreparedWeights prepared;
+
+    private PreparedWeights weights(Tensor w, Tensor zeroPoint) {
+        PreparedWeights p = prepared;
+        if (p == null || p.w() != w || p.zeroPoint() != zeroPoint) {
+            int[] wi = ConvIntegerOp.shiftedWeights(w, zeroPoint, type);
+            float[] wf = new float[wi.length];
+            for (int i = 0; i < wi.length; i++) {
+                wf[i] = wi[i];
+            }
+            p = new PreparedWeights(w, zeroPoint, wi, wf, IntConv2d.maxFilterAbsSum(wi, w.shape().dim(0)));
+            prepared = p;
+        }
+        return p;
+    }
+
     @Override
     public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
         Tensor x = inputs[0];
@@ -50,8 +72,26 @@ public final class QLinearConvOp extends NnOp {
         Tensor bias = opt(inputs, 8);
         DType outType = yzp != null ? yzp.dtype() : x.dtype();
         ConvGeometry g = conv.geometry(x.shape(), w.shape());
-        int[] acc = ConvIntegerOp.convolve(g, ConvIntegerOp.shifted(x, opt(inputs, 2), type),
-                ConvIntegerOp.shiftedWeights(w, opt(inputs, 5), type));
+        PreparedWeights pw = weights(w, opt(inputs, 5));
+        int[] xi = ConvIntegerOp.shifted(x, opt(inputs, 2), type);
+        long maxX = 0;
+        for (int v : xi) {
+            maxX = Math.max(maxX, Math.abs((long) v));
+        }
+        int[] acc = new int[g.outputSize()];
+        if (IntConv2d.exactInFloat(maxX, pw.maxFilterAbsSum())) {
+            float[] xf = new float[xi.length];
+            for (int i = 0; i < xi.length; i++) {
+                xf[i] = xi[i];
+            }
+            float[] yf = new float[acc.length];
+            IntConv2d.forwardExactFloat(g, xf, pw.floats(), yf);
+            for (int i = 0; i < acc.length; i++) {
+                acc[i] = (int) yf[i];
+            }
+        } else {
+            IntConv2d.forward(g, xi, pw.ints(), acc);
+        }
         float xs = f32(inputs[1])[0];
         float[] ws = f32(inputs[4]);
         float ys = f32(inputs[6])[0];
@@ -61,18 +101,27 @@ public final class QLinearConvOp extends NnOp {
         }
         int[] b = bias == null ? null : Quant.ints(bias);
         long zp = Quant.zeroPoints(yzp)[0];
+        long lo = Quant.min(outType);
+        long hi = Quant.max(outType);
         int plane = g.outH() * g.outW();
-        long[] q = new long[acc.length];
-        float[] multiplier = new float[m];
-        for (int ch = 0; ch < m; ch++) {
-            multiplier[ch] = xs * ws[ws.length == 1 ? 0 : ch] / ys; // float32 steps, as ONNX Runtime
+        Tensor out = Tensor.zeros(outType, conv.outShape(x.shape(), g));
+        boolean bytes = outType == DType.UINT8 || outType == DType.INT8;
+        byte[] ob = bytes ? out.bytes() : null;
+        long[] q = bytes ? null : new long[acc.length];
+        for (int i0 = 0, ch = 0; i0 < acc.length; i0 += plane, ch = (ch + 1) % m) {
+            float multiplier = xs * ws[ws.length == 1 ? 0 : ch] / ys; // float32 steps, as ONNX Runtime
+            int add = b == null ? 0 : b[ch];
+            for (int i = i0; i < i0 + plane; i++) {
+                float v = (float) (acc[i] + add) * multiplier;
+                long r = (long) Math.max(lo, Math.min(hi, Math.rint(v) + zp)); // round half to even, saturate
+                if (bytes) {
+                    ob[i] = (byte) r;
+                } else {
+                    q[i] = r;
+                }
+            }
         }
-        for (int i = 0; i < q.length; i++) {
-            int ch = (i / plane) % m;
-            float v = (float) (acc[i] + (b == null ? 0 : b[ch])) * multiplier[ch];
-            q[i] = Quant.quantize(v, zp, outType);
-        }
-        return new Tensor[] {Quant.tensor(outType, conv.outShape(x.shape(), g), q)};
+        return new Tensor[] {bytes ? out : Quant.tensor(outType, out.shape(), q)};
     }
 
     @Override
