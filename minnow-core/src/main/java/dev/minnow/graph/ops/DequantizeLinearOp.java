@@ -42,9 +42,15 @@ public final class DequantizeLinearOp extends LinearQuantOp {
         float[] sv = f32(scale);
         int[] zv = Quant.zeroPoints(zp);
         float[] y = new float[xv.length];
-        for (int i = 0; i < y.length; i++) {
-            int p = pi.at(i);
-            y[i] = (float) (xv[i] - (zv.length == 1 ? zv[0] : zv[p])) * sv[p];
+        if (sv.length == 1) { // per tensor: no parameter lookup per element
+            for (int i = 0; i < y.length; i++) {
+                y[i] = (float) (xv[i] - zv[0]) * sv[0];
+            }
+        } else {
+            for (int i = 0; i < y.length; i++) {
+                int p = pi.at(i);
+                y[i] = (float) (xv[i] - (zv.length == 1 ? zv[0] : zv[p])) * sv[p];
+            }
         }
         return new Tensor[] {out(outputDtype != null ? outputDtype : scale.dtype(), x.shape(), y)};
     }

@@ -52,6 +52,16 @@ public final class QuantizeLinearOp extends LinearQuantOp {
         float[] xv = f32(x);
         float[] sv = f32(scale);
         int[] zv = Quant.zeroPoints(zp);
+        if (sv.length == 1 && (d == DType.UINT8 || d == DType.INT8)) { // per tensor, 8-bit: straight to bytes
+            Tensor out = Tensor.zeros(d, x.shape());
+            byte[] ob = out.bytes();
+            double lo = Quant.min(d);
+            double hi = Quant.max(d);
+            for (int i = 0; i < xv.length; i++) {
+                ob[i] = (byte) Math.max(lo, Math.min(hi, Math.rint(xv[i] / sv[0]) + zv[0]));
+            }
+            return new Tensor[] {out};
+        }
         long[] q = new long[xv.length];
         for (int i = 0; i < q.length; i++) {
             int p = pi.at(i);
