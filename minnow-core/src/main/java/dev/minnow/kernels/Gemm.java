@@ -83,6 +83,31 @@ public final class Gemm {
                 a.packed(), epilogue);
     }
 
+    /** Row granularity of {@link #sgemmRows}: ranges should start at multiples of it. */
+    public static final int ROW_BLOCK = GemmVector.MR;
+
+    /**
+     * Rows [m0, m1) of C = op(A) * B (B not transposed, beta = 0) on the calling thread, A packed by
+     * {@link #pack}; m0 must be a multiple of {@link #ROW_BLOCK}. For callers that split the rows of
+     * one product over threads themselves.
+     */
+    public static void sgemmRows(PackedA a, int m0, int m1, int N, float[] B, int bOff, int ldb,
+                                 float[] C, int cOff, int ldc) {
+        if (m0 % ROW_BLOCK != 0) {
+            throw new IllegalArgumentException("row range must start at a multiple of " + ROW_BLOCK + ", got " + m0);
+        }
+        if (m1 <= m0 || N <= 0) {
+            return;
+        }
+        if (a.packed() == null) {
+            GemmScalar.rows(a.transA(), false, m0, m1, N, a.K(), 1f, a.a(), a.aOff(), a.lda(), B, bOff, ldb,
+                    0f, C, cOff, ldc);
+            return;
+        }
+        GemmVector.tile(a.transA(), false, m0, m1, 0, N, a.K(), 1f, a.a(), a.aOff(), a.lda(), B, bOff, ldb,
+                0f, C, cOff, ldc, a.packed(), GemmVector.roundUp(a.M(), GemmVector.MR), null);
+    }
+
     /** The plain sgemm followed by the epilogue (nullable) on every element of C. */
     public static void sgemm(boolean transA, boolean transB, int M, int N, int K, float alpha,
                              float[] A, int aOff, int lda, float[] B, int bOff, int ldb,

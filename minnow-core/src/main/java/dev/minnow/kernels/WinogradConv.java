@@ -82,6 +82,10 @@ final class WinogradConv {
     private static void forward(ConvGeometry g, float[] x, float[] u, Gemm.PackedA[] packed, float[] bias, float[] y) {
         int C = g.inChannels();
         int M = g.outChannels();
+        if (packed != null && g.batch() < Parallel.threads() && 16L * M * C >= splitChannelsMinWeights) {
+            forwardSplitChannels(g, x, packed, bias, y);
+            return;
+        }
         int uStride = uStride(M, C);
         int tilesW = (g.outW() + 1) / 2;
         int tilesH = (g.outH() + 1) / 2;
@@ -111,6 +115,47 @@ final class WinogradConv {
                 }
             }
         }));
+    }
+
+    /** Least 16 * M * C (transformed weight floats) for {@link #forwardSplitChannels}. */
+    static long splitChannelsMinWeights = Long.getLong("minnow.winogradSplitChannelsMinWeights", 1L << 20);
+
+    /**
+     * Batch smaller than the threads, large prepared weights: instead of giving each thread its own
+     * tile rows (then every thread streams all 16 * M * C transformed weights, 4 MB at 256
+     * channels, from memory), the threads share each phase: input transform split by input
+     * channels, the 16 GEMMs by output-channel rows (each thread reads only its rows of the
+     * weights), output transform by output channels.
+     */
+    private static void forwardSplitChannels(ConvGeometry g, float[] x, Gemm.PackedA[] packed, float[] bias, float[] y) {
+        int C = g.inChannels();
+        int M = g.outChannels();
+        int tilesW = (g.outW() + 1) / 2;
+        int tilesH = (g.outH() + 1) / 2;
+        int threads = Parallel.threads();
+        int chunkRows = Math.min(tilesH, Math.max(1, Conv2d.COL_LIMIT / (16 * Math.max(C, M) * tilesW)));
+        float[] v = Conv2d.workspace(1, 16 * C * chunkRows * tilesW);
+        float[] mm = Conv2d.workspace(2, 16 * M * chunkRows * tilesW);
+        int mBlocks = (M + Gemm.ROW_BLOCK - 1) / Gemm.ROW_BLOCK;
+        for (int n = 0; n < g.batch(); n++) {
+            final int image = n;
+            for (int th0 = 0; th0 < tilesH; th0 += chunkRows) {
+                final int r0 = th0;
+                final int r1 = Math.min(tilesH, th0 + chunkRows);
+                final int tc = (r1 - r0) * tilesW;
+                Parallel.forRange(C, Math.max(1, C / threads), (c0, c1) ->
+                        transformInput(g, x, image, r0, r1, tilesW, v, new float[20][tc], c0, c1));
+                Parallel.forRange(mBlocks, 1, (b0, b1) -> {
+                    int m0 = b0 * Gemm.ROW_BLOCK;
+                    int m1 = Math.min(M, b1 * Gemm.ROW_BLOCK);
+                    for (int xi = 0; xi < 16; xi++) {
+                        Gemm.sgemmRows(packed[xi], m0, m1, tc, v, xi * C * tc, tc, mm, xi * M * tc, tc);
+                    }
+                });
+                Parallel.forRange(M, Math.max(1, M / threads), (m0, m1) ->
+                        transformOutput(g, mm, image, r0, r1, tilesW, bias, y, new float[20][tc], m0, m1));
+            }
+        }
     }
 
     /**
@@ -160,6 +205,12 @@ final class WinogradConv {
      */
     private static void transformInput(ConvGeometry g, float[] x, int n, int th0, int th1, int tilesW, float[] v,
                                        float[][] scratch) {
+        transformInput(g, x, n, th0, th1, tilesW, v, scratch, 0, g.inChannels());
+    }
+
+    /** As above for input channels [c0, c1) only (v keeps the layout of all C channels). */
+    private static void transformInput(ConvGeometry g, float[] x, int n, int th0, int th1, int tilesW, float[] v,
+                                       float[][] scratch, int c0, int c1) {
         int C = g.inChannels();
         int inH = g.inH();
         int inW = g.inW();
@@ -169,7 +220,7 @@ final class WinogradConv {
         float[] o = scratch[1];
         float[] e1 = scratch[2];
         float[] o1 = scratch[3];
-        for (int c = 0; c < C; c++) {
+        for (int c = c0; c < c1; c++) {
             int xc = (n * C + c) * inH * inW;
             for (int r = 0; r < 4; r++) {
                 for (int th = th0; th < th1; th++) {
@@ -259,6 +310,12 @@ final class WinogradConv {
     /** y tiles of tile rows [th0, th1) = A^T m A (+ bias), clipped to the output size. */
     private static void transformOutput(ConvGeometry g, float[] mm, int n, int th0, int th1, int tilesW,
                                         float[] bias, float[] y, float[][] scratch) {
+        transformOutput(g, mm, n, th0, th1, tilesW, bias, y, scratch, 0, g.outChannels());
+    }
+
+    /** As above for output channels [m0, m1) only. */
+    private static void transformOutput(ConvGeometry g, float[] mm, int n, int th0, int th1, int tilesW,
+                                        float[] bias, float[] y, float[][] scratch, int m0, int m1) {
         int M = g.outChannels();
         int outH = g.outH();
         int outW = g.outW();
@@ -266,7 +323,7 @@ final class WinogradConv {
         int stride = M * tc;
         float[] even = scratch[0];
         float[] odd = scratch[1];
-        for (int m = 0; m < M; m++) {
+        for (int m = m0; m < m1; m++) {
             int yc = (n * M + m) * outH * outW;
             float b = bias == null ? 0f : bias[m];
             int base = m * tc;

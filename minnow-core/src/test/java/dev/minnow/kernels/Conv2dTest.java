@@ -191,6 +191,34 @@ class Conv2dTest {
         }
     }
 
+    @Test
+    void preparedWinogradSplitByChannelsMatchesNaive() {
+        // batch below the thread count with large weights: transforms split by channels, the 16
+        // GEMMs by output rows (the threshold is lowered so that small layers take this path)
+        SplittableRandom rnd = new SplittableRandom(9);
+        int threads = Parallel.threads();
+        long minWeights = WinogradConv.splitChannelsMinWeights;
+        Parallel.setThreads(2);
+        WinogradConv.splitChannelsMinWeights = 0;
+        try {
+            for (int[] s : new int[][] {{128, 128, 17, 15, 1}, {129, 130, 9, 12, 1}, {64, 67, 9, 8, 1}, {70, 64, 5, 13, 1}}) {
+                ConvGeometry g = ConvGeometry.of(s[4], s[0], s[2], s[3], s[1], 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+                Conv2d.PreparedWeights pw = Conv2d.prepare(g, GemmTest.random(rnd, g.weightSize()));
+                assertTrue(pw.winograd() != null, "Winograd is prepared for " + g);
+                float[] x = GemmTest.random(rnd, g.inputSize());
+                float[] bias = GemmTest.random(rnd, g.outChannels());
+                float[] want = new float[g.outputSize()];
+                float[] got = filled(g.outputSize());
+                Conv2dNaive.forward(g, x, pw.w(), bias, want);
+                Conv2d.forward(g, x, pw.w(), bias, got, pw);
+                assertClose(want, got, 3e-5f * (g.inChannels() * 9 + 10), "channel-split Winograd " + g);
+            }
+        } finally {
+            WinogradConv.splitChannelsMinWeights = minWeights;
+            Parallel.setThreads(threads);
+        }
+    }
+
     private static void checkAll(SplittableRandom rnd, ConvGeometry g) {
         float[] x = GemmTest.random(rnd, g.inputSize());
         float[] w = GemmTest.random(rnd, g.weightSize());
