@@ -7,11 +7,14 @@ import java.util.List;
 
 /**
  * The one shared thread pool (the only global mutable state Minnow keeps). Kernels split
- * work with {@link #forRange}; {@link #setThreads} is what `--threads` calls.
+ * work with {@link #forRange}; {@link #setThreads} is what `--threads` calls. Chunks go to
+ * {@link SpinPool}'s spinning workers when they are free, else to a fork-join pool.
  */
 public final class Parallel {
     private static volatile int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private static volatile ForkJoinPool pool = new ForkJoinPool(threads);
+    /** Spinning workers (threads - 1 of them) tried first; the fork-join pool when they are busy. */
+    private static volatile SpinPool spin = threads > 1 ? new SpinPool(threads - 1) : null;
     /** Set while the calling thread runs its own chunk, so nested forRange calls stay inline. */
     private static final ThreadLocal<boolean[]> IN_BODY = ThreadLocal.withInitial(() -> new boolean[1]);
 
@@ -30,10 +33,20 @@ public final class Parallel {
         }
         if (n != threads) {
             ForkJoinPool old = pool;
+            SpinPool oldSpin = spin;
             threads = n;
             pool = new ForkJoinPool(n);
+            spin = n > 1 ? new SpinPool(n - 1) : null;
             old.shutdown();
+            if (oldSpin != null) {
+                oldSpin.shutdown();
+            }
         }
+    }
+
+    /** Marks the calling thread as a kernel worker: forRange calls it makes run inline. */
+    static void markWorker() {
+        IN_BODY.get()[0] = true;
     }
 
     public static int threads() {
@@ -52,6 +65,23 @@ public final class Parallel {
         if (chunks <= 1 || inBody[0]
                 || Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == pool) {
             body.run(0, n);
+            return;
+        }
+        SpinPool sp = spin;
+        if (sp != null && sp.tryRun(chunks, c -> {
+            int from = (int) ((long) n * c / chunks);
+            int to = (int) ((long) n * (c + 1) / chunks);
+            if (c != 0) {
+                body.run(from, to);
+                return;
+            }
+            inBody[0] = true;
+            try {
+                body.run(from, to);
+            } finally {
+                inBody[0] = false;
+            }
+        })) {
             return;
         }
         ForkJoinPool p = pool;
