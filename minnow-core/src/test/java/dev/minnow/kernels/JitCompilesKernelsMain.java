@@ -36,6 +36,10 @@ public final class JitCompilesKernelsMain {
         float[] pww = GemmTest.random(rnd, one.weightSize());
         NhwcConv.Prepared toNhwc = NhwcConv.prepare(one, pww, false, true);
         NhwcConv.Prepared fromNhwc = NhwcConv.prepare(one, pww, true, false);
+        PoolGeometry pool = PoolGeometry.of(8, new int[] {29, 29}, new int[] {15, 15}, new int[] {3, 3},
+                new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1});
+        float[] poolIn = GemmTest.random(rnd, pool.inputSize());
+        float[] poolOut = new float[pool.outputSize()];
         long end = System.nanoTime() + 4_000_000_000L;
         int round = 0;
         while (System.nanoTime() < end) {
@@ -50,6 +54,8 @@ public final class JitCompilesKernelsMain {
             NhwcConv.forward(dw, dwx, true, dwp, b, round % 3 == 0, 0f, 6f, new float[dw.outputSize()], true);
             NhwcConv.forward(one, x[4], false, toNhwc, b, round % 3 == 0, 0f, 6f, new float[one.outputSize()], true);
             NhwcConv.forward(one, x[4], true, fromNhwc, b, round % 3 == 0, 0f, 6f, new float[one.outputSize()], false);
+            Pool.maxForward(pool, poolIn, poolOut, null);
+            Eltwise.addClamp(poolIn, poolIn, poolIn, poolIn.length - round % 7, -1f, 1f);
             round++;
         }
         System.out.println("rounds=" + round);
