@@ -94,6 +94,12 @@ public final class Conv2d {
                 return;
             }
             java.util.Arrays.fill(dx, dxOff, dxOff + cpg * g.inH() * g.inW(), 0f);
+            if (smallPlane(g)) {
+                float[] col = workspace(0, Kg * P);
+                Gemm.sgemm(true, false, Kg, P, mpg, 1f, w, wOff, Kg, dy, dyOff, P, 0f, col, 0, P);
+                Im2col.col2imAddByIndexMap(g, col, dx, dxOff);
+                return;
+            }
             int chunk = columnChunk(Kg, P);
             float[] col = workspace(0, Kg * chunk);
             for (int p0 = 0; p0 < P; p0 += chunk) {
@@ -128,6 +134,12 @@ public final class Conv2d {
                     forGroups(g, n, (gi, wOff, dyOff, xOff) -> {
                         if (isPointwise(g)) {
                             Gemm.sgemm(false, true, mpg, cpg, P, 1f, dy, dyOff, P, x, xOff, P, 1f, acc, wOff, Kg);
+                            return;
+                        }
+                        if (smallPlane(g)) {
+                            float[] col = workspace(0, Kg * P);
+                            Im2col.byIndexMap(g, x, xOff, col);
+                            Gemm.sgemm(false, true, mpg, Kg, P, 1f, dy, dyOff, P, col, 0, P, 1f, acc, wOff, Kg);
                             return;
                         }
                         int chunk = columnChunk(Kg, P);
@@ -270,7 +282,7 @@ public final class Conv2d {
                 }
                 return;
             }
-            if (P <= Im2col.SMALL_PLANE && Kg * P <= COL_LIMIT) {
+            if (smallPlane(g)) {
                 float[] col = workspace(0, Kg * P);
                 Im2col.byIndexMap(g, x, xOff, col);
                 if (pa != null) {
@@ -301,6 +313,12 @@ public final class Conv2d {
                 }
             });
         }));
+    }
+
+    /** Output planes small enough for the index-map lowering ({@link Im2col#byIndexMap}) in one piece. */
+    static boolean smallPlane(ConvGeometry g) {
+        int P = g.outH() * g.outW();
+        return P <= Im2col.SMALL_PLANE && (long) rows(g) * P <= COL_LIMIT;
     }
 
     static boolean isPointwise(ConvGeometry g) {

@@ -24,22 +24,9 @@ final class Im2col {
      * and every channel is gathered through it; channels are split over the shared pool.
      */
     static void byIndexMap(ConvGeometry g, float[] x, int xOff, float[] col) {
+        int[] map = indexMap(g);
         int P = g.outH() * g.outW();
         int taps = g.kernelH() * g.kernelW();
-        int[] map = new int[taps * P];
-        for (int kh = 0; kh < g.kernelH(); kh++) {
-            for (int kw = 0; kw < g.kernelW(); kw++) {
-                int t = kh * g.kernelW() + kw;
-                for (int oh = 0; oh < g.outH(); oh++) {
-                    int ih = oh * g.strideH() - g.padTop() + kh * g.dilationH();
-                    for (int ow = 0; ow < g.outW(); ow++) {
-                        int iw = ow * g.strideW() - g.padLeft() + kw * g.dilationW();
-                        boolean inside = ih >= 0 && ih < g.inH() && iw >= 0 && iw < g.inW();
-                        map[t * P + oh * g.outW() + ow] = inside ? ih * g.inW() + iw : -1;
-                    }
-                }
-            }
-        }
         int plane = g.inH() * g.inW();
         int channels = g.inChannelsPerGroup();
         Parallel.forRange(channels, Math.max(1, 32768 / Math.max(1, taps * P)), (from, to) -> {
@@ -57,6 +44,49 @@ final class Im2col {
     /** The adjoint of {@link #im2col}: x += scatter(col). */
     static void col2imAdd(ConvGeometry g, float[] col, int p0, int nc, float[] x, int xOff) {
         walk(g, x, xOff, p0, nc, col, true);
+    }
+
+    /**
+     * The adjoint of {@link #byIndexMap}: x += scatter(col) over all positions of a small output
+     * plane; channels split over the shared pool (each channel's plane is written by one thread).
+     */
+    static void col2imAddByIndexMap(ConvGeometry g, float[] col, float[] x, int xOff) {
+        int[] map = indexMap(g);
+        int P = g.outH() * g.outW();
+        int taps = g.kernelH() * g.kernelW();
+        int plane = g.inH() * g.inW();
+        Parallel.forRange(g.inChannelsPerGroup(), Math.max(1, 32768 / Math.max(1, taps * P)), (from, to) -> {
+            for (int c = from; c < to; c++) {
+                int xc = xOff + c * plane;
+                int d = c * taps * P;
+                for (int i = 0; i < taps * P; i++) {
+                    int m = map[i];
+                    if (m >= 0) {
+                        x[xc + m] += col[d + i];
+                    }
+                }
+            }
+        });
+    }
+
+    /** map[t * P + p] = input offset in the plane read by tap t at output position p, -1 in the padding. */
+    private static int[] indexMap(ConvGeometry g) {
+        int P = g.outH() * g.outW();
+        int[] map = new int[g.kernelH() * g.kernelW() * P];
+        for (int kh = 0; kh < g.kernelH(); kh++) {
+            for (int kw = 0; kw < g.kernelW(); kw++) {
+                int t = kh * g.kernelW() + kw;
+                for (int oh = 0; oh < g.outH(); oh++) {
+                    int ih = oh * g.strideH() - g.padTop() + kh * g.dilationH();
+                    for (int ow = 0; ow < g.outW(); ow++) {
+                        int iw = ow * g.strideW() - g.padLeft() + kw * g.dilationW();
+                        boolean inside = ih >= 0 && ih < g.inH() && iw >= 0 && iw < g.inW();
+                        map[t * P + oh * g.outW() + ow] = inside ? ih * g.inW() + iw : -1;
+                    }
+                }
+            }
+        }
+        return map;
     }
 
     private static void walk(ConvGeometry g, float[] x, int xOff, int p0, int nc, float[] col, boolean scatter) {

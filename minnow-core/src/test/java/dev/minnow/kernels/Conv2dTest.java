@@ -110,6 +110,13 @@ class Conv2dTest {
             Im2col.im2col(g, x, xOff, 0, P, walk);
             Im2col.byIndexMap(g, x, xOff, mapped);
             assertClose(walk, mapped, 0f, g.toString());
+            // and the adjoints (scatter-add back into the image)
+            float[] col = GemmTest.random(rnd, rows * P);
+            float[] backWalk = x.clone();
+            float[] backMapped = x.clone();
+            Im2col.col2imAdd(g, col, 0, P, backWalk, xOff);
+            Im2col.col2imAddByIndexMap(g, col, backMapped, xOff);
+            assertClose(backWalk, backMapped, 1e-6f, "col2im " + g);
         }
     }
 
