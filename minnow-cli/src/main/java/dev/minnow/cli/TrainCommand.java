@@ -152,7 +152,10 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model);
         j.put("dataset", data.dataset);
-        j.put("epochs", result.epochs().size());
+        // a resumed run reports the epochs the model has been trained for in all, and this run's share
+        int total = result.epochs().isEmpty() ? 0 : result.epochs().getLast().epoch();
+        j.put("epochs", total);
+        j.put("epochs_this_run", result.epochs().size());
         j.put("test_top1", result.finalTestTop1());
         j.put("test_loss", result.epochs().getLast().testLoss());
         j.put("train_loss", result.epochs().getLast().trainLoss());
@@ -172,9 +175,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         j.put("per_epoch", per);
         int n = result.epochs().size();
-        String human = tab.render() + String.format("%n%s on %s: test top-1 %s after %d epoch%s, %.0f training images/s%s%n",
-                model, data.dataset, Table.percent(result.finalTestTop1()), n, n == 1 ? "" : "s", ips,
-                out == null ? "" : "; saved to " + out);
+        String human = tab.render() + String.format("%n%s on %s: test top-1 %s after %d epoch%s%s, %.0f training images/s%s%n",
+                model, data.dataset, Table.percent(result.finalTestTop1()), total, total == 1 ? "" : "s",
+                n == total ? "" : " (" + n + " in this run)", ips, out == null ? "" : "; saved to " + out);
         return new Run(j, human);
     }
 

@@ -45,8 +45,10 @@ class ResumeAndDeterminismTest {
         assertEquals(1, (int) number(one.json(), "epochs"));
         assertTrue(Files.isRegularFile(ckpt));
         Path resumed = dir.resolve("resumed.onnx");
-        train(data, resumed, "--epochs", "2", "--resume", ckpt.toString());
+        Cli two = train(data, resumed, "--epochs", "2", "--resume", ckpt.toString());
         assertWeightsEqual(Onnx.read(a), Onnx.read(resumed));
+        assertEquals(2, (int) number(two.json(), "epochs"), "a resumed run counts all epochs");
+        assertEquals(1, (int) number(two.json(), "epochs_this_run"));
     }
 
     private static void assertWeightsEqual(Graph x, Graph y) {
