@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure inference latency of a model on random input (median of many runs).",
                 "With --compare ort, ONNX Runtime runs the same model in the same process; the two are warmed up "
-                        + "and then run alternately in blocks of ten runs, so both see the same machine conditions."},
+                        + "and then run alternately in blocks of about a second of runs each, so both see the same machine conditions."},
         footer = {"", "Examples:", "  minnow bench resnet18 --batch 1 --threads 2 --compare ort",
                 "  minnow bench model.onnx --batch 16 --json"})
 final class BenchCommand implements Callable<Integer> {
@@ -118,22 +118,27 @@ final class BenchCommand implements Callable<Integer> {
                 maxDiff = Math.max(maxDiff, Math.abs(ours[i] - theirs[i]));
                 maxRef = Math.max(maxRef, Math.abs(theirs[i]));
             }
+            long w0 = System.nanoTime();
             for (int i = 0; i < warmup; i++) {
                 minnow.predict(x);
                 ort.run(xs, shape);
             }
-            // alternate blocks of runs, not single runs: ONNX Runtime's pool threads keep spinning for
-            // a while after a run, and a run started right then by the other runtime (with as many
-            // threads as cores) loses a core to them; measured on ResNet-18 this added 12 ms to
-            // Minnow's 18 ms. Within a block only the first run meets the other's leftovers.
+            double pairMs = (System.nanoTime() - w0) / 1e6 / Math.max(1, warmup);
+            // alternate blocks of about a second of runs, not single runs: after ONNX Runtime has run,
+            // Minnow's next runs are slowed for tens of milliseconds (its pool threads keep spinning
+            // and hold a core): alternating run by run, ResNet-18 measured 30.8 ms against 18.2 ms
+            // alone, and blocks of ten MobileNetV2 runs still 8.7 against 4.6 ms. In blocks of a
+            // second, the disturbed first runs of a block are few and the median skips them;
+            // ONNX Runtime's own median is the same with any block size.
+            int block = (int) Math.max(10, Math.min(500, BLOCK_MS / Math.max(1e-3, pairMs)));
             int n = 0;
             double[] a = new double[100_000];
             double[] b = new double[100_000];
             long end = System.nanoTime() + (long) (seconds * 2e9);
-            while ((System.nanoTime() < end || n < 10) && n + BLOCK <= a.length) {
-                timeInto(() -> minnow.predict(x), a, n, BLOCK);
-                timeInto(() -> ort.run(xs, shape), b, n, BLOCK);
-                n += BLOCK;
+            while ((System.nanoTime() < end || n < 2 * block) && n + block <= a.length) {
+                timeInto(() -> minnow.predict(x), a, n, block);
+                timeInto(() -> ort.run(xs, shape), b, n, block);
+                n += block;
             }
             double ma = median(Arrays.copyOf(a, n));
             double mb = median(Arrays.copyOf(b, n));
@@ -214,8 +219,8 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Runs of each runtime in a row before the other takes over (see the compare loop). */
-    private static final int BLOCK = 10;
+    /** Length of one runtime's block of runs in the comparison (see there), in milliseconds. */
+    private static final double BLOCK_MS = 1000;
 
     private static double[] timeRuns(Runnable body, int warmup, double seconds) {
         for (int i = 0; i < warmup; i++) {
