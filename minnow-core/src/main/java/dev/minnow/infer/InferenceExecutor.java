@@ -423,9 +423,8 @@ public final class InferenceExecutor {
      * Marks the chains 1x1 Conv -> depthwise Conv (multiplier 1) -> 1x1 Conv (MobileNet's
      * inverted residual blocks) to run channel-last between the two 1x1 convolutions: the first
      * writes NHWC (its GEMM computes Y^T), the depthwise step reads and writes NHWC, the last
-     * reads NHWC (its GEMM reads X transposed). (Starting a chain at MobileNetV2's stem through
-     * im2col was measured slower than leaving block 1 NCHW: the large-plane depthwise conv is the
-     * plane kernel's good case, and the transposing copies cost more than it saved.) A chain qualifies only when both intermediate
+     * reads NHWC (its GEMM reads X transposed). The first may also be a one-group conv that runs
+     * through im2col (MobileNetV2's 3x3 stride-2 stem before the first block). A chain qualifies only when both intermediate
      * values have that one reader, are no graph output and have static 4-D shapes (batch aside),
      * so NHWC data never reaches another step or the caller.
      */
@@ -470,7 +469,7 @@ public final class InferenceExecutor {
 
     /** A Conv step's place in a channel-last chain. */
     private enum Role {
-        /** Reads NCHW, writes NHWC: a 1x1 conv. */
+        /** Reads NCHW, writes NHWC: a 1x1 conv, or a one-group conv through im2col (MobileNetV2's stem). */
         BEFORE,
         /** Multiplier-1 depthwise conv, NHWC in and out. */
         DEPTHWISE,
@@ -499,8 +498,9 @@ public final class InferenceExecutor {
         }
         ConvGeometry geo = ((ConvOp) s.conv().op()).geometry(Shape.of(x), wt.shape());
         return switch (role) {
-            case BEFORE, AFTER -> NhwcConv.pointwiseFits(geo);
+            case BEFORE -> NhwcConv.pointwiseFits(geo) || NhwcConv.loweredFits(geo);
             case DEPTHWISE -> NhwcConv.depthwiseFits(geo) && !NhwcConv.pointwiseFits(geo);
+            case AFTER -> NhwcConv.pointwiseFits(geo);
         };
     }
 

@@ -31,6 +31,14 @@ public final class NhwcConv {
     }
 
     /**
+     * Whether g may read NCHW and write NHWC through im2col: one group and not a Winograd shape
+     * (3x3 stride 1 stays on its faster NCHW kernel), e.g. MobileNetV2's 3x3 stride-2 stem.
+     */
+    public static boolean loweredFits(ConvGeometry g) {
+        return g.groups() == 1 && !Conv2d.isPointwise(g) && !WinogradConv.shapeFits(g);
+    }
+
+    /**
      * Weights prepared once for many calls (holds a reference to w, which must not change):
      * depthwise taps [kH*kW][C], or for a 1x1 convolution W^T [C][M] (NHWC output) and W's packed
      * GEMM panels (NHWC input, NCHW output). Unused parts are null.
@@ -43,15 +51,19 @@ public final class NhwcConv {
         if (depthwiseFits(g) && !pointwiseFits(g)) {
             return new Prepared(w, DepthwiseConv.tapMajor(g, w), null, null);
         }
-        requirePointwise(g);
+        boolean lowered = !nhwcIn && nhwcOut && loweredFits(g);
+        if (!lowered) {
+            requirePointwise(g);
+        }
         int M = g.outChannels();
         int C = g.inChannels();
         float[] wT = null;
         if (nhwcOut) {
-            wT = new float[C * M];
+            int K = Conv2d.rows(g); // C (1x1) or C*kH*kW (lowered)
+            wT = new float[K * M];
             for (int m = 0; m < M; m++) {
-                for (int c = 0; c < C; c++) {
-                    wT[c * M + m] = w[m * C + c];
+                for (int k = 0; k < K; k++) {
+                    wT[k * M + m] = w[m * K + k];
                 }
             }
         }
@@ -81,6 +93,10 @@ public final class NhwcConv {
         }
         float l = clamp ? lo : Float.NEGATIVE_INFINITY;
         float h = clamp ? hi : Float.POSITIVE_INFINITY;
+        if (!nhwcIn && !pointwiseFits(g) && loweredFits(g)) {
+            lowered(g, x, prepared.wT(), new Gemm.Epilogue(null, 0, l, h, bias), y);
+            return;
+        }
         requirePointwise(g);
         int P = g.outH() * g.outW();
         int C = g.inChannels();
@@ -97,6 +113,33 @@ public final class NhwcConv {
             Gemm.sgemm(!nhwcIn, false, P, M, C, 1f, x, xo, nhwcIn ? C : P, prepared.wT(), 0, M, 0f, y, yo, M,
                     new Gemm.Epilogue(null, 0, l, h, bias));
         });
+    }
+
+    /**
+     * NCHW in, NHWC out through im2col: per chunk of output positions [p0, p0+nc),
+     * Y^T[nc x M] = col^T * W^T with col = im2col [K x nc] (K = C*kH*kW) and wT [K x M]. One image
+     * on several threads splits its positions, each thread lowering its own range.
+     */
+    private static void lowered(ConvGeometry g, float[] x, float[] wT, Gemm.Epilogue epi, float[] y) {
+        int P = g.outH() * g.outW();
+        int K = Conv2d.rows(g);
+        int M = g.outChannels();
+        int parts = g.batch() < Parallel.threads() && P >= 256 * Parallel.threads() ? Parallel.threads() : 1;
+        Conv2d.forEachImage(g, n -> Parallel.forRange(parts, 1, (from, to) -> {
+            int xo = n * g.inChannels() * g.inH() * g.inW();
+            int yo = n * M * P;
+            for (int part = from; part < to; part++) {
+                int begin = (int) ((long) P * part / parts);
+                int end = (int) ((long) P * (part + 1) / parts);
+                int chunk = Conv2d.columnChunk(K, end - begin);
+                float[] col = Conv2d.workspace(0, K * chunk);
+                for (int p0 = begin; p0 < end; p0 += chunk) {
+                    int nc = Math.min(chunk, end - p0);
+                    Im2col.im2col(g, x, xo, p0, nc, col);
+                    Gemm.sgemm(true, false, nc, M, K, 1f, col, 0, nc, wT, 0, M, 0f, y, yo + p0 * M, M, epi);
+                }
+            }
+        }));
     }
 
     private static void requirePointwise(ConvGeometry g) {

@@ -62,6 +62,31 @@ class NhwcConvTest {
     }
 
     @Test
+    void loweredConvWritesNhwc() {
+        SplittableRandom rnd = new SplittableRandom(14);
+        for (int t = 0; t < 40; t++) {
+            int k = 1 + rnd.nextInt(4);
+            int s = k == 3 ? 2 + rnd.nextInt(2) : 1 + rnd.nextInt(3);
+            int pad = rnd.nextInt(2);
+            int h = Math.max(SIZES[rnd.nextInt(SIZES.length)], k);
+            int w = Math.max(SIZES[rnd.nextInt(SIZES.length)], k);
+            ConvGeometry g = ConvGeometry.of(1 + rnd.nextInt(3), 1 + rnd.nextInt(9), h, w, 1 + rnd.nextInt(40), k, k,
+                    s, s, pad, pad, pad, pad, 1, 1, 1);
+            if (!NhwcConv.loweredFits(g)) {
+                assertTrue(NhwcConv.pointwiseFits(g), g::toString); // 1x1 stride 1 unpadded
+                continue;
+            }
+            float err = check(rnd, g, false, true, rnd.nextBoolean(), rnd.nextBoolean());
+            assertTrue(err < 1e-4f * (1 + g.inChannels() * k * k), "lowered " + g + " off by " + err);
+        }
+        // MobileNetV2's stem, one image split over threads by positions
+        float err = check(rnd, ConvGeometry.of(1, 3, 224, 224, 32, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 1), false, true, true, true);
+        assertTrue(err < 1e-4f * 28, "stem off by " + err);
+        assertFalse(NhwcConv.loweredFits(ConvGeometry.of(1, 8, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1)),
+                "3x3 stride 1 stays on its NCHW kernel");
+    }
+
+    @Test
     void otherGeometriesAreRefused() {
         ConvGeometry strided = ConvGeometry.of(1, 4, 8, 8, 4, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1);
         ConvGeometry multiplier2 = ConvGeometry.of(1, 4, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4);
