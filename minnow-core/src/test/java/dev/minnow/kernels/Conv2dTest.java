@@ -177,38 +177,30 @@ class Conv2dTest {
     @Test
     void preparedWinogradMatchesNaive() {
         // pre-transformed, packed Winograd weights; one image split over threads by tile rows
-        SplittableRandom rnd = new SplittableRandom(8);
-        int threads = Parallel.threads();
-        Parallel.setThreads(2);
-        try {
-            for (int[] s : new int[][] {{128, 128, 17, 15, 1}, {129, 130, 9, 12, 1}, {128, 131, 13, 11, 2}}) {
-                ConvGeometry g = ConvGeometry.of(s[4], s[0], s[2], s[3], s[1], 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-                Conv2d.PreparedWeights pw = Conv2d.prepare(g, GemmTest.random(rnd, g.weightSize()));
-                assertTrue(pw.winograd() != null, "Winograd is prepared for " + g);
-                float[] x = GemmTest.random(rnd, g.inputSize());
-                float[] bias = GemmTest.random(rnd, g.outChannels());
-                float[] want = new float[g.outputSize()];
-                float[] got = filled(g.outputSize());
-                Conv2dNaive.forward(g, x, pw.w(), bias, want);
-                Conv2d.forward(g, x, pw.w(), bias, got, pw);
-                assertClose(want, got, 3e-5f * (g.inChannels() * 9 + 10), "prepared Winograd " + g);
-            }
-        } finally {
-            Parallel.setThreads(threads);
-        }
+        checkPreparedWinograd(new SplittableRandom(8), "prepared Winograd",
+                new int[][] {{128, 128, 17, 15, 1}, {129, 130, 9, 12, 1}, {128, 131, 13, 11, 2}});
     }
 
     @Test
     void preparedWinogradSplitByChannelsMatchesNaive() {
         // batch below the thread count with large weights: transforms split by channels, the 16
         // GEMMs by output rows (the threshold is lowered so that small layers take this path)
-        SplittableRandom rnd = new SplittableRandom(9);
-        int threads = Parallel.threads();
         long minWeights = WinogradConv.splitChannelsMinWeights;
-        Parallel.setThreads(2);
         WinogradConv.splitChannelsMinWeights = 0;
         try {
-            for (int[] s : new int[][] {{128, 128, 17, 15, 1}, {129, 130, 9, 12, 1}, {64, 67, 9, 8, 1}, {70, 64, 5, 13, 1}}) {
+            checkPreparedWinograd(new SplittableRandom(9), "channel-split Winograd",
+                    new int[][] {{128, 128, 17, 15, 1}, {129, 130, 9, 12, 1}, {64, 67, 9, 8, 1}, {70, 64, 5, 13, 1}});
+        } finally {
+            WinogradConv.splitChannelsMinWeights = minWeights;
+        }
+    }
+
+    /** Shapes {C, M, H, W, batch} of 3x3 pad-1 convs with prepared Winograd weights on 2 threads vs the naive loops. */
+    private static void checkPreparedWinograd(SplittableRandom rnd, String what, int[][] shapes) {
+        int threads = Parallel.threads();
+        Parallel.setThreads(2);
+        try {
+            for (int[] s : shapes) {
                 ConvGeometry g = ConvGeometry.of(s[4], s[0], s[2], s[3], s[1], 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
                 Conv2d.PreparedWeights pw = Conv2d.prepare(g, GemmTest.random(rnd, g.weightSize()));
                 assertTrue(pw.winograd() != null, "Winograd is prepared for " + g);
@@ -218,10 +210,9 @@ class Conv2dTest {
                 float[] got = filled(g.outputSize());
                 Conv2dNaive.forward(g, x, pw.w(), bias, want);
                 Conv2d.forward(g, x, pw.w(), bias, got, pw);
-                assertClose(want, got, 3e-5f * (g.inChannels() * 9 + 10), "channel-split Winograd " + g);
+                assertClose(want, got, 3e-5f * (g.inChannels() * 9 + 10), what + " " + g);
             }
         } finally {
-            WinogradConv.splitChannelsMinWeights = minWeights;
             Parallel.setThreads(threads);
         }
     }
