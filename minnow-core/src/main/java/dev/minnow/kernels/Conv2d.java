@@ -18,7 +18,7 @@ public final class Conv2d {
     /** Largest im2col buffer (floats) per thread; bigger lowerings run in chunks of columns. */
     static final int COL_LIMIT = 1 << 20;
 
-    private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(() -> new float[4][0]);
+    private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(() -> new float[5][0]);
 
     private Conv2d() {
     }
@@ -203,29 +203,73 @@ public final class Conv2d {
 
     /**
      * Weights of one convolution prepared for many forward calls (inference, weights fixed): the
-     * GEMM panels of each group's weight matrix [M/groups x C/groups*kH*kW], packed once.
+     * GEMM panels of each group's weight matrix [M/groups x C/groups*kH*kW], packed once; or the
+     * Winograd-transformed ones; or, for small output planes ({@link #channelLast}), W^T packed as
+     * the right operand of Y^T = col^T * W^T. Exactly one of the three is non-null.
      * Holds a reference to w, which must not change while this is used.
      */
-    public record PreparedWeights(float[] w, Gemm.PackedA[] groups, Gemm.PackedA[] winograd) {
+    public record PreparedWeights(float[] w, Gemm.PackedA[] groups, Gemm.PackedA[] winograd, Gemm.PackedB transposed) {
+        public PreparedWeights(float[] w, Gemm.PackedA[] groups, Gemm.PackedA[] winograd) {
+            this(w, groups, winograd, null);
+        }
+
         /** Whether these were prepared from this weight array for this geometry's weight matrix. */
         boolean fits(ConvGeometry g, float[] weights) {
-            return w == weights && (winograd != null ? WinogradConv.shapeFits(g) && winograd[0].M() == g.outChannels()
-                    && winograd[0].K() == g.inChannels()
-                    : groups.length == g.groups() && groups[0].M() == g.outChannelsPerGroup() && groups[0].K() == rows(g));
+            if (w != weights) {
+                return false;
+            }
+            if (winograd != null) {
+                return WinogradConv.shapeFits(g) && winograd[0].M() == g.outChannels()
+                        && winograd[0].K() == g.inChannels();
+            }
+            if (transposed != null) {
+                return channelLast(g) && transposed.N() == g.outChannels() && transposed.K() == rows(g);
+            }
+            return groups.length == g.groups() && groups[0].M() == g.outChannelsPerGroup() && groups[0].K() == rows(g);
         }
     }
 
     /** Packs w for {@link #forward(ConvGeometry, float[], float[], float[], float[], PreparedWeights)}. */
     public static PreparedWeights prepare(ConvGeometry g, float[] w) {
+        if (VectorSupport.AVAILABLE && Winograd43.applies(g)) {
+            return new PreparedWeights(w, null, Winograd43.prepare(g, w));
+        }
         if (WinogradConv.appliesPrepared(g)) {
             return new PreparedWeights(w, null, WinogradConv.prepare(g, w));
         }
-        Gemm.PackedA[] p = new Gemm.PackedA[g.groups()];
         int Kg = rows(g);
+        if (channelLast(g)) {
+            return new PreparedWeights(w, null, null, Gemm.packB(true, Kg, g.outChannels(), w, 0, Kg));
+        }
+        Gemm.PackedA[] p = new Gemm.PackedA[g.groups()];
         for (int gi = 0; gi < p.length; gi++) {
             p[gi] = Gemm.pack(false, g.outChannelsPerGroup(), Kg, w, gi * g.outChannelsPerGroup() * Kg, Kg);
         }
         return new PreparedWeights(w, p, null);
+    }
+
+    /** Switch for {@link #channelLast} (benchmarks compare both products). */
+    static boolean channelLastEnabled = !Boolean.getBoolean("minnow.noChannelLast");
+
+    /**
+     * Whether prepared (inference) weights multiply channel-last, Y^T[P x M] = col^T * W^T, then
+     * transpose Y^T into the NCHW output: for one group, a small plane lowered in one piece, and P
+     * well off the GEMM's NR-column panels (padding more than 1/8 of the work), and a kernel of
+     * more than one tap. The GEMM pads N to NR = 32 columns but M only to MR = 8 rows, so with the
+     * positions as rows ResNet-18's 7x7 planes (P = 49) waste 7 of 56 rows instead of 15 of 64
+     * columns, and the weights stream once as vector loads split over threads by output channels.
+     * Measured (2 threads, weights in cache): 512 -> 512 at 7x7 0.79-0.96 ms vs 0.89-0.97; the
+     * 14x14 planes (P = 196, 1/8 padding) and 1x1 kernels (the transpose costs as much as the
+     * product) were slower this way, so they stay weights-as-rows.
+     */
+    static boolean channelLast(ConvGeometry g) {
+        if (!channelLastEnabled) {
+            return false;
+        }
+        int P = g.outH() * g.outW();
+        return VectorSupport.AVAILABLE && g.groups() == 1 && g.kernelH() * g.kernelW() > 1 && smallPlane(g)
+                && P >= GemmVector.MR
+                && GemmVector.roundUp(P, GemmVector.NR) * 8L > GemmVector.roundUp(P, GemmVector.MR) * 9L;
     }
 
     /**
@@ -245,8 +289,14 @@ public final class Conv2d {
         Algorithm a = algorithmFor(g);
         boolean fits = prepared != null && prepared.fits(g, w) && g.outputSize() > 0;
         boolean clamp = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
-        if (fits && prepared.winograd() != null) {
+        if (fits && prepared.winograd() != null && prepared.winograd().length == 36) {
+            Winograd43.forward(g, x, prepared.winograd(), bias, y, lo, hi);
+            return;
+        } else if (fits && prepared.winograd() != null) {
             WinogradConv.forward(g, x, prepared.winograd(), bias, y);
+        } else if (fits && prepared.transposed() != null) {
+            forwardChannelLast(g, x, prepared.transposed(), bias, y, lo, hi);
+            return;
         } else if (a == Algorithm.IM2COL_GEMM) {
             forwardIm2col(g, x, w, bias, y, fits ? prepared.groups() : null, lo, hi);
             return;
@@ -299,7 +349,7 @@ public final class Conv2d {
                 for (int part = from; part < to; part++) {
                     int begin = (int) ((long) P * part / parts);
                     int end = (int) ((long) P * (part + 1) / parts);
-                    int chunk = columnChunk(Kg, end - begin);
+                    int chunk = forwardChunk(Kg, end - begin);
                     float[] col = workspace(0, Kg * chunk);
                     for (int p0 = begin; p0 < end; p0 += chunk) {
                         int nc = Math.min(chunk, end - p0);
@@ -315,6 +365,23 @@ public final class Conv2d {
         }));
     }
 
+    /** Y = (col^T * W^T)^T per image, with bias and clamp applied in the GEMM's store ({@link #channelLast}). */
+    private static void forwardChannelLast(ConvGeometry g, float[] x, Gemm.PackedB wT, float[] bias, float[] y,
+                                           float lo, float hi) {
+        int P = g.outH() * g.outW();
+        int M = g.outChannels();
+        int Kg = rows(g);
+        Gemm.Epilogue epi = new Gemm.Epilogue(null, 0, lo, hi, bias);
+        int rowsP = GemmVector.roundUp(P, GemmVector.MR);
+        forEachImage(g, n -> {
+            float[] ap = workspace(0, rowsP * Kg);
+            float[] yT = workspace(4, P * M);
+            Im2col.packedTransposed(g, x, n * g.inChannels() * g.inH() * g.inW(), ap);
+            Gemm.sgemm(new Gemm.PackedA(false, P, Kg, null, 0, 0, ap), wT, yT, 0, M, epi);
+            Eltwise.transpose(yT, P, M, y, n * M * P);
+        });
+    }
+
     /** Output planes small enough for the index-map lowering ({@link Im2col#byIndexMap}) in one piece. */
     static boolean smallPlane(ConvGeometry g) {
         int P = g.outH() * g.outW();
@@ -327,6 +394,15 @@ public final class Conv2d {
     }
 
     /** Output positions per im2col chunk so that rows * chunk stays within {@link #COL_LIMIT}. */
+    /** Floats of one forward im2col chunk: sized for L2, so the GEMM packs it from cache. */
+    static int forwardColLimit = Integer.getInteger("minnow.forwardColLimit", COL_LIMIT);
+
+    /** Output positions per forward im2col chunk ({@link #forwardColLimit}), a multiple of the GEMM's panel width. */
+    static int forwardChunk(int rows, int positions) {
+        int c = Math.max(64, forwardColLimit / Math.max(1, rows)) / 32 * 32;
+        return Math.min(positions, c);
+    }
+
     static int columnChunk(int rows, int positions) {
         return Math.min(positions, Math.max(64, COL_LIMIT / Math.max(1, rows)));
     }

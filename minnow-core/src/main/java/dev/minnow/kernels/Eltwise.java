@@ -103,4 +103,20 @@ public final class Eltwise {
             y[j] = Math.min(Math.max(b == null ? a[j] : a[j] + b[j], lo), hi);
         }
     }
+
+    /** dst[dOff + j * rows + i] = src[i * cols + j]: a rows x cols matrix transposed, in 8 x 8 blocks. */
+    static void transpose(float[] src, int rows, int cols, float[] dst, int dOff) {
+        for (int i0 = 0; i0 < rows; i0 += 8) {
+            int i1 = Math.min(rows, i0 + 8);
+            for (int j0 = 0; j0 < cols; j0 += 8) {
+                int j1 = Math.min(cols, j0 + 8);
+                for (int j = j0; j < j1; j++) {
+                    int d = dOff + j * rows;
+                    for (int i = i0; i < i1; i++) {
+                        dst[d + i] = src[i * cols + j];
+                    }
+                }
+            }
+        }
+    }
 }

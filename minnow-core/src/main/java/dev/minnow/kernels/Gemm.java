@@ -80,7 +80,42 @@ public final class Gemm {
     public static void sgemm(PackedA a, boolean transB, int N, float[] B, int bOff, int ldb,
                              float beta, float[] C, int cOff, int ldc, Epilogue epilogue) {
         sgemm(a.transA(), transB, a.M(), N, a.K(), 1f, a.a(), a.aOff(), a.lda(), B, bOff, ldb, beta, C, cOff, ldc,
-                a.packed(), epilogue);
+                a.packed(), null, epilogue);
+    }
+
+    /**
+     * A right operand op(B) (K x N) kept with its packed panels, for a matrix multiplied many times
+     * from the right (inference weights in a channel-last product Y^T = X^T * W^T): {@link
+     * #sgemm(boolean, int, float[], int, int, PackedB, float, float[], int, int, Epilogue)} then
+     * skips packing B. Holds a reference to B, which must not change while this is used.
+     */
+    public record PackedB(boolean transB, int K, int N, float[] b, int bOff, int ldb, float[] packed) {
+    }
+
+    /** Packs op(B) (K x N) once; without the Vector API only the reference is kept. */
+    public static PackedB packB(boolean transB, int K, int N, float[] B, int bOff, int ldb) {
+        float[] p = VectorSupport.AVAILABLE && N > 0 && K > 0 ? GemmVector.packAllB(transB, K, N, B, bOff, ldb) : null;
+        return new PackedB(transB, K, N, B, bOff, ldb, p);
+    }
+
+    /** C = op(A) * op(B) + beta * C (M x N) with op(B) from {@link #packB}, then the epilogue (nullable). */
+    public static void sgemm(boolean transA, int M, float[] A, int aOff, int lda, PackedB b,
+                             float beta, float[] C, int cOff, int ldc, Epilogue epilogue) {
+        sgemm(transA, b.transB(), M, b.N(), b.K(), 1f, A, aOff, lda, b.b(), b.bOff(), b.ldb(), beta, C, cOff, ldc,
+                null, b.packed(), epilogue);
+    }
+
+    /**
+     * C = op(A) * op(B) (M x N, beta = 0) with both operands packed ({@link #pack}, {@link #packB}, or
+     * written in the packed layout directly, as {@code Im2col.packedTransposed} does; a.packed() and
+     * b.packed() must be non-null), then the epilogue (nullable).
+     */
+    public static void sgemm(PackedA a, PackedB b, float[] C, int cOff, int ldc, Epilogue epilogue) {
+        if (a.packed() == null || b.packed() == null || a.K() != b.K()) {
+            throw new IllegalArgumentException("both operands must be packed, with the same K");
+        }
+        sgemm(a.transA(), b.transB(), a.M(), b.N(), a.K(), 1f, a.a(), a.aOff(), a.lda(), b.b(), b.bOff(), b.ldb(),
+                0f, C, cOff, ldc, a.packed(), b.packed(), epilogue);
     }
 
     /** Row granularity of {@link #sgemmRows}: ranges should start at multiples of it. */
@@ -105,19 +140,20 @@ public final class Gemm {
             return;
         }
         GemmVector.tile(a.transA(), false, m0, m1, 0, N, a.K(), 1f, a.a(), a.aOff(), a.lda(), B, bOff, ldb,
-                0f, C, cOff, ldc, a.packed(), GemmVector.roundUp(a.M(), GemmVector.MR), null);
+                0f, C, cOff, ldc, a.packed(), GemmVector.roundUp(a.M(), GemmVector.MR), null, null, 0);
     }
 
     /** The plain sgemm followed by the epilogue (nullable) on every element of C. */
     public static void sgemm(boolean transA, boolean transB, int M, int N, int K, float alpha,
                              float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                              float beta, float[] C, int cOff, int ldc, Epilogue epilogue) {
-        sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, null, epilogue);
+        sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, null, null, epilogue);
     }
 
     private static void sgemm(boolean transA, boolean transB, int M, int N, int K, float alpha,
                               float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
-                              float beta, float[] C, int cOff, int ldc, float[] packed, Epilogue epi) {
+                              float beta, float[] C, int cOff, int ldc, float[] packed, float[] packedB,
+                              Epilogue epi) {
         if (M <= 0 || N <= 0) {
             return;
         }
@@ -132,7 +168,9 @@ public final class Gemm {
         }
         // N between V/2 and V (e.g. 14 Winograd tiles) still runs the tile path with masked stores:
         // the unpacked path would do M * K short axpys (measured 25x slower there)
-        boolean small = macs <= SMALL_MACS || M < GemmVector.MR / 2 || N < GemmVector.V / 2;
+        // with both operands packed A and B may not be readable: always the tile path
+        boolean small = (packed == null || packedB == null)
+                && (macs <= SMALL_MACS || M < GemmVector.MR / 2 || N < GemmVector.V / 2);
         int mBlock = small ? 1 : GemmVector.MR;
         int nBlock = small ? GemmVector.V : GemmVector.NR;
         int mBlocks = (M + mBlock - 1) / mBlock;
@@ -157,7 +195,8 @@ public final class Gemm {
                 applyRows(epi, C, cOff, ldc, m0, m1, n0, n1);
             } else {
                 GemmVector.tile(transA, transB, m0, m1, n0, n1, K, alpha, A, aOff, lda, B, bOff, ldb,
-                        beta, C, cOff, ldc, packed, GemmVector.roundUp(M, GemmVector.MR), epi);
+                        beta, C, cOff, ldc, packed, GemmVector.roundUp(M, GemmVector.MR), epi,
+                        packedB, GemmVector.roundUp(N, GemmVector.NR));
             }
         });
     }

@@ -40,17 +40,21 @@ final class GemmVector {
     static void tile(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int K, float alpha,
                      float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                      float beta, float[] C, int cOff, int ldc) {
-        tile(transA, transB, m0, m1, n0, n1, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, null, 0, null);
+        tile(transA, transB, m0, m1, n0, n1, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, null, 0, null,
+                null, 0);
     }
 
     /**
      * As above; when packed is non-null it holds alpha*op(A) already packed by {@link #packAll}
      * for paRows = roundUp(M, MR) rows, and A/alpha/transA are not read. A non-null epilogue is
-     * applied to each C element as it is finished (see {@link Gemm.Epilogue}).
+     * applied to each C element as it is finished (see {@link Gemm.Epilogue}). When packedB is
+     * non-null it holds op(B) packed by {@link #packAllB} for pbCols = roundUp(N, NR) columns, and
+     * B/transB are not read (n0 must then be a multiple of NR).
      */
     static void tile(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int K, float alpha,
                      float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
-                     float beta, float[] C, int cOff, int ldc, float[] packed, int paRows, Gemm.Epilogue epi) {
+                     float beta, float[] C, int cOff, int ldc, float[] packed, int paRows, Gemm.Epilogue epi,
+                     float[] packedB, int pbCols) {
         // beta == 0: the first K block stores without reading C, so C needs no clearing pass
         boolean accumulate = beta != 0;
         if (accumulate) {
@@ -75,7 +79,7 @@ final class GemmVector {
         if (buf[1].length < bpNeed) {
             buf[1] = new float[bpNeed];
         }
-        float[] bp = buf[1];
+        float[] bp = packedB != null ? packedB : buf[1];
         float[] tile = buf[2];
         float[] rowBias = buf[3];
         float lo = epi == null ? Float.NEGATIVE_INFINITY : epi.lo();
@@ -87,7 +91,11 @@ final class GemmVector {
                 int kc = Math.min(KC, K - pc);
                 boolean first = pc == 0;
                 boolean last = pc + kc >= K;
-                packB(transB, B, bOff, ldb, pc, kc, jc, nc, bp);
+                // the panel of columns [j, j + NR) of this K block starts at b0 + j * kc
+                int b0 = packedB != null ? pc * pbCols : -jc * kc;
+                if (packedB == null) {
+                    packB(transB, B, bOff, ldb, pc, kc, jc, nc, bp, 0);
+                }
                 for (int ic = m0; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
                     float[] a = ap;
@@ -100,7 +108,7 @@ final class GemmVector {
                     }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
-                        int bBase = (jr / NR) * NR * kc;
+                        int bBase = b0 + (jc + jr) * kc;
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
                             if (first && epi != null) {
@@ -131,16 +139,30 @@ final class GemmVector {
         return p;
     }
 
+    /**
+     * op(B) (K x N) packed once in the layout {@link #tile} reads: for each KC block starting at
+     * pc, NR-column panels [kc][NR], the panel of columns [j0, j0+NR) at pc * roundUp(N, NR) + j0 * kc.
+     */
+    static float[] packAllB(boolean transB, int K, int N, float[] B, int bOff, int ldb) {
+        int cols = roundUp(N, NR);
+        float[] p = new float[cols * K];
+        for (int pc = 0; pc < K; pc += KC) {
+            int kc = Math.min(KC, K - pc);
+            packB(transB, B, bOff, ldb, pc, kc, 0, N, p, pc * cols);
+        }
+        return p;
+    }
+
     static int roundUp(int n, int m) {
         return (n + m - 1) / m * m;
     }
 
-    /** bp[panel][k][c] = op(B)[pc + k, jc + panel*NR + c], zero beyond nc. */
+    /** bp[bpOff + panel*NR*kc + k*NR + c] = op(B)[pc + k, jc + panel*NR + c], zero beyond nc. */
     private static void packB(boolean transB, float[] B, int bOff, int ldb, int pc, int kc, int jc, int nc,
-                              float[] bp) {
+                              float[] bp, int bpOff) {
         for (int j0 = 0; j0 < nc; j0 += NR) {
             int nr = Math.min(NR, nc - j0);
-            int base = j0 * kc;
+            int base = bpOff + j0 * kc;
             if (!transB) {
                 int src = bOff + pc * ldb + jc + j0;
                 if (nr == NR) {

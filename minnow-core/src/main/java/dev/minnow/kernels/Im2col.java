@@ -41,6 +41,42 @@ final class Im2col {
         });
     }
 
+    /**
+     * col^T (P x K, P = outH * outW positions, K = channels * taps) of one image-group written
+     * straight into the packed left-operand layout of the GEMM ({@link GemmVector#packAll}: per
+     * KC block of K, MR-row panels [kc][MR], zero rows up to roundUp(P, MR)), for the channel-last
+     * product Y^T = col^T * W^T of small planes; channels split over the shared pool.
+     */
+    static void packedTransposed(ConvGeometry g, float[] x, int xOff, float[] ap) {
+        int[] map = indexMap(g);
+        int P = g.outH() * g.outW();
+        int rowsP = GemmVector.roundUp(P, GemmVector.MR);
+        int taps = g.kernelH() * g.kernelW();
+        int plane = g.inH() * g.inW();
+        int K = g.inChannelsPerGroup() * taps;
+        int mr = GemmVector.MR;
+        Parallel.forRange(g.inChannelsPerGroup(), Math.max(1, 32768 / Math.max(1, taps * P)), (from, to) -> {
+            for (int c = from; c < to; c++) {
+                int xc = xOff + c * plane;
+                for (int t = 0; t < taps; t++) {
+                    int k = c * taps + t;
+                    int pc = k / GemmVector.KC * GemmVector.KC;
+                    int kc = Math.min(GemmVector.KC, K - pc);
+                    int base = pc * rowsP + (k - pc) * mr;
+                    int m0 = t * P;
+                    for (int i0 = 0; i0 < rowsP; i0 += mr) {
+                        int d = base + i0 * kc;
+                        for (int r = 0; r < mr; r++) {
+                            int p = i0 + r;
+                            int m = p < P ? map[m0 + p] : -1;
+                            ap[d + r] = m < 0 ? 0f : x[xc + m];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
     /** The adjoint of {@link #im2col}: x += scatter(col). */
     static void col2imAdd(ConvGeometry g, float[] col, int p0, int nc, float[] x, int xOff) {
         walk(g, x, xOff, p0, nc, col, true);

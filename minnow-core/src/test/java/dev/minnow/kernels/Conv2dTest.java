@@ -195,6 +195,67 @@ class Conv2dTest {
         }
     }
 
+    @Test
+    void preparedWinograd43MatchesNaive() {
+        // F(4x4, 3x3) with prepared weights: ResNet-18's layer1 shape, planes not a multiple of 4
+        // (edge tiles clipped), padding 0 and 1, a batch over the threads; bias and ReLU6 fused
+        int[][] shapes = {{64, 64, 56, 56, 3, 1, 1, 1}, {64, 70, 13, 21, 3, 1, 1, 1}, {100, 128, 19, 19, 3, 1, 0, 2},
+            {64, 64, 18, 18, 3, 1, 1, 3}};
+        checkPreparedClamped(new SplittableRandom(23), "F(4x4, 3x3)", shapes, g -> {
+            assertTrue(Winograd43.applies(g), "F(4x4, 3x3) applies to " + g);
+            return pw -> assertEquals(36, pw.winograd().length, "36 transformed planes for " + g);
+        });
+    }
+
+    @Test
+    void preparedChannelLastMatchesNaive() {
+        // small output planes with prepared weights run Y^T = col^T * W^T (positions as GEMM rows):
+        // ResNet-18's layer4 shapes (7x7 and the stride-2 entry), odd planes and channel counts, a
+        // batch over the threads
+        int[][] shapes = {{512, 512, 7, 7, 3, 1, 1, 1}, {256, 512, 14, 14, 3, 2, 1, 1}, {37, 45, 5, 9, 3, 1, 1, 1},
+            {64, 70, 10, 10, 5, 1, 2, 3}, {3, 33, 9, 9, 3, 1, 0, 2}, {16, 20, 9, 10, 2, 1, 0, 1}};
+        checkPreparedClamped(new SplittableRandom(21), "channel-last", shapes, g -> {
+            assertTrue(Conv2d.channelLast(g), "channel-last applies to " + g);
+            return pw -> assertTrue(pw.transposed() != null, "W^T is prepared for " + g);
+        });
+        // planes whose positions fill the GEMM's 32-wide panels, and 1x1 kernels, keep the weights-as-rows product
+        assertTrue(!Conv2d.channelLast(ConvGeometry.of(1, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1)));
+        assertTrue(!Conv2d.channelLast(ConvGeometry.of(1, 256, 14, 14, 512, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1)));
+    }
+
+    /**
+     * Shapes {C, M, H, W, kernel, stride, pad, batch} with prepared weights, bias and a fused
+     * ReLU6, on 2 threads, vs the naive loops; check(g) asserts the geometry's algorithm and
+     * returns the check of its prepared weights.
+     */
+    private static void checkPreparedClamped(SplittableRandom rnd, String what, int[][] shapes,
+                                             java.util.function.Function<ConvGeometry,
+                                                     java.util.function.Consumer<Conv2d.PreparedWeights>> check) {
+        int threads = Parallel.threads();
+        Parallel.setThreads(2);
+        try {
+            for (int[] s : shapes) {
+                ConvGeometry g = ConvGeometry.of(s[7], s[0], s[2], s[3], s[1], s[4], s[4], s[5], s[5], s[6], s[6], s[6],
+                        s[6], 1, 1, 1);
+                java.util.function.Consumer<Conv2d.PreparedWeights> preparedCheck = check.apply(g);
+                Conv2d.PreparedWeights pw = Conv2d.prepare(g, GemmTest.random(rnd, g.weightSize()));
+                preparedCheck.accept(pw);
+                float[] x = GemmTest.random(rnd, g.inputSize());
+                float[] bias = GemmTest.random(rnd, g.outChannels());
+                float[] want = new float[g.outputSize()];
+                Conv2dNaive.forward(g, x, pw.w(), bias, want);
+                for (int i = 0; i < want.length; i++) {
+                    want[i] = Math.min(Math.max(want[i], 0f), 6f);
+                }
+                float[] got = filled(g.outputSize());
+                Conv2d.forward(g, x, pw.w(), bias, got, pw, 0f, 6f);
+                assertClose(want, got, 3e-5f * (g.inChannels() * g.kernelH() * g.kernelW() + 10), what + " " + g);
+            }
+        } finally {
+            Parallel.setThreads(threads);
+        }
+    }
+
     /** Shapes {C, M, H, W, batch} of 3x3 pad-1 convs with prepared Winograd weights on 2 threads vs the naive loops. */
     private static void checkPreparedWinograd(SplittableRandom rnd, String what, int[][] shapes) {
         int threads = Parallel.threads();

@@ -69,6 +69,52 @@ class GemmTest {
     }
 
     @Test
+    void prePackedBAndBothPackedMatchNaive() {
+        // op(B) packed once (channel-last convolution weights), with A plain or also packed, and
+        // a column bias + clamp epilogue; shapes cross KC and NC and have ragged MR/NR edges
+        SplittableRandom rnd = new SplittableRandom(17);
+        int[][] shapes = {{49, 512, 4608 / 8}, {GemmVector.MC + 5, GemmVector.NC + 19, GemmVector.KC + 3},
+            {196, 256, 300}, {8, 33, 7}, {13, 64, 1}, {3, 5, 2}};
+        for (int t = 0; t < 40; t++) {
+            int[] sh = t < shapes.length ? shapes[t]
+                    : new int[] {SIZES[rnd.nextInt(SIZES.length)], SIZES[rnd.nextInt(SIZES.length)], SIZES[rnd.nextInt(SIZES.length)]};
+            int m = sh[0];
+            int n = sh[1];
+            int k = sh[2];
+            boolean ta = rnd.nextBoolean();
+            boolean tb = rnd.nextBoolean();
+            int lda = ta ? m : k;
+            int ldb = (tb ? k : n) + rnd.nextInt(3);
+            int bOff = rnd.nextInt(4);
+            float[] a = random(rnd, (ta ? k : m) * lda);
+            float[] b = random(rnd, bOff + (tb ? n : k) * ldb);
+            float[] colBias = random(rnd, n);
+            float lo = -0.5f;
+            float hi = 0.75f;
+            float[] expect = new float[m * n];
+            GemmNaive.sgemm(ta, tb, m, n, k, 1f, a, 0, lda, b, bOff, ldb, 0f, expect, 0, n);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    expect[i * n + j] = Math.min(Math.max(expect[i * n + j] + colBias[j], lo), hi);
+                }
+            }
+            Gemm.PackedB pb = Gemm.packB(tb, k, n, b, bOff, ldb);
+            Gemm.Epilogue epi = new Gemm.Epilogue(null, 0, lo, hi, colBias);
+            float[] got = new float[m * n];
+            java.util.Arrays.fill(got, Float.NaN);
+            Gemm.sgemm(ta, m, a, 0, lda, pb, 0f, got, 0, n, epi);
+            float[] gotBoth = new float[m * n];
+            java.util.Arrays.fill(gotBoth, Float.NaN);
+            Gemm.sgemm(Gemm.pack(ta, m, k, a, 0, lda), pb, gotBoth, 0, n, epi);
+            for (int i = 0; i < got.length; i++) {
+                String what = "m=" + m + " n=" + n + " k=" + k + " ta=" + ta + " tb=" + tb;
+                assertEquals(expect[i], got[i], 1e-5f * (k + 4), "packed B, " + what);
+                assertEquals(expect[i], gotBoth[i], 1e-5f * (k + 4), "both packed, " + what);
+            }
+        }
+    }
+
+    @Test
     void epilogueAddsRowBiasAndClampsLikeASeparatePass() {
         SplittableRandom rnd = new SplittableRandom(17);
         int[][] shapes = {{64, 300, 576}, {GemmVector.MC + 5, GemmVector.NC + 19, GemmVector.KC + 3}, {512, 49, 300},
