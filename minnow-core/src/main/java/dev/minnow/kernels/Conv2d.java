@@ -349,7 +349,7 @@ public final class Conv2d {
                 for (int part = from; part < to; part++) {
                     int begin = (int) ((long) P * part / parts);
                     int end = (int) ((long) P * (part + 1) / parts);
-                    int chunk = forwardChunk(Kg, end - begin);
+                    int chunk = columnChunk(Kg, end - begin);
                     float[] col = workspace(0, Kg * chunk);
                     for (int p0 = begin; p0 < end; p0 += chunk) {
                         int nc = Math.min(chunk, end - p0);
@@ -394,15 +394,6 @@ public final class Conv2d {
     }
 
     /** Output positions per im2col chunk so that rows * chunk stays within {@link #COL_LIMIT}. */
-    /** Floats of one forward im2col chunk: sized for L2, so the GEMM packs it from cache. */
-    static int forwardColLimit = Integer.getInteger("minnow.forwardColLimit", COL_LIMIT);
-
-    /** Output positions per forward im2col chunk ({@link #forwardColLimit}), a multiple of the GEMM's panel width. */
-    static int forwardChunk(int rows, int positions) {
-        int c = Math.max(64, forwardColLimit / Math.max(1, rows)) / 32 * 32;
-        return Math.min(positions, c);
-    }
-
     static int columnChunk(int rows, int positions) {
         return Math.min(positions, Math.max(64, COL_LIMIT / Math.max(1, rows)));
     }

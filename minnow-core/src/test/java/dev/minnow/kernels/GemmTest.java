@@ -37,14 +37,19 @@ class GemmTest {
         check(rnd, false, true, 200, 45, 257, false);
     }
 
+    /** Case t of a randomized test: the listed shapes {m, n, k} first, then random odd sizes. */
+    private static int[] shape(int t, int[][] shapes, SplittableRandom rnd) {
+        return t < shapes.length ? shapes[t]
+                : new int[] {SIZES[rnd.nextInt(SIZES.length)], SIZES[rnd.nextInt(SIZES.length)], SIZES[rnd.nextInt(SIZES.length)]};
+    }
+
     @Test
     void prePackedAMatchesNaive() {
         SplittableRandom rnd = new SplittableRandom(13);
         int[][] shapes = {{GemmVector.MC + 5, GemmVector.NC + 19, GemmVector.KC + 3}, {512, 49, 600}, {64, 300, 576},
             {3, 7, 5}, {17, 33, 9}, {200, 16, 257}};
         for (int t = 0; t < 40; t++) {
-            int[] sh = t < shapes.length ? shapes[t]
-                    : new int[] {SIZES[rnd.nextInt(SIZES.length)], SIZES[rnd.nextInt(SIZES.length)], SIZES[rnd.nextInt(SIZES.length)]};
+            int[] sh = shape(t, shapes, rnd);
             int m = sh[0];
             int n = sh[1];
             int k = sh[2];
@@ -76,8 +81,7 @@ class GemmTest {
         int[][] shapes = {{49, 512, 4608 / 8}, {GemmVector.MC + 5, GemmVector.NC + 19, GemmVector.KC + 3},
             {196, 256, 300}, {8, 33, 7}, {13, 64, 1}, {3, 5, 2}};
         for (int t = 0; t < 40; t++) {
-            int[] sh = t < shapes.length ? shapes[t]
-                    : new int[] {SIZES[rnd.nextInt(SIZES.length)], SIZES[rnd.nextInt(SIZES.length)], SIZES[rnd.nextInt(SIZES.length)]};
+            int[] sh = shape(t, shapes, rnd);
             int m = sh[0];
             int n = sh[1];
             int k = sh[2];
@@ -120,8 +124,7 @@ class GemmTest {
         int[][] shapes = {{64, 300, 576}, {GemmVector.MC + 5, GemmVector.NC + 19, GemmVector.KC + 3}, {512, 49, 300},
             {1, 40, 7}, {9, 1, 1}, {13, 33, 0}};
         for (int t = 0; t < 60; t++) {
-            int[] sh = t < shapes.length ? shapes[t]
-                    : new int[] {SIZES[rnd.nextInt(SIZES.length)], SIZES[rnd.nextInt(SIZES.length)], SIZES[rnd.nextInt(SIZES.length)]};
+            int[] sh = shape(t, shapes, rnd);
             int m = sh[0];
             int n = sh[1];
             int k = sh[2];
