@@ -205,12 +205,14 @@ public final class Conv2d {
      * Weights of one convolution prepared for many forward calls (inference, weights fixed): the
      * GEMM panels of each group's weight matrix [M/groups x C/groups*kH*kW], packed once; or the
      * Winograd-transformed ones; or, for small output planes ({@link #channelLast}), W^T packed as
-     * the right operand of Y^T = col^T * W^T. Exactly one of the three is non-null.
+     * the right operand of Y^T = col^T * W^T; or, for few input channels, the blocks of
+     * {@link DirectConv}. Exactly one of the four is non-null.
      * Holds a reference to w, which must not change while this is used.
      */
-    public record PreparedWeights(float[] w, Gemm.PackedA[] groups, Gemm.PackedA[] winograd, Gemm.PackedB transposed) {
+    public record PreparedWeights(float[] w, Gemm.PackedA[] groups, Gemm.PackedA[] winograd, Gemm.PackedB transposed,
+                                  float[] direct) {
         public PreparedWeights(float[] w, Gemm.PackedA[] groups, Gemm.PackedA[] winograd) {
-            this(w, groups, winograd, null);
+            this(w, groups, winograd, null, null);
         }
 
         /** Whether these were prepared from this weight array for this geometry's weight matrix. */
@@ -221,6 +223,9 @@ public final class Conv2d {
             if (winograd != null) {
                 return WinogradConv.shapeFits(g) && winograd[0].M() == g.outChannels()
                         && winograd[0].K() == g.inChannels();
+            }
+            if (direct != null) {
+                return DirectConv.applies(g) && direct.length == DirectConv.preparedSize(g);
             }
             if (transposed != null) {
                 return channelLast(g) && transposed.N() == g.outChannels() && transposed.K() == rows(g);
@@ -237,9 +242,12 @@ public final class Conv2d {
         if (WinogradConv.appliesPrepared(g)) {
             return new PreparedWeights(w, null, WinogradConv.prepare(g, w));
         }
+        if (DirectConv.applies(g)) {
+            return new PreparedWeights(w, null, null, null, DirectConv.prepare(g, w));
+        }
         int Kg = rows(g);
         if (channelLast(g)) {
-            return new PreparedWeights(w, null, null, Gemm.packB(true, Kg, g.outChannels(), w, 0, Kg));
+            return new PreparedWeights(w, null, null, Gemm.packB(true, Kg, g.outChannels(), w, 0, Kg), null);
         }
         Gemm.PackedA[] p = new Gemm.PackedA[g.groups()];
         for (int gi = 0; gi < p.length; gi++) {
@@ -294,6 +302,9 @@ public final class Conv2d {
             return;
         } else if (fits && prepared.winograd() != null) {
             WinogradConv.forward(g, x, prepared.winograd(), bias, y);
+        } else if (fits && prepared.direct() != null) {
+            DirectConv.forward(g, x, prepared.direct(), bias, y, lo, hi);
+            return;
         } else if (fits && prepared.transposed() != null) {
             forwardChannelLast(g, x, prepared.transposed(), bias, y, lo, hi);
             return;

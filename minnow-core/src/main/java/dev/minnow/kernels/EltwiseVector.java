@@ -35,6 +35,63 @@ final class EltwiseVector {
         return VectorMask.fromArray(S, b, 0);
     }
 
+    /**
+     * One output row of 2-D max pooling in one pass per axis: buf[j] = max over r < rows of
+     * x[xo + r*rowStep + j] for j < rowLen, then y[yo + j] = max over k < kernel of
+     * buf[s0 + j*stride + k*dil] for j < n (windows inside the row). buf needs rowLen + V slots
+     * (vectors of sliding maxima may read past the row in lanes that are not stored); for stride 2
+     * each keeps its even lanes (compress).
+     */
+    static void maxPoolRow(float[] x, int xo, int rows, int rowStep, int rowLen, float[] buf,
+                           int kernel, int dil, int stride, int s0, float[] y, int yo, int n) {
+        int j = 0;
+        for (int bound = S.loopBound(rowLen); j < bound; j += V) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + j);
+            for (int r = 1; r < rows; r++) {
+                v = v.max(FloatVector.fromArray(S, x, xo + r * rowStep + j));
+            }
+            v.intoArray(buf, j);
+        }
+        if (j < rowLen) {
+            VectorMask<Float> m = S.indexInRange(j, rowLen);
+            FloatVector v = FloatVector.fromArray(S, x, xo + j, m);
+            for (int r = 1; r < rows; r++) {
+                v = v.max(FloatVector.fromArray(S, x, xo + r * rowStep + j, m));
+            }
+            v.intoArray(buf, j, m);
+        }
+        if (stride == 2) {
+            int h = V / 2;
+            for (int o = 0; o < n; o += h) {
+                int b = s0 + 2 * o;
+                FloatVector v = FloatVector.fromArray(S, buf, b);
+                for (int k = 1; k < kernel; k++) {
+                    v = v.max(FloatVector.fromArray(S, buf, b + k * dil));
+                }
+                v.compress(EVEN).intoArray(y, yo + o, o + h <= n ? LOW_HALF : S.indexInRange(0, n - o));
+            }
+            return;
+        }
+        if (stride == 1) {
+            for (int o = 0; o < n; o += V) {
+                FloatVector v = FloatVector.fromArray(S, buf, s0 + o);
+                for (int k = 1; k < kernel; k++) {
+                    v = v.max(FloatVector.fromArray(S, buf, s0 + o + k * dil));
+                }
+                v.intoArray(y, yo + o, S.indexInRange(0, n - o));
+            }
+            return;
+        }
+        for (int o = 0; o < n; o++) {
+            int b = s0 + o * stride;
+            float best = buf[b];
+            for (int k = 1; k < kernel; k++) {
+                best = Math.max(best, buf[b + k * dil]);
+            }
+            y[yo + o] = best;
+        }
+    }
+
     /** y[yo+j] = x[xo + 2j] for j < n: every other element, V/2 at a time by compress. */
     static void copyEven(float[] x, int xo, float[] y, int yo, int n) {
         int h = V / 2;

@@ -8,6 +8,8 @@ import java.util.Arrays;
  * the inner loops carry no bounds checks, and planes (N * C) run in parallel.
  */
 public final class Pool {
+    /** Slack past a scratch row for vector loads whose extra lanes are not stored (16 lanes at most). */
+    private static final int VECTOR_SLACK = 64;
     private Pool() {
     }
 
@@ -134,7 +136,8 @@ public final class Pool {
     /**
      * 2-D max pooling without argmax (inference): per output row, the valid input rows of the
      * window are reduced into one row by vector max, then each output takes the max of its
-     * horizontal taps in that row. Planes run in parallel. A NaN in a window may or may not win.
+     * horizontal taps in that row; with the Vector API both passes are one call per output row
+     * ({@link EltwiseVector#maxPoolRow}). Planes run in parallel. A NaN in a window may or may not win.
      */
     private static void maxForward2d(PoolGeometry g, float[] x, float[] y) {
         int inH = g.inH();
@@ -158,7 +161,7 @@ public final class Pool {
         int full1 = f1;
         int minChunk = Math.max(1, 16384 / Math.max(1, g.outPlane() * g.kernelH() * g.kernelW()));
         Parallel.forRange(g.planes(), minChunk, (from, to) -> {
-            float[] row = new float[inW];
+            float[] row = new float[inW + g.kernelW() * dw + 2 * VECTOR_SLACK];
             for (int p = from; p < to; p++) {
                 int base = p * g.inPlane();
                 int o = p * g.outPlane();
@@ -170,13 +173,18 @@ public final class Pool {
                         continue;
                     }
                     int first = base + (ah.start()[oh] + h0 * dh) * inW;
-                    System.arraycopy(x, first, row, 0, inW);
-                    for (int kh = h0 + 1; kh < h1; kh++) {
-                        Eltwise.max(x, first + (kh - h0) * dh * inW, row, 0, inW);
-                    }
-                    if (full1 > full0) {
-                        Eltwise.stridedMax(row, aw.start()[full0], g.strideW(), dw, g.kernelW(), y, o + full0,
-                                full1 - full0);
+                    if (VectorSupport.AVAILABLE) {
+                        EltwiseVector.maxPoolRow(x, first, h1 - h0, dh * inW, inW, row, g.kernelW(), dw,
+                                g.strideW(), full1 > full0 ? aw.start()[full0] : 0, y, o + full0, full1 - full0);
+                    } else {
+                        System.arraycopy(x, first, row, 0, inW);
+                        for (int kh = h0 + 1; kh < h1; kh++) {
+                            Eltwise.max(x, first + (kh - h0) * dh * inW, row, 0, inW);
+                        }
+                        if (full1 > full0) {
+                            Eltwise.stridedMax(row, aw.start()[full0], g.strideW(), dw, g.kernelW(), y, o + full0,
+                                    full1 - full0);
+                        }
                     }
                     for (int ow = 0; ow < outW; ow++) {
                         if (ow == full0 && full1 > full0) {

@@ -223,6 +223,52 @@ class Conv2dTest {
         assertTrue(!Conv2d.channelLast(ConvGeometry.of(1, 256, 14, 14, 512, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1)));
     }
 
+    @Test
+    void directConvMatchesNaive() {
+        if (!VectorSupport.AVAILABLE) {
+            return;
+        }
+        // the stem kernel on random geometries: kernels, strides (1-4), dilations and pads per axis,
+        // channel counts off the 8-channel blocks, rows off the 2V-position blocks, 1-2 threads
+        SplittableRandom rnd = new SplittableRandom(33);
+        int threads = Parallel.threads();
+        try {
+            for (int t = 0; t < 120; t++) {
+                Parallel.setThreads(1 + t % 2);
+                int kh = 1 + rnd.nextInt(7);
+                int kw = 1 + rnd.nextInt(7);
+                int dh = 1 + rnd.nextInt(2);
+                int dw = 1 + rnd.nextInt(2);
+                ConvGeometry g = ConvGeometry.of(1 + rnd.nextInt(2), 1 + rnd.nextInt(5),
+                        (kh - 1) * dh + 1 + rnd.nextInt(40), (kw - 1) * dw + 1 + rnd.nextInt(70), 1 + rnd.nextInt(20),
+                        kh, kw, 1 + rnd.nextInt(3), 1 + rnd.nextInt(4), rnd.nextInt(kh), rnd.nextInt(kw), rnd.nextInt(kh),
+                        rnd.nextInt(kw), dh, dw, 1);
+                float[] w = GemmTest.random(rnd, g.weightSize());
+                float[] x = GemmTest.random(rnd, g.inputSize());
+                float[] bias = rnd.nextBoolean() ? GemmTest.random(rnd, g.outChannels()) : null;
+                float[] want = new float[g.outputSize()];
+                Conv2dNaive.forward(g, x, w, bias, want);
+                float lo = rnd.nextBoolean() ? 0f : Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < want.length; i++) {
+                    want[i] = Math.max(want[i], lo);
+                }
+                float[] got = filled(g.outputSize());
+                DirectConv.forward(g, x, DirectConv.prepare(g, w), bias, got, lo, Float.POSITIVE_INFINITY);
+                assertClose(want, got, 3e-5f * (DirectConv.taps(g) + 10), "direct " + g);
+            }
+        } finally {
+            Parallel.setThreads(threads);
+        }
+        // prepared weights take it for stems: ResNet's 7x7/2 on 3 channels, MobileNet's 3x3/2 to 32 channels, 3x3/1 on 4
+        int[][] shapes = {{3, 64, 224, 224, 7, 2, 3, 1}, {3, 32, 64, 70, 3, 2, 1, 2}, {4, 13, 40, 37, 3, 1, 1, 1}};
+        checkPreparedClamped(new SplittableRandom(34), "direct", shapes, g -> {
+            assertTrue(DirectConv.applies(g), "the direct kernel applies to " + g);
+            return pw -> assertTrue(pw.direct() != null, "direct blocks are prepared for " + g);
+        });
+        assertTrue(!DirectConv.applies(ConvGeometry.of(1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1)),
+                "576 taps are the GEMM's");
+    }
+
     /**
      * Shapes {C, M, H, W, kernel, stride, pad, batch} with prepared weights, bias and a fused
      * ReLU6, on 2 threads, vs the naive loops; check(g) asserts the geometry's algorithm and

@@ -52,8 +52,8 @@ class PoolTest {
                 // wide 2-D planes: vector bodies and masked tails of the row reduction
                 int inH = 1 + r.nextInt(40);
                 int inW = 1 + r.nextInt(70);
-                int k = 1 + r.nextInt(3);
-                int s = 1 + r.nextInt(2);
+                int k = 1 + r.nextInt(4);
+                int s = 1 + r.nextInt(3);
                 int pad = r.nextInt(k);
                 int outH = (inH + 2 * pad - k) / s + 1;
                 int outW = (inW + 2 * pad - k) / s + 1;
