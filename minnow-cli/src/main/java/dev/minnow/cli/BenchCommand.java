@@ -57,8 +57,13 @@ final class BenchCommand implements Callable<Integer> {
             + "on random data and labels instead of inference; reports train_images_per_second.")
     boolean train;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Warm-up runs of each runtime (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "5", description = "Least number of warm-up runs of each runtime (default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--warmup-seconds", defaultValue = "3", description = "Least warm-up time of each runtime, in "
+            + "seconds (default: ${DEFAULT-VALUE}). The JIT compiles Minnow's vector kernels during its first "
+            + "runs; until then they run several times slower, so a warm-up of a few runs reports JIT time, not kernel time.")
+    double warmupSeconds;
 
     @Override
     public Integer call() {
@@ -118,12 +123,14 @@ final class BenchCommand implements Callable<Integer> {
                 maxDiff = Math.max(maxDiff, Math.abs(ours[i] - theirs[i]));
                 maxRef = Math.max(maxRef, Math.abs(theirs[i]));
             }
+            warm(() -> minnow.predict(x), warmup, warmupSeconds);
+            warm(() -> ort.run(xs, shape), warmup, warmupSeconds);
             long w0 = System.nanoTime();
-            for (int i = 0; i < warmup; i++) {
+            for (int i = 0; i < 3; i++) {
                 minnow.predict(x);
                 ort.run(xs, shape);
             }
-            double pairMs = (System.nanoTime() - w0) / 1e6 / Math.max(1, warmup);
+            double pairMs = (System.nanoTime() - w0) / 1e6 / 3;
             // alternate blocks of about a second of runs, not single runs: after ONNX Runtime has run,
             // Minnow's next runs are slowed for tens of milliseconds (its pool threads keep spinning
             // and hold a core): alternating run by run, ResNet-18 measured 30.8 ms against 18.2 ms
@@ -222,10 +229,16 @@ final class BenchCommand implements Callable<Integer> {
     /** Length of one runtime's block of runs in the comparison (see there), in milliseconds. */
     private static final double BLOCK_MS = 1000;
 
-    private static double[] timeRuns(Runnable body, int warmup, double seconds) {
-        for (int i = 0; i < warmup; i++) {
+    /** Runs body at least runs times and for at least seconds. */
+    private static void warm(Runnable body, int runs, double seconds) {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        for (int i = 0; i < runs || System.nanoTime() < end; i++) {
             body.run();
         }
+    }
+
+    private double[] timeRuns(Runnable body, int warmup, double seconds) {
+        warm(body, warmup, warmupSeconds);
         double[] t = new double[100_000];
         int n = 0;
         long end = System.nanoTime() + (long) (seconds * 1e9);

@@ -23,13 +23,13 @@ class CommandsTest {
 
     @Test
     void benchAloneWithProfileAndAgainstOnnxRuntime() {
-        Cli alone = Cli.run("bench", "lenet5", "--seconds", "0.2", "--warmup", "2", "--profile", "--json");
+        Cli alone = Cli.run("bench", "lenet5", "--seconds", "0.2", "--warmup", "2", "--warmup-seconds", "0", "--profile", "--json");
         assertEquals(0, alone.exitCode(), alone.err());
         String j = alone.json();
         assertTrue(number(j, "latency_ms") > 0);
         assertTrue(j.contains("\"name\":\"conv2\"") && j.contains("\"name\":\"fc2\""), j);
 
-        Cli ort = Cli.run("bench", "lenet5", "--batch", "4", "--seconds", "0.2", "--warmup", "2", "--compare", "ort", "--json");
+        Cli ort = Cli.run("bench", "lenet5", "--batch", "4", "--seconds", "0.2", "--warmup", "2", "--warmup-seconds", "0", "--compare", "ort", "--json");
         assertEquals(0, ort.exitCode(), ort.err());
         String o = ort.json();
         assertTrue(number(o, "ratio") > 0 && number(o, "minnow_ms") > 0 && number(o, "ort_ms") > 0, o);
@@ -38,7 +38,7 @@ class CommandsTest {
 
     @Test
     void benchTrainReportsThroughput() {
-        Cli r = Cli.run("bench", "lenet-300-100", "--train", "--batch", "16", "--seconds", "0.3", "--warmup", "2", "--json");
+        Cli r = Cli.run("bench", "lenet-300-100", "--train", "--batch", "16", "--seconds", "0.3", "--warmup", "2", "--warmup-seconds", "0", "--json");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(number(r.json(), "train_images_per_second") > 0, r.json());
     }
