@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
 /**
  * Quick per-algorithm convolution numbers for docs/BENCHMARKS.md without JMH: for each layer of
  * {@link ConvBench}, GFLOPS (2 * direct MACs / time, best of many runs after warm-up) of every
- * algorithm that can run it, plus the backward passes, on one thread (or args[0] threads).
+ * algorithm that can run it, the inference path with prepared weights (PREPARED, see
+ * {@link ConvBench}), plus the backward passes, on one thread (or args[0] threads).
  */
 public final class ConvPeak {
     private ConvPeak() {
@@ -17,7 +18,7 @@ public final class ConvPeak {
     public static void main(String[] args) {
         Parallel.setThreads(args.length > 0 ? Integer.parseInt(args[0]) : 1);
         String[] layers = {"conv3x3_64_56", "conv3x3_128_56", "conv3x3_256_28", "conv1x1_128_256_28",
-            "stem7x7s2_224", "dw3x3_128_56", "dw3x3s2_256_28", "lenet5x5_20_50_12_b64", "conv3x3_16_32_b64"};
+            "stem7x7s2_224", "conv3x3_512_7", "dw3x3_128_56", "dw3x3s2_256_28", "lenet5x5_20_50_12_b64", "conv3x3_16_32_b64"};
         System.out.printf("threads=%d; GFLOPS = 2 * direct-convolution MACs / best %s%n", Parallel.threads(),
                 Timing.clock());
         for (String name : layers) {
@@ -39,6 +40,8 @@ public final class ConvPeak {
                     line.append(String.format("  %s %.1f", a, gflops(g, () -> Conv2d.forward(g, x, w, bias, y, a))));
                 }
             }
+            Conv2d.PreparedWeights pw = Conv2d.prepare(g, w);
+            line.append(String.format("  PREPARED %.1f", gflops(g, () -> Conv2d.forward(g, x, w, bias, y, pw))));
             line.append(String.format("  BACKWARD_INPUT %.1f", gflops(g, () -> Conv2d.backwardInput(g, y, w, x))));
             float[] dw = new float[g.weightSize()];
             float[] db = new float[g.outChannels()];
