@@ -60,13 +60,14 @@ public final class InferenceExecutor {
     private long profiledRuns;
 
     /** One unit of work: a node run by its op, or a Conv (optionally clamped) run by the kernel. */
-    private sealed interface Step permits NodeStep, ConvStep, PoolStep, AddStep {
+    private sealed interface Step permits NodeStep, ConvStep, PoolStep, AddStep, ConcatStep {
         List<String> reads();
 
         List<String> writes();
     }
 
-    private record NodeStep(Node node) implements Step {
+    /** A node run by its op; passThrough: an inference Dropout whose mask nobody reads, so y is x itself. */
+    private record NodeStep(Node node, boolean passThrough) implements Step {
         public List<String> reads() {
             return node.inputs();
         }
@@ -89,6 +90,20 @@ public final class InferenceExecutor {
 
     /** 2-D float MaxPool whose Indices output nobody reads: the kernel runs without argmax. */
     private record PoolStep(Node node) implements Step {
+        public List<String> reads() {
+            return node.inputs();
+        }
+
+        public List<String> writes() {
+            return List.of(node.output(0));
+        }
+    }
+
+    /**
+     * Float Concat: copies its inputs into a planned buffer (SqueezeNet's fire modules concatenate
+     * 1.5 MB per run; a fresh array each run cost page faults and garbage collections).
+     */
+    private record ConcatStep(Node node) implements Step {
         public List<String> reads() {
             return node.inputs();
         }
@@ -136,6 +151,7 @@ public final class InferenceExecutor {
                 case NodeStep s -> s.node();
                 case ConvStep s -> s.conv();
                 case PoolStep s -> s.node();
+                case ConcatStep s -> s.node();
                 case AddStep s -> s.add();
             };
             String type = steps.get(i) instanceof ConvStep c && c.clamp() ? n.opType() + "+Clip"
@@ -148,7 +164,7 @@ public final class InferenceExecutor {
 
     /**
      * What the rewrite did and what the buffer plan of the last run holds; kernelOutputs counts the
-     * Conv and MaxPool outputs the plan places (plannedBuffers distinct arrays hold them).
+     * Conv, MaxPool and Concat outputs the plan places (plannedBuffers distinct arrays hold them).
      */
     public record Summary(int steps, int foldedBatchNorms, int fusedActivations, int plannedBuffers,
                           long plannedBytes, int kernelOutputs, int nhwcConvs) {
@@ -206,12 +222,21 @@ public final class InferenceExecutor {
                         act != null ? act.output(0) : n.output(0), -1));
                 continue;
             }
+            if (n.opType().equals("Concat") && !n.inputs().isEmpty() && n.inputs().stream().allMatch(v -> isFloat(g, v))) {
+                steps.add(new ConcatStep(n));
+                continue;
+            }
             if (n.opType().equals("Relu") && isFloat(g, n.input(0))) {
                 steps.add(new AddStep(n, n, true, 0f, Float.POSITIVE_INFINITY, n.output(0), -1));
                 continue;
             }
             if (!(n.op() instanceof ConvOp) || !isFloat(g, n.input(0)) || g.type(n.input(0)).shape().rank() > 4) {
-                steps.add(new NodeStep(n));
+                // Dropout at inference is the identity (its op copies x and fills a mask): pass x
+                // on unless the mask is read or training_mode is given (3rd input)
+                boolean passThrough = n.opType().equals("Dropout") && n.inputs().size() < 3 && isFloat(g, n.input(0))
+                        && (n.outputs().size() < 2 || n.output(1).isEmpty()
+                            || g.consumers(n.output(1)).isEmpty() && !outputs.contains(n.output(1)));
+                steps.add(new NodeStep(n, passThrough));
                 continue;
             }
             List<Node> readers = g.consumers(n.output(0));
@@ -335,6 +360,7 @@ public final class InferenceExecutor {
                         : values.containsKey(name) ? values.get(name) : graph.initializers().get(name);
             }
             switch (step) {
+                case NodeStep s when s.passThrough() -> values.put(s.node().output(0), inputs[0]);
                 case NodeStep s -> {
                     Tensor[] out = s.node().op().forward(ctx, inputs);
                     for (int o = 0; o < s.node().outputs().size() && o < out.length; o++) {
@@ -356,6 +382,7 @@ public final class InferenceExecutor {
                     values.put(s.node().output(0), Tensor.wrap(DType.FLOAT32, op.outShape(inputs[0].shape()), y));
                 }
                 case AddStep s -> values.put(s.output(), runAdd(s, inputs, values));
+                case ConcatStep s -> values.put(s.node().output(0), runConcat(s, inputs, plan.buffers[i], values));
             }
             if (timing != null) {
                 timing[i] += System.nanoTime() - t0;
@@ -531,6 +558,39 @@ public final class InferenceExecutor {
         return Tensor.wrap(DType.FLOAT32, a.shape(), y);
     }
 
+    private static Tensor runConcat(ConcatStep s, Tensor[] in, float[] planned, Map<String, Tensor> live) {
+        List<TensorType> types = new ArrayList<>();
+        for (Tensor t : in) {
+            types.add(new TensorType(t.dtype(), t.shape()));
+        }
+        Shape os = s.node().op().inferTypes(types, List.of()).get(0).shape();
+        int rank = os.rank();
+        long a = s.node().attributes().getInt("axis", 1);
+        int ax = (int) (a < 0 ? a + rank : a);
+        int[] d = os.dims();
+        int outer = 1;
+        for (int k = 0; k < ax; k++) {
+            outer *= d[k];
+        }
+        int inner = 1;
+        for (int k = ax + 1; k < rank; k++) {
+            inner *= d[k];
+        }
+        int size = os.sizeInt();
+        float[] y = planned != null && planned.length == size && !referenced(planned, live) ? planned : new float[size];
+        int rowOut = d[ax] * inner;
+        int offset = 0;
+        for (Tensor t : in) {
+            float[] x = floats(t);
+            int row = t.shape().dim(ax) * inner;
+            for (int o = 0; o < outer; o++) {
+                System.arraycopy(x, o * row, y, o * rowOut + offset, row);
+            }
+            offset += row;
+        }
+        return Tensor.wrap(DType.FLOAT32, os, y);
+    }
+
     /** Safety net for aliasing the plan did not foresee: a live value still holding the buffer. */
     private static boolean referenced(float[] buffer, Map<String, Tensor> live) {
         for (Tensor t : live.values()) {
@@ -548,7 +608,7 @@ public final class InferenceExecutor {
     /** Buffers of the last plan made, for reports and tests. */
     public Summary summary() {
         Plan p = plans.values().stream().reduce((a, b) -> b).orElse(null);
-        int convs = (int) steps.stream().filter(s -> s instanceof ConvStep || s instanceof PoolStep).count();
+        int convs = (int) steps.stream().filter(s -> s instanceof ConvStep || s instanceof PoolStep || s instanceof ConcatStep).count();
         int nhwc = 0;
         for (int i = 0; i < steps.size(); i++) {
             nhwc += nhwcIn[i] || nhwcOut[i] ? 1 : 0;
@@ -558,7 +618,7 @@ public final class InferenceExecutor {
     }
 
 
-    /** Conv- and pool-step output buffers for one set of input shapes; buffers[i] is null for other steps. */
+    /** Conv, pool and concat step output buffers for one set of input shapes; buffers[i] is null for other steps. */
     private static final class Plan {
         final float[][] buffers;
         final int distinct;
@@ -573,7 +633,7 @@ public final class InferenceExecutor {
 
     /**
      * Static shapes for these feeds (shape inference on the rewritten graph with the feeds'
-     * shapes), then a greedy walk in step order: a Conv or MaxPool output takes a free buffer of its exact
+     * shapes), then a greedy walk in step order: a Conv, MaxPool or Concat output takes a free buffer of its exact
      * size or a new one; a buffer is free again after the last reader of its value (and of any
      * view of it) has run. Graph outputs get no planned buffer (the caller keeps them).
      */
@@ -604,7 +664,7 @@ public final class InferenceExecutor {
         Map<String, Integer> root = new HashMap<>();
         for (int i = 0; i < steps.size(); i++) {
             Step st = steps.get(i);
-            if (st instanceof ConvStep || st instanceof PoolStep) {
+            if (st instanceof ConvStep || st instanceof PoolStep || st instanceof ConcatStep) {
                 root.put(st.writes().get(0), i);
             } else if (st instanceof AddStep a && a.inPlace() >= 0 && root.containsKey(a.reads().get(a.inPlace()))) {
                 root.put(a.output(), root.get(a.reads().get(a.inPlace()))); // may be written into that buffer
@@ -634,7 +694,7 @@ public final class InferenceExecutor {
                 return false;
             });
             Step st = steps.get(i);
-            if (!(st instanceof ConvStep || st instanceof PoolStep) || pinned[i]) {
+            if (!(st instanceof ConvStep || st instanceof PoolStep || st instanceof ConcatStep) || pinned[i]) {
                 continue;
             }
             int size = types.get(st.writes().get(0)).shape().sizeInt();

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class InferenceExecutorTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"lenet5", "resnet20", "mobilenetv2-cifar", "vgg-small", "mobilenetv2"})
+    @ValueSource(strings = {"lenet5", "resnet20", "mobilenetv2-cifar", "vgg-small", "mobilenetv2", "squeezenet1.1"})
     void matchesPlainForward(String model) {
         Graph g = Zoo.build(model, 3);
         randomizeBatchNorm(g, new SplittableRandom(5));
@@ -51,7 +51,14 @@ class InferenceExecutorTest {
         } else {
             assertEquals(0, s.nhwcConvs(), "no depthwise convolutions, no NHWC: " + s);
         }
-        if (model.startsWith("resnet") || model.startsWith("mobilenet")) {
+        if (model.startsWith("squeezenet")) {
+            // the eight fire modules' Concat outputs are planned (and reused) like the conv outputs
+            long concats = g.nodes().stream().filter(n -> n.opType().equals("Concat")).count();
+            long kernels = g.nodes().stream().filter(n -> n.opType().equals("Conv") || n.opType().equals("MaxPool")).count();
+            assertEquals(8, concats);
+            assertEquals(concats + kernels, s.kernelOutputs(), "every Conv, MaxPool and Concat output is placed: " + s);
+        }
+        if (model.startsWith("resnet") || model.startsWith("mobilenet") || model.startsWith("squeezenet")) {
             // repeated block shapes: later Convs take buffers of dead earlier ones
             assertTrue(s.plannedBuffers() < s.kernelOutputs(), "buffers are reused: " + s);
         }
