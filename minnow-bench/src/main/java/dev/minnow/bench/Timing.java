@@ -23,9 +23,14 @@ final class Timing {
         return cpuTime() ? "thread CPU time" : "wall time";
     }
 
-    /** Highest rate (units per nanosecond) of runs timed runs of body, after as many warm-up runs. */
+    /**
+     * Highest rate (units per nanosecond) of runs timed runs of body, after at least as many
+     * warm-up runs and at least a second of them: until C2 has compiled a Vector API kernel it
+     * runs many times slower, and fifteen runs of a large layer are over before that happens.
+     */
     static double bestRate(double units, int runs, Runnable body) {
-        for (int i = 0; i < runs; i++) {
+        long end = System.nanoTime() + 1_000_000_000L;
+        for (int i = 0; i < runs || System.nanoTime() < end; i++) {
             body.run();
         }
         boolean cpu = cpuTime();
