@@ -19,8 +19,9 @@ public final class ConvPeak {
         Parallel.setThreads(args.length > 0 ? Integer.parseInt(args[0]) : 1);
         String[] layers = {"conv3x3_64_56", "conv3x3_128_56", "conv3x3_256_28", "conv1x1_128_256_28",
             "stem7x7s2_224", "conv3x3_512_7", "dw3x3_128_56", "dw3x3s2_256_28", "lenet5x5_20_50_12_b64", "conv3x3_16_32_b64"};
-        System.out.printf("threads=%d; GFLOPS = 2 * direct-convolution MACs / best %s%n", Parallel.threads(),
-                Timing.clock());
+        double peak = GemmPeak.peakGflops() * Parallel.threads();
+        System.out.printf("threads=%d; GFLOPS = 2 * direct-convolution MACs / best %s; (%%) = fraction of the measured "
+                + "FP32 FMA peak, %.1f GFLOPS on %d thread(s)%n", Parallel.threads(), Timing.clock(), peak, Parallel.threads());
         for (String name : layers) {
             ConvGeometry g = ConvBench.layer(name);
             SplittableRandom rnd = new SplittableRandom(1);
@@ -37,17 +38,21 @@ public final class ConvPeak {
                     case WINOGRAD -> g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.groups() == 1;
                 };
                 if (runs) {
-                    line.append(String.format("  %s %.1f", a, gflops(g, () -> Conv2d.forward(g, x, w, bias, y, a))));
+                    line.append(rate(a.name(), gflops(g, () -> Conv2d.forward(g, x, w, bias, y, a)), peak));
                 }
             }
             Conv2d.PreparedWeights pw = Conv2d.prepare(g, w);
-            line.append(String.format("  PREPARED %.1f", gflops(g, () -> Conv2d.forward(g, x, w, bias, y, pw))));
-            line.append(String.format("  BACKWARD_INPUT %.1f", gflops(g, () -> Conv2d.backwardInput(g, y, w, x))));
+            line.append(rate("PREPARED", gflops(g, () -> Conv2d.forward(g, x, w, bias, y, pw)), peak));
+            line.append(rate("BACKWARD_INPUT", gflops(g, () -> Conv2d.backwardInput(g, y, w, x)), peak));
             float[] dw = new float[g.weightSize()];
             float[] db = new float[g.outChannels()];
-            line.append(String.format("  BACKWARD_WEIGHT %.1f", gflops(g, () -> Conv2d.backwardWeight(g, x, y, dw, db))));
+            line.append(rate("BACKWARD_WEIGHT", gflops(g, () -> Conv2d.backwardWeight(g, x, y, dw, db)), peak));
             System.out.println(line);
         }
+    }
+
+    private static String rate(String name, double gflops, double peak) {
+        return String.format("  %s %.1f (%.0f%%)", name, gflops, 100 * gflops / peak);
     }
 
     static double gflops(ConvGeometry g, Runnable run) {
