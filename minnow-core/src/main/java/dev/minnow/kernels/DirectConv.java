@@ -39,8 +39,9 @@ final class DirectConv {
 
     /**
      * Whether the prepared (inference) forward takes this kernel: one group, at most
-     * {@link #MAX_TAPS} taps of a kernel larger than 1x1, and output rows of at least a
-     * vector on planes of at least 1024 positions (below that the lowering is cheap).
+     * {@link #MAX_TAPS} taps of a kernel larger than 1x1, output rows of at least a vector on
+     * planes of at least 1024 positions (below that the lowering is cheap), and a stride along W
+     * of at most 4 (the strides the tests cover).
      */
     static boolean applies(ConvGeometry g) {
         return enabled && VectorSupport.AVAILABLE && g.groups() == 1

@@ -143,7 +143,7 @@ final class Winograd43 {
      * v[xi][c][k] = (B^T d B)[xi] for the tc tiles whose top-left output is (rowOf[k], colOf[k]) (d
      * zero outside the input). Per input row r of the tiles: its six columns are gathered into
      * s[0..5], then the row transform fills s[6 + 6r + j]; the column transform then writes v.
-     * Both transforms are loops over the chunk's tiles, which the JIT vectorizes.
+     * Both transforms are Vector API loops over the chunk's tiles.
      */
     private static void transformInput(ConvGeometry g, float[] x, int n, int[] rowOf, int[] colOf, int tc,
                                        float[] v, float[][] s) {
