@@ -36,7 +36,12 @@ public final class Conv2d {
     }
 
     public static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
-        forward(g, x, w, bias, y, algorithmFor(g));
+        Algorithm a = algorithmFor(g);
+        if (a == Algorithm.IM2COL_GEMM && shiftedApplies(g) && g.batch() >= Parallel.threads() && g.outputSize() > 0) {
+            ShiftedConv.forward(g, x, w, bias, y);
+            return;
+        }
+        forward(g, x, w, bias, y, a);
     }
 
     /** The algorithm {@link #forward} uses for this geometry. */
@@ -84,6 +89,10 @@ public final class Conv2d {
             DepthwiseConv.backwardInput(g, dy, w, dx);
             return;
         }
+        if (shiftedInputApplies(g)) {
+            ShiftedConv.backwardInput(g, dy, w, dx);
+            return;
+        }
         int P = g.outH() * g.outW();
         int Kg = rows(g);
         int cpg = g.inChannelsPerGroup();
@@ -113,6 +122,13 @@ public final class Conv2d {
     public static void backwardWeight(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] dbias) {
         if (DepthwiseConv.applies(g)) {
             DepthwiseConv.backwardWeight(g, x, dy, dw, dbias);
+            return;
+        }
+        if (shiftedApplies(g) && g.outputSize() > 0) {
+            ShiftedConv.backwardWeight(g, x, dy, dw);
+            if (dbias != null) {
+                biasGradient(g, dy, dbias);
+            }
             return;
         }
         int P = g.outH() * g.outW();
@@ -159,6 +175,29 @@ public final class Conv2d {
         if (dbias != null) {
             biasGradient(g, dy, dbias);
         }
+    }
+
+    /** Switch for {@link #shiftedApplies} (benchmarks compare both weight-gradient forms). */
+    static boolean shiftedEnabled = !Boolean.getBoolean("minnow.noShifted");
+
+    /**
+     * Whether the weight gradient runs as shifted-row dot products ({@link ShiftedConv}) instead of
+     * dY * im2col(x)^T: stride 1, dilation 1, one group, a kernel of more than one tap.
+     */
+    static boolean shiftedApplies(ConvGeometry g) {
+        return shiftedEnabled && VectorSupport.AVAILABLE && g.groups() == 1 && g.strideH() == 1 && g.strideW() == 1
+                && g.dilationH() == 1 && g.dilationW() == 1 && g.kernelH() * g.kernelW() > 1
+                && g.padTop() >= 0 && g.padLeft() >= 0 && g.padBottom() >= 0 && g.padRight() >= 0;
+    }
+
+    /**
+     * Whether the input gradient runs as the shifted-row forward convolution of dY with the flipped
+     * weights ({@link ShiftedConv#backwardInput}): {@link #shiftedApplies} and every pad below the
+     * kernel size, on batches that cover the threads (that form splits work by images only).
+     */
+    static boolean shiftedInputApplies(ConvGeometry g) {
+        return shiftedApplies(g) && g.batch() >= Parallel.threads() && g.padTop() < g.kernelH()
+                && g.padBottom() < g.kernelH() && g.padLeft() < g.kernelW() && g.padRight() < g.kernelW();
     }
 
     /** One group and the start offsets of its slices in the image: weights [mpg x rows], output [mpg x positions], input [cpg planes]. */

@@ -31,6 +31,33 @@ class Conv2dTest {
     }
 
     @Test
+    void shiftedWeightGradientMatchesNaive() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        int threads = Parallel.threads();
+        try {
+            // {batch, C, M, H, W, kH, kW, padTop, padLeft, padBottom, padRight, threads}: channel
+            // counts off the 4 x 4 blocks, asymmetric and zero pads, more images than one L2 chunk
+            int[][] shapes = {
+                {2, 3, 16, 9, 11, 3, 3, 1, 1, 1, 1, 1}, {3, 5, 7, 6, 6, 3, 3, 1, 1, 1, 1, 2},
+                {20, 16, 16, 32, 32, 3, 3, 1, 1, 1, 1, 2}, {4, 8, 12, 8, 8, 3, 3, 0, 0, 0, 0, 1},
+                {3, 6, 9, 10, 7, 5, 3, 2, 0, 1, 2, 2}, {1, 4, 4, 5, 9, 1, 3, 0, 1, 0, 1, 1},
+                {5, 64, 64, 8, 8, 3, 3, 1, 1, 1, 1, 2}, {2, 9, 5, 4, 4, 3, 3, 3, 2, 1, 3, 2}};
+            for (int[] s : shapes) {
+                Parallel.setThreads(s[11]);
+                ConvGeometry g = ConvGeometry.of(s[0], s[1], s[3], s[4], s[2], s[5], s[6], 1, 1, s[7], s[8], s[9],
+                        s[10], 1, 1, 1);
+                assertEquals(VectorSupport.AVAILABLE, Conv2d.shiftedApplies(g), "shifted form chosen for " + g);
+                checkAll(rnd, g);
+            }
+        } finally {
+            Parallel.setThreads(threads);
+        }
+        assertTrue(!Conv2d.shiftedApplies(ConvGeometry.of(1, 8, 8, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1)));
+        assertTrue(!Conv2d.shiftedApplies(ConvGeometry.of(1, 8, 8, 8, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1)));
+        assertTrue(!Conv2d.shiftedApplies(ConvGeometry.of(1, 8, 8, 8, 8, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1)));
+    }
+
+    @Test
     void pointwiseAsGemm() {
         SplittableRandom rnd = new SplittableRandom(1);
         ConvGeometry g = ConvGeometry.of(3, 19, 7, 9, 23, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
