@@ -5,6 +5,7 @@ import dev.minnow.graph.Attributes;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.kernels.Parallel;
+import dev.minnow.kernels.RowSums;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
@@ -96,21 +97,8 @@ public final class BatchNormalizationOp extends NnOp {
                 double m;
                 double v;
                 if (batch) {
-                    double sum = 0;
-                    for (int b = 0; b < n; b++) {
-                        for (int i = (b * c + ch) * s, e = i + s; i < e; i++) {
-                            sum += xv[i];
-                        }
-                    }
-                    m = sum / ((double) n * s);
-                    double sq = 0;
-                    for (int b = 0; b < n; b++) {
-                        for (int i = (b * c + ch) * s, e = i + s; i < e; i++) {
-                            double t = xv[i] - m;
-                            sq += t * t;
-                        }
-                    }
-                    v = sq / ((double) n * s);
+                    m = (float) (RowSums.sum(xv, ch * s, c * s, n, s) / ((double) n * s));
+                    v = RowSums.squaredDeviation(xv, ch * s, c * s, n, s, (float) m) / ((double) n * s);
                     newMean[ch] = (float) (runMean[ch] * momentum + m * (1 - momentum));
                     newVar[ch] = (float) (runVar[ch] * momentum + v * (1 - momentum));
                 } else {
@@ -193,14 +181,9 @@ public final class BatchNormalizationOp extends NnOp {
             for (int ch = from; ch < to; ch++) {
                 float m = stats.mean()[ch];
                 float is = stats.invStd()[ch];
-                double sumDy = 0;
-                double sumDyXhat = 0;
-                for (int b = 0; b < n; b++) {
-                    for (int i = (b * c + ch) * s, e = i + s; i < e; i++) {
-                        sumDy += dy[i];
-                        sumDyXhat += dy[i] * (xv[i] - m) * is;
-                    }
-                }
+                double[] sums = RowSums.gradientSums(dy, xv, ch * s, c * s, n, s, m);
+                double sumDy = sums[0];
+                double sumDyXhat = sums[1] * is;
                 dbias[ch] = (float) sumDy;
                 dscale[ch] = (float) sumDyXhat;
                 float g = scale[ch] * is;
@@ -210,15 +193,13 @@ public final class BatchNormalizationOp extends NnOp {
                         + (dSavedMean == null ? 0 : dSavedMean[ch])) / count;
                 double viaVar = ((dRunVar == null ? 0 : dRunVar[ch] * (1 - momentum))
                         + (dSavedVar == null ? 0 : dSavedVar[ch])) * 2 / count;
+                // dx = g * (dy - mean(dy) - xhat * mean(dy * xhat)) + viaMean + viaVar * (x - m),
+                // an affine map of (dy, x): dx = g * dy + kx * x + k0
+                float kx = stats.fromBatch() ? (float) (viaVar - g * is * sumDyXhat / count) : 0f;
+                float k0 = stats.fromBatch() ? (float) (viaMean - g * sumDy / count - kx * (double) m) : 0f;
                 for (int b = 0; b < n; b++) {
                     for (int i = (b * c + ch) * s, e = i + s; i < e; i++) {
-                        if (stats.fromBatch()) {
-                            double xhat = (xv[i] - m) * is;
-                            dx[i] = (float) (g * (dy[i] - sumDy / count - xhat * sumDyXhat / count)
-                                    + viaMean + viaVar * (xv[i] - m));
-                        } else {
-                            dx[i] = g * dy[i];
-                        }
+                        dx[i] = g * dy[i] + kx * xv[i] + k0;
                     }
                 }
                 double passMean = dRunMean == null ? 0 : dRunMean[ch];
