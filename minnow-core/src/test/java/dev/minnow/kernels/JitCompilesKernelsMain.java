@@ -40,6 +40,14 @@ public final class JitCompilesKernelsMain {
                 new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1});
         float[] poolIn = GemmTest.random(rnd, pool.inputSize());
         float[] poolOut = new float[pool.outputSize()];
+        // training-path convolutions (shifted rows: forward, input and weight gradients) and the
+        // batch-normalization sums, with channel counts off the 4 x 4 and 8-row blocks
+        ConvGeometry train = ConvGeometry.of(2, 6, 10, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        float[] tx = GemmTest.random(rnd, train.inputSize());
+        float[] tw = GemmTest.random(rnd, train.weightSize());
+        float[] ty = new float[train.outputSize()];
+        float[] tdx = new float[train.inputSize()];
+        float[] tdw = new float[train.weightSize()];
         // 12 s: on a loaded 2-core machine the micro-kernel reached the optimizing tier only after ~6.5 s
         long end = System.nanoTime() + 12_000_000_000L;
         int round = 0;
@@ -56,6 +64,10 @@ public final class JitCompilesKernelsMain {
             NhwcConv.forward(one, x[4], false, toNhwc, b, round % 3 == 0, 0f, 6f, new float[one.outputSize()], true);
             NhwcConv.forward(one, x[4], true, fromNhwc, b, round % 3 == 0, 0f, 6f, new float[one.outputSize()], false);
             Pool.maxForward(pool, poolIn, poolOut, null);
+            Conv2d.forward(train, tx, tw, null, ty);
+            Conv2d.backwardInput(train, ty, tw, tdx);
+            Conv2d.backwardWeight(train, tx, ty, tdw, null);
+            RowSums.squaredDeviation(tx, 0, 100, 6, 100 - round % 5, RowSums.gradientSums(ty, tx, 1, 100, 6, 99, 0f)[0] > 0 ? 1f : 0f);
             Eltwise.addClamp(poolIn, poolIn, poolIn, poolIn.length - round % 7, -1f, 1f);
             round++;
         }

@@ -29,5 +29,9 @@ class JitCompilesKernelsTest {
         assertEquals(List.of(), skipped, "kernel methods the optimizing compiler gave up on");
         assertTrue(out.lines().anyMatch(l -> l.contains("GemmVector::microKernel") && l.matches(".*\\s4\\s+dev\\..*")),
                 "the micro-kernel reached the optimizing tier (4)");
+        for (String kernel : List.of("ShiftedConv::tile", "ShiftedConv::block4x4")) {
+            assertTrue(out.lines().anyMatch(l -> l.contains(kernel) && l.matches(".*\\s4\\s+dev\\..*")),
+                    kernel + " reached the optimizing tier (4)");
+        }
     }
 }
