@@ -63,6 +63,10 @@ public class ConvBench extends BenchSettings {
             case "dw3x3s2_256_28" -> ConvGeometry.of(1, 256, 28, 28, 256, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 256);
             case "lenet5x5_20_50_12_b64" -> ConvGeometry.of(64, 20, 12, 12, 50, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1);
             case "conv3x3_16_32_b64" -> ConvGeometry.of(64, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+            // ResNet-20's three stages at its training batch
+            case "r20_3x3_16_32_b128" -> ConvGeometry.of(128, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+            case "r20_3x3_32_16_b128" -> ConvGeometry.of(128, 32, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+            case "r20_3x3_64_8_b128" -> ConvGeometry.of(128, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
             default -> throw new IllegalArgumentException("unknown layer " + name);
         };
     }

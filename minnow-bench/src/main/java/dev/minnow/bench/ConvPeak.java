@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  * Quick per-algorithm convolution numbers for docs/BENCHMARKS.md without JMH: for each layer of
  * {@link ConvBench}, GFLOPS (2 * direct MACs / time, best of many runs after warm-up) of every
  * algorithm that can run it, the inference path with prepared weights (PREPARED, see
- * {@link ConvBench}), plus the backward passes, on one thread (or args[0] threads).
+ * {@link ConvBench}), plus the backward passes, on one thread (or args[0] threads); further arguments name the layers to run.
  */
 public final class ConvPeak {
     private ConvPeak() {
@@ -18,10 +18,14 @@ public final class ConvPeak {
     public static void main(String[] args) {
         Parallel.setThreads(args.length > 0 ? Integer.parseInt(args[0]) : 1);
         String[] layers = {"conv3x3_64_56", "conv3x3_128_56", "conv3x3_256_28", "conv1x1_128_256_28",
-            "stem7x7s2_224", "conv3x3_512_7", "dw3x3_128_56", "dw3x3s2_256_28", "lenet5x5_20_50_12_b64", "conv3x3_16_32_b64"};
+            "stem7x7s2_224", "conv3x3_512_7", "dw3x3_128_56", "dw3x3s2_256_28", "lenet5x5_20_50_12_b64", "conv3x3_16_32_b64",
+            "r20_3x3_16_32_b128", "r20_3x3_32_16_b128", "r20_3x3_64_8_b128"};
         double peak = GemmPeak.peakGflops() * Parallel.threads();
         System.out.printf("threads=%d; GFLOPS = 2 * direct-convolution MACs / best %s; (%%) = fraction of the measured "
                 + "FP32 FMA peak, %.1f GFLOPS on %d thread(s)%n", Parallel.threads(), Timing.clock(), peak, Parallel.threads());
+        if (args.length > 1) {
+            layers = java.util.Arrays.copyOfRange(args, 1, args.length);   // only the layers named
+        }
         for (String name : layers) {
             ConvGeometry g = ConvBench.layer(name);
             SplittableRandom rnd = new SplittableRandom(1);
@@ -41,6 +45,8 @@ public final class ConvPeak {
                     line.append(rate(a.name(), gflops(g, () -> Conv2d.forward(g, x, w, bias, y, a)), peak));
                 }
             }
+            // the forward training calls (no prepared weights): shifted rows where they apply
+            line.append(rate("TRAIN", gflops(g, () -> Conv2d.forward(g, x, w, bias, y)), peak));
             Conv2d.PreparedWeights pw = Conv2d.prepare(g, w);
             line.append(rate("PREPARED", gflops(g, () -> Conv2d.forward(g, x, w, bias, y, pw)), peak));
             line.append(rate("BACKWARD_INPUT", gflops(g, () -> Conv2d.backwardInput(g, y, w, x)), peak));
