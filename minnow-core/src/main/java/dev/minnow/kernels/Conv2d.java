@@ -181,13 +181,19 @@ public final class Conv2d {
     static boolean shiftedEnabled = !Boolean.getBoolean("minnow.noShifted");
 
     /**
-     * Whether the weight gradient runs as shifted-row dot products ({@link ShiftedConv}) instead of
-     * dY * im2col(x)^T: stride 1, dilation 1, one group, a kernel of more than one tap.
+     * Whether training's convolutions run on shifted rows ({@link ShiftedConv}) instead of im2col:
+     * stride 1, dilation 1, one group, a kernel of more than one tap, at least 4 input channels
+     * (the 4 x 4 weight-gradient blocks), and wide rows at most 5/4 of the output rows (the extra
+     * columns are computed and dropped). Measured with LeNet-5 (batch 64, 2 threads): its 1-channel
+     * 5x5 conv and its 12-wide unpadded 5x5 conv (rows 12/8 of the output) made training 5-15%
+     * slower on shifted rows (3,005-3,206 vs 3,368-3,537 img/s), so both stay on im2col.
      */
     static boolean shiftedApplies(ConvGeometry g) {
+        int wideRow = g.inW() + g.padLeft() + g.padRight();
         return shiftedEnabled && VectorSupport.AVAILABLE && g.groups() == 1 && g.strideH() == 1 && g.strideW() == 1
-                && g.dilationH() == 1 && g.dilationW() == 1 && g.kernelH() * g.kernelW() > 1
-                && g.padTop() >= 0 && g.padLeft() >= 0 && g.padBottom() >= 0 && g.padRight() >= 0;
+                && g.dilationH() == 1 && g.dilationW() == 1 && g.kernelH() * g.kernelW() > 1 && g.inChannels() >= 4
+                && g.padTop() >= 0 && g.padLeft() >= 0 && g.padBottom() >= 0 && g.padRight() >= 0
+                && wideRow * 4 <= g.outW() * 5;
     }
 
     /**

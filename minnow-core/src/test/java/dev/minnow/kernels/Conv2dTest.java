@@ -38,10 +38,10 @@ class Conv2dTest {
             // {batch, C, M, H, W, kH, kW, padTop, padLeft, padBottom, padRight, threads}: channel
             // counts off the 4 x 4 blocks, asymmetric and zero pads, more images than one L2 chunk
             int[][] shapes = {
-                {2, 3, 16, 9, 11, 3, 3, 1, 1, 1, 1, 1}, {3, 5, 7, 6, 6, 3, 3, 1, 1, 1, 1, 2},
-                {20, 16, 16, 32, 32, 3, 3, 1, 1, 1, 1, 2}, {4, 8, 12, 8, 8, 3, 3, 0, 0, 0, 0, 1},
-                {3, 6, 9, 10, 7, 5, 3, 2, 0, 1, 2, 2}, {1, 4, 4, 5, 9, 1, 3, 0, 1, 0, 1, 1},
-                {5, 64, 64, 8, 8, 3, 3, 1, 1, 1, 1, 2}, {2, 9, 5, 4, 4, 3, 3, 3, 2, 1, 3, 2}};
+                {2, 5, 16, 9, 11, 3, 3, 1, 1, 1, 1, 1}, {3, 5, 7, 6, 10, 3, 3, 1, 1, 1, 1, 2},
+                {20, 16, 16, 32, 32, 3, 3, 1, 1, 1, 1, 2}, {4, 8, 12, 8, 12, 3, 3, 0, 0, 0, 0, 1},
+                {3, 6, 9, 10, 11, 5, 3, 2, 0, 1, 2, 2}, {1, 4, 4, 5, 9, 1, 3, 0, 1, 0, 1, 1},
+                {5, 64, 64, 8, 8, 3, 3, 1, 1, 1, 1, 2}, {2, 9, 5, 4, 12, 3, 3, 3, 2, 1, 3, 2}};
             for (int[] s : shapes) {
                 Parallel.setThreads(s[11]);
                 ConvGeometry g = ConvGeometry.of(s[0], s[1], s[3], s[4], s[2], s[5], s[6], 1, 1, s[7], s[8], s[9],
@@ -55,6 +55,9 @@ class Conv2dTest {
         assertTrue(!Conv2d.shiftedApplies(ConvGeometry.of(1, 8, 8, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1)));
         assertTrue(!Conv2d.shiftedApplies(ConvGeometry.of(1, 8, 8, 8, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1)));
         assertTrue(!Conv2d.shiftedApplies(ConvGeometry.of(1, 8, 8, 8, 8, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1)));
+        // LeNet-5's two convs: one input channel; rows 12 wide for 8 outputs
+        assertTrue(!Conv2d.shiftedApplies(ConvGeometry.of(64, 1, 28, 28, 20, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1)));
+        assertTrue(!Conv2d.shiftedApplies(ConvGeometry.of(64, 20, 12, 12, 50, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1)));
     }
 
     @Test
