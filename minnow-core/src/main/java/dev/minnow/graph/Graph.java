@@ -24,12 +24,91 @@ public final class Graph {
     private final List<Value> inputs = new ArrayList<>();
     private final List<Value> outputs = new ArrayList<>();
     private final List<Node> nodes = new ArrayList<>();
-    private final Map<String, Tensor> initializers = new LinkedHashMap<>();
+    private final Map<String, Tensor> initializers = new TrackedMap();
     private final Map<String, TensorType> types = new HashMap<>();
+    /** Bumped by every structural edit; types and the producer/reader index belong to one version. */
+    private long version;
+    private long validatedVersion = -1;
+    private long indexedVersion = -1;
+    private final Map<String, Node> producerIndex = new HashMap<>();
+    private final Map<String, List<Node>> readerIndex = new HashMap<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
 
     public Graph(String name) {
         this.name = name;
+    }
+
+    /** Initializer map whose edits count as edits of the graph (types must be inferred again). */
+    private final class TrackedMap extends LinkedHashMap<String, Tensor> {
+        @Override
+        public Tensor put(String k, Tensor v) {
+            version++;
+            return super.put(k, v);
+        }
+
+        @Override
+        public Tensor remove(Object k) {
+            version++;
+            return super.remove(k);
+        }
+
+        @Override
+        public void clear() {
+            version++;
+            super.clear();
+        }
+
+        @Override
+        public java.util.Set<String> keySet() {
+            version++; // keySet().removeIf(...) edits the map
+            return super.keySet();
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, Tensor>> entrySet() {
+            version++; // entries may be set through the view
+            return super.entrySet();
+        }
+
+        @Override
+        public java.util.Collection<Tensor> values() {
+            version++;
+            return super.values();
+        }
+
+        @Override
+        public void putAll(Map<? extends String, ? extends Tensor> m) {
+            version++;
+            super.putAll(m);
+        }
+
+        @Override
+        public Tensor putIfAbsent(String k, Tensor v) {
+            version++;
+            return super.putIfAbsent(k, v);
+        }
+
+        @Override
+        public Tensor computeIfAbsent(String k, java.util.function.Function<? super String, ? extends Tensor> f) {
+            version++;
+            return super.computeIfAbsent(k, f);
+        }
+
+        @Override
+        public Tensor replace(String k, Tensor v) {
+            version++;
+            return super.replace(k, v);
+        }
+    }
+
+    /** Whether {@link #types()} describe the graph as it is now (no edit since the last {@link #validate()}). */
+    public boolean isValidated() {
+        return validatedVersion == version;
+    }
+
+    /** Marks the graph as edited (for callers that change a node list or tensor shape behind its back). */
+    public void touch() {
+        version++;
     }
 
     public String name() {
@@ -63,33 +142,40 @@ public final class Graph {
     }
 
     public void addInput(Value v) {
+        version++;
         inputs.add(v);
     }
 
     public void addOutput(Value v) {
+        version++;
         outputs.add(v);
     }
 
     public void setInputs(List<Value> vs) {
+        version++;
         inputs.clear();
         inputs.addAll(vs);
     }
 
     public void setOutputs(List<Value> vs) {
+        version++;
         outputs.clear();
         outputs.addAll(vs);
     }
 
     public void addNode(Node n) {
+        version++;
         nodes.add(n);
     }
 
     public void setNodes(List<Node> ns) {
+        version++;
         nodes.clear();
         nodes.addAll(ns);
     }
 
     public void addInitializer(String valueName, Tensor t) {
+        version++;
         initializers.put(valueName, t);
     }
 
@@ -102,23 +188,41 @@ public final class Graph {
         return Collections.unmodifiableMap(types);
     }
 
+    /** The node that writes a value, or null (graph input, initializer, unknown). Indexed, not a scan. */
     public Node producer(String valueName) {
-        for (Node n : nodes) {
-            if (n.outputs().contains(valueName)) {
-                return n;
-            }
-        }
-        return null;
+        index();
+        return producerIndex.get(valueName);
     }
 
+    /** The nodes that read a value, in node order (a node reading it twice appears once). */
     public List<Node> consumers(String valueName) {
-        List<Node> r = new ArrayList<>();
+        index();
+        List<Node> r = readerIndex.get(valueName);
+        return r == null ? List.of() : Collections.unmodifiableList(r);
+    }
+
+    private void index() {
+        if (indexedVersion == version) {
+            return;
+        }
+        producerIndex.clear();
+        readerIndex.clear();
         for (Node n : nodes) {
-            if (n.inputs().contains(valueName)) {
-                r.add(n);
+            for (String o : n.outputs()) {
+                if (!o.isEmpty()) {
+                    producerIndex.putIfAbsent(o, n);
+                }
+            }
+            for (String in : n.inputs()) {
+                if (!in.isEmpty()) {
+                    List<Node> r = readerIndex.computeIfAbsent(in, k -> new ArrayList<>());
+                    if (r.isEmpty() || r.get(r.size() - 1) != n) {
+                        r.add(n);
+                    }
+                }
             }
         }
-        return r;
+        indexedVersion = version;
     }
 
     /** Float32 initializers: the trainable parameters (those that receive a gradient are trained). */
@@ -236,6 +340,7 @@ public final class Graph {
                 throw new InvalidInputException("graph output '" + v.name() + "' is not produced by any node");
             }
         }
+        validatedVersion = version;
         return this;
     }
 
@@ -284,8 +389,11 @@ public final class Graph {
                 }
             }
         }
-        nodes.clear();
-        nodes.addAll(sorted);
+        if (!sorted.equals(nodes)) {
+            nodes.clear();
+            nodes.addAll(sorted);
+            version++;
+        }
     }
 
     /** Deep copy: new node list, copied initializers (ops are shared; they are immutable). */
@@ -297,6 +405,9 @@ public final class Graph {
         initializers.forEach((k, v) -> g.initializers.put(k, v.copy()));
         g.types.putAll(types);
         g.metadata.putAll(metadata);
+        if (isValidated()) {
+            g.validatedVersion = g.version;
+        }
         return g;
     }
 }

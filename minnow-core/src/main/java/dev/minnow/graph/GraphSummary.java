@@ -26,9 +26,9 @@ public record GraphSummary(List<Layer> layers, long params, long macs) {
         layers = List.copyOf(layers);
     }
 
-    /** Summarizes a graph, validating it first when its types have not been inferred yet. */
+    /** Summarizes a graph, validating it first when it was edited since its types were inferred. */
     public static GraphSummary of(Graph g) {
-        if (g.types().isEmpty()) {
+        if (!g.isValidated()) {
             g.validate();
         }
         List<Layer> rows = new ArrayList<>();

@@ -1,13 +1,14 @@
 package dev.minnow.infer;
 
 import dev.minnow.graph.Graph;
+import dev.minnow.graph.GraphEditor;
 import dev.minnow.graph.Node;
-import dev.minnow.graph.Value;
+import dev.minnow.graph.pass.GraphPass;
+import dev.minnow.graph.pass.PassRecord;
 import dev.minnow.tensor.DType;
+import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Folds an inference-mode BatchNormalization into the Conv that feeds it:
@@ -16,32 +17,38 @@ import java.util.Map;
  * and the weights and the four statistics are float32 initializers. New initializers get new
  * names, so weights shared with other nodes stay untouched.
  */
-public final class BatchNormFolding {
-    private BatchNormFolding() {
+public final class BatchNormFolding implements GraphPass {
+    @Override
+    public String name() {
+        return "bn-folding";
     }
 
-    /** Rewrites graph in place (call validate afterwards); returns how many BatchNormalizations it folded. */
+    /** Rewrites graph in place (validates it); returns how many BatchNormalizations it folded. */
     public static int fold(Graph graph) {
-        Map<String, Tensor> init = graph.initializers();
-        List<String> outputs = graph.outputs().stream().map(Value::name).toList();
-        List<Node> nodes = new ArrayList<>(graph.nodes());
-        int folded = 0;
-        for (int i = 0; i < nodes.size(); i++) {
-            Node bn = nodes.get(i);
-            if (!bn.opType().equals("BatchNormalization") || !onlyFirstOutputUsed(graph, bn, outputs)) {
+        GraphEditor e = new GraphEditor(graph);
+        long folded = new BatchNormFolding().apply(e).count("folded");
+        e.commit();
+        return (int) folded;
+    }
+
+    @Override
+    public PassRecord apply(GraphEditor e) {
+        PassRecord.Builder record = PassRecord.of(name());
+        record.count("folded", 0);
+        for (Node bn : List.copyOf(e.graph().nodes())) {
+            if (!bn.opType().equals("BatchNormalization") || !e.onlyFirstOutputUsed(bn)) {
                 continue;
             }
-            Node conv = graph.producer(bn.input(0));
-            if (conv == null || !conv.opType().equals("Conv") || outputs.contains(conv.output(0))
-                    || graph.consumers(conv.output(0)).size() != 1) {
+            Node conv = e.producer(bn.input(0));
+            if (conv == null || !conv.opType().equals("Conv") || !e.soleReader(conv.output(0), bn)) {
                 continue;
             }
-            Tensor w = init.get(conv.input(1));
-            Tensor b = conv.input(2).isEmpty() ? null : init.get(conv.input(2));
+            Tensor w = e.initializer(conv.input(1));
+            Tensor b = conv.input(2).isEmpty() ? null : e.initializer(conv.input(2));
             Tensor[] stats = new Tensor[4];
             boolean constant = isFloat(w) && (conv.input(2).isEmpty() || isFloat(b));
             for (int k = 0; k < 4; k++) {
-                stats[k] = init.get(bn.input(k + 1));
+                stats[k] = e.initializer(bn.input(k + 1));
                 constant &= isFloat(stats[k]);
             }
             int m = constant ? w.shape().dim(0) : 0;
@@ -62,51 +69,19 @@ public final class BatchNormFolding {
                 double bias = b == null ? 0 : b.floats()[c];
                 b2[c] = (float) ((bias - stats[2].floats()[c]) * s + stats[1].floats()[c]);
             }
-            String wName = unique(init, conv.name() + "_W_bnfolded");
-            init.put(wName, Tensor.wrap(DType.FLOAT32, w.shape(), w2));
-            String bName = unique(init, conv.name() + "_B_bnfolded");
-            init.put(bName, Tensor.of(dev.minnow.tensor.Shape.of(m), b2));
-            Node folded2 = new Node(conv.name(), conv.domain(), conv.op(), List.of(conv.input(0), wName, bName),
-                    List.of(bn.output(0)));
-            nodes.set(nodes.indexOf(conv), folded2);
-            nodes.remove(i);
-            i--;
-            graph.setNodes(nodes);
-            folded++;
+            // new names: weights shared with other nodes stay untouched
+            String wName = e.addInitializer(conv.name() + "_W_bnfolded", Tensor.wrap(DType.FLOAT32, w.shape(), w2));
+            String bName = e.addInitializer(conv.name() + "_B_bnfolded", Tensor.of(Shape.of(m), b2));
+            e.replaceNode(conv, new Node(conv.name(), conv.domain(), conv.op(), List.of(conv.input(0), wName, bName),
+                    List.of(bn.output(0))));
+            e.removeNode(bn);
+            record.count("folded", 1).change(bn.name() + " folded into " + conv.name());
         }
-        graph.setNodes(nodes);
-        removeUnused(graph);
-        return folded;
-    }
-
-    private static boolean onlyFirstOutputUsed(Graph graph, Node bn, List<String> outputs) {
-        for (int o = 1; o < bn.outputs().size(); o++) {
-            String name = bn.output(o);
-            if (!name.isEmpty() && (outputs.contains(name) || !graph.consumers(name).isEmpty())) {
-                return false;
-            }
-        }
-        return true;
+        e.removeUnusedInitializers();
+        return record.build();
     }
 
     private static boolean isFloat(Tensor t) {
         return t != null && t.dtype() == DType.FLOAT32;
-    }
-
-    private static String unique(Map<String, Tensor> init, String base) {
-        String name = base;
-        for (int k = 2; init.containsKey(name); k++) {
-            name = base + "_" + k;
-        }
-        return name;
-    }
-
-    /** Drops initializers no node reads and that are no graph input or output. */
-    private static void removeUnused(Graph graph) {
-        java.util.Set<String> used = new java.util.HashSet<>();
-        graph.nodes().forEach(n -> used.addAll(n.inputs()));
-        graph.inputs().forEach(v -> used.add(v.name()));
-        graph.outputs().forEach(v -> used.add(v.name()));
-        graph.initializers().keySet().removeIf(k -> !used.contains(k));
     }
 }
