@@ -344,7 +344,11 @@ public final class Graph {
         return this;
     }
 
-    private void sortTopologically() {
+    /**
+     * Puts the nodes in topological order without inferring types (a value nobody produces is
+     * taken as given); throws InvalidInputException on a cycle. {@link #validate()} starts with it.
+     */
+    void sortTopologically() {
         Set<String> available = new HashSet<>();
         inputs.forEach(v -> available.add(v.name()));
         available.addAll(initializers.keySet());

@@ -92,6 +92,13 @@ public final class GraphEditor {
         return graph.initializers().get(value);
     }
 
+    /** The initializers' names in order, as a snapshot (reading it is no edit, unlike the map's keySet()). */
+    public List<String> initializerNames() {
+        List<String> names = new ArrayList<>(graph.initializers().size());
+        graph.initializers().forEach((k, v) -> names.add(k));
+        return names;
+    }
+
     /** The value's type for the graph as it is now (validating again after edits). */
     public TensorType type(String value) {
         if (!graph.isValidated()) {
@@ -115,7 +122,7 @@ public final class GraphEditor {
     }
 
     private Set<String> usedNames() {
-        Set<String> used = new HashSet<>(graph.initializers().keySet());
+        Set<String> used = new HashSet<>(initializerNames());
         graph.inputs().forEach(v -> used.add(v.name()));
         graph.outputs().forEach(v -> used.add(v.name()));
         for (Node n : graph.nodes()) {
@@ -157,6 +164,64 @@ public final class GraphEditor {
             outs.add(freshName(outputCount == 1 ? name + "_out" : name + "_out" + i)); // distinct suffixes
         }
         return addNode(new Node(name, op, inputs, outs));
+    }
+
+    /**
+     * Removes node and makes each of its outputs an initializer of the same name holding the
+     * corresponding tensor, so its readers need no rewiring (constant folding). Empty output
+     * names are skipped; {@code values} has one tensor per output.
+     */
+    public void replaceByConstants(Node node, List<Tensor> values) {
+        if (values.size() != node.outputs().size()) {
+            throw new IllegalArgumentException("node '" + node.name() + "' has " + node.outputs().size()
+                    + " outputs but " + values.size() + " constants were given");
+        }
+        removeNode(node);
+        for (int i = 0; i < values.size(); i++) {
+            String o = node.output(i);
+            if (o.isEmpty()) {
+                continue;
+            }
+            if (graph.initializers().containsKey(o) || isGraphInput(o)) {
+                throw new InvalidInputException("value '" + o + "' of node '" + node.name()
+                        + "' is already an initializer or a graph input");
+            }
+            graph.addInitializer(o, values.get(i));
+        }
+    }
+
+    /** Changes the declared type of the graph input named value (a layout or element-type change). */
+    public void setInputType(String value, TensorType type) {
+        graph.setInputs(retyped(graph.inputs(), value, type, "input"));
+    }
+
+    /** Changes the declared type of the graph output named value. */
+    public void setOutputType(String value, TensorType type) {
+        graph.setOutputs(retyped(graph.outputs(), value, type, "output"));
+    }
+
+    private static List<Value> retyped(List<Value> values, String name, TensorType type, String what) {
+        List<Value> r = new ArrayList<>(values);
+        boolean found = false;
+        for (int i = 0; i < r.size(); i++) {
+            if (r.get(i).name().equals(name)) {
+                r.set(i, new Value(name, type));
+                found = true;
+            }
+        }
+        if (!found) {
+            throw new InvalidInputException("no graph " + what + " '" + name + "' to retype");
+        }
+        return r;
+    }
+
+    /**
+     * Puts the nodes in topological order without inferring types, for passes that run before
+     * the graph validates (constant folding computes the constants a Reshape needs). A value no
+     * node produces is taken as given; a cycle throws InvalidInputException.
+     */
+    public void sortNodes() {
+        graph.sortTopologically();
     }
 
     /** Replaces node with another in the same place (same identity in the list). */
@@ -261,10 +326,29 @@ public final class GraphEditor {
      * and outputs stay: they are the interface). Returns how many nodes were removed.
      */
     public int removeUnused() {
+        return removeUnused(n -> true);
+    }
+
+    /**
+     * Like {@link #removeUnused()}, but only nodes {@code removable} accepts may go; the others
+     * stay and keep what they read (a fusion drops the DequantizeLinear nodes it made unread and
+     * nothing else). Returns how many nodes were removed.
+     */
+    public int removeUnused(java.util.function.Predicate<Node> removable) {
         Set<String> needed = new HashSet<>();
         graph.outputs().forEach(v -> needed.add(v.name()));
         List<Node> nodes = graph.nodes();
         boolean[] keep = new boolean[nodes.size()];
+        for (int i = 0; i < nodes.size(); i++) {
+            if (!removable.test(nodes.get(i))) {
+                keep[i] = true;
+                for (String in : nodes.get(i).inputs()) {
+                    if (!in.isEmpty()) {
+                        needed.add(in);
+                    }
+                }
+            }
+        }
         // walk producers from the outputs (order-independent: the list may be unsorted mid-edit)
         java.util.ArrayDeque<String> work = new java.util.ArrayDeque<>(needed);
         Map<Node, Integer> position = new java.util.IdentityHashMap<>();
@@ -303,8 +387,8 @@ public final class GraphEditor {
         graph.nodes().forEach(n -> read.addAll(n.inputs()));
         graph.inputs().forEach(v -> read.add(v.name()));
         graph.outputs().forEach(v -> read.add(v.name()));
-        List<String> unused = graph.initializers().keySet().stream().filter(k -> !read.contains(k)).toList();
-        unused.forEach(graph.initializers()::remove);
+        List<String> unused = initializerNames().stream().filter(k -> !read.contains(k)).toList();
+        unused.forEach(graph.initializers()::remove); // nothing unused: the graph stays validated
         return unused.size();
     }
 

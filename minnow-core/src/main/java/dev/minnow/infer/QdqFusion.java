@@ -1,17 +1,16 @@
 package dev.minnow.infer;
 
 import dev.minnow.graph.Graph;
+import dev.minnow.graph.GraphEditor;
 import dev.minnow.graph.Node;
 import dev.minnow.graph.OpRegistry;
 import dev.minnow.graph.TensorType;
-import dev.minnow.graph.Value;
+import dev.minnow.graph.pass.GraphPass;
+import dev.minnow.graph.pass.PassRecord;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Runs quantized (QDQ) convolutions in integers, as ONNX Runtime does: the group
@@ -37,66 +36,92 @@ import java.util.Set;
  * float summation order. It equals ONNX Runtime's with session.qdqisint8allowed=1 bit for bit
  * (500 images) and has the same top-1 as its x86 default on 99.0% (docs/ONNX.md).
  */
-public final class QdqFusion {
-    private QdqFusion() {
+public final class QdqFusion implements GraphPass {
+    @Override
+    public String name() {
+        return "qdq-fusion";
     }
 
-    /** Rewrites graph in place (call validate afterwards); returns how many Conv groups it fused. */
+    /** Rewrites graph in place (call validate afterwards); returns how many Conv and pool groups it fused. */
     public static int fuse(Graph graph) {
-        Map<String, Tensor> init = graph.initializers();
-        Set<String> outputs = new HashSet<>(graph.outputs().stream().map(Value::name).toList());
-        List<Node> nodes = new ArrayList<>(graph.nodes());
-        int fused = 0;
-        for (int i = 0; i < nodes.size(); i++) {
-            Node conv = nodes.get(i);
-            if (!conv.opType().equals("Conv")) {
-                continue;
+        return (int) new QdqFusion().apply(new GraphEditor(graph)).count("fused");
+    }
+
+    /** One group found: the node that takes the group's place and the nodes it absorbs. */
+    private record Fusion(Node anchor, Node replacement, List<Node> absorbed) {
+    }
+
+    /**
+     * Finds every group on the graph as it is (matches do not overlap: each ends at its own
+     * QuantizeLinear), then rewrites them and drops the DequantizeLinear nodes left unread.
+     */
+    @Override
+    public PassRecord apply(GraphEditor e) {
+        List<Fusion> found = new ArrayList<>();
+        List<Node> nodes = List.copyOf(e.graph().nodes()); // e.type() may validate, which can re-sort the list
+        for (Node n : nodes) {
+            Fusion f = n.opType().equals("Conv") ? matchConv(e, n) : null;
+            if (f != null) {
+                found.add(f);
             }
-            Node xdq = graph.producer(conv.input(0));
-            Node wdq = conv.inputs().size() > 1 ? graph.producer(conv.input(1)) : null;
-            if (!isDq(xdq) || init.containsKey(xdq.input(0)) || !perTensor(init, xdq)
-                    || !isDq(wdq) || !init.containsKey(wdq.input(0))) {
-                continue;
-            }
-            TensorType xt = graph.type(xdq.input(0));
-            Tensor w = init.get(wdq.input(0));
-            if (xt == null || !int8(xt.dtype()) || !int8(w.dtype()) || !weightParams(init, wdq, w)) {
-                continue;
-            }
-            String bias = "";
-            if (conv.inputs().size() > 2 && !conv.input(2).isEmpty()) {
-                Node bdq = graph.producer(conv.input(2));
-                if (!isDq(bdq) || !init.containsKey(bdq.input(0)) || init.get(bdq.input(0)).dtype() != DType.INT32
-                        || !zeroOrAbsent(init, bdq)) {
-                    continue;
-                }
-                bias = bdq.input(0);
-            }
-            Node q = soleConsumer(graph, outputs, conv.output(0));
-            Node act = null;
-            if (q != null && (q.opType().equals("Relu") || q.opType().equals("Clip"))) {
-                act = q;
-                q = soleConsumer(graph, outputs, act.output(0));
-            }
-            if (q == null || !q.opType().equals("QuantizeLinear") || !perTensor(init, q) || q.inputs().size() < 3
-                    || !int8(init.get(q.input(2)).dtype()) || (act != null && !redundant(init, act, q))) {
-                continue;
-            }
-            List<String> in = List.of(xdq.input(0), xdq.input(1), optional(xdq, 2), wdq.input(0), wdq.input(1),
-                    optional(wdq, 2), q.input(1), q.input(2), bias);
-            Node qconv = new Node(conv.name(), OpRegistry.global().create("QLinearConv", conv.attributes()), in,
-                    List.of(q.output(0)));
-            nodes.set(i, qconv);
-            nodes.remove(q);
-            if (act != null) {
-                nodes.remove(act);
-            }
-            i = nodes.indexOf(qconv);
-            fused++;
         }
-        fused += fusePools(graph, nodes, init, outputs);
-        graph.setNodes(removeDead(nodes, outputs));
-        return fused;
+        int convs = found.size();
+        for (Node n : nodes) {
+            Fusion f = matchPool(e, n);
+            if (f != null) {
+                found.add(f);
+            }
+        }
+        PassRecord.Builder record = PassRecord.of(name()).count("fused", found.size()).count("convs", convs)
+                .count("pools", found.size() - convs);
+        for (Fusion f : found) {
+            e.replaceNode(f.anchor(), f.replacement());
+            f.absorbed().forEach(e::removeNode);
+            record.change(f.anchor().opType() + " '" + f.anchor().name() + "'"
+                    + f.absorbed().stream().map(a -> " + " + a.opType()).reduce("", String::concat)
+                    + " -> " + f.replacement().opType());
+        }
+        // the weights' DequantizeLinear nodes are unread now (fused groups read the integers)
+        record.count("dequantize_removed", e.removeUnused(n -> n.opType().equals("DequantizeLinear")));
+        return record.build();
+    }
+
+    private static Fusion matchConv(GraphEditor e, Node conv) {
+        Node xdq = e.producer(conv.input(0));
+        Node wdq = conv.inputs().size() > 1 ? e.producer(conv.input(1)) : null;
+        if (!isDq(xdq) || e.initializer(xdq.input(0)) != null || !perTensor(e, xdq)
+                || !isDq(wdq) || e.initializer(wdq.input(0)) == null) {
+            return null;
+        }
+        TensorType xt = e.type(xdq.input(0));
+        Tensor w = e.initializer(wdq.input(0));
+        if (xt == null || !int8(xt.dtype()) || !int8(w.dtype()) || !weightParams(e, wdq, w)) {
+            return null;
+        }
+        String bias = "";
+        if (conv.inputs().size() > 2 && !conv.input(2).isEmpty()) {
+            Node bdq = e.producer(conv.input(2));
+            if (!isDq(bdq) || e.initializer(bdq.input(0)) == null || e.initializer(bdq.input(0)).dtype() != DType.INT32
+                    || !zeroOrAbsent(e, bdq)) {
+                return null;
+            }
+            bias = bdq.input(0);
+        }
+        Node q = soleReader(e, conv.output(0));
+        Node act = null;
+        if (q != null && (q.opType().equals("Relu") || q.opType().equals("Clip"))) {
+            act = q;
+            q = soleReader(e, act.output(0));
+        }
+        if (q == null || !q.opType().equals("QuantizeLinear") || !perTensor(e, q) || q.inputs().size() < 3
+                || !int8(e.initializer(q.input(2)).dtype()) || (act != null && !redundant(e, act, q))) {
+            return null;
+        }
+        List<String> in = List.of(xdq.input(0), xdq.input(1), optional(xdq, 2), wdq.input(0), wdq.input(1),
+                optional(wdq, 2), q.input(1), q.input(2), bias);
+        Node qconv = new Node(conv.name(), OpRegistry.global().create("QLinearConv", conv.attributes()), in,
+                List.of(q.output(0)));
+        return new Fusion(conv, qconv, act == null ? List.of(q) : List.of(act, q));
     }
 
     /**
@@ -104,39 +129,31 @@ public final class QdqFusion {
      * without padding) -> QuantizeLinear of the same integer type, per tensor, becomes
      * QLinearGlobalAveragePool (exact integer sum, as ONNX Runtime computes it).
      */
-    private static int fusePools(Graph graph, List<Node> nodes, Map<String, Tensor> init, Set<String> outputs) {
-        int fused = 0;
-        for (int i = 0; i < nodes.size(); i++) {
-            Node pool = nodes.get(i);
-            if (!(pool.opType().equals("GlobalAveragePool") || wholeInputAveragePool(graph, pool))) {
-                continue;
-            }
-            Node xdq = graph.producer(pool.input(0));
-            if (!isDq(xdq) || init.containsKey(xdq.input(0)) || !perTensor(init, xdq)) {
-                continue;
-            }
-            TensorType xt = graph.type(xdq.input(0));
-            Node q = soleConsumer(graph, outputs, pool.output(0));
-            if (xt == null || !int8(xt.dtype()) || q == null || !q.opType().equals("QuantizeLinear")
-                    || !perTensor(init, q) || q.inputs().size() < 3 || init.get(q.input(2)).dtype() != xt.dtype()) {
-                continue;
-            }
-            Node qpool = new Node(pool.name(), "com.microsoft",
-                    OpRegistry.global().create("QLinearGlobalAveragePool", new dev.minnow.graph.Attributes()),
-                    List.of(xdq.input(0), xdq.input(1), optional(xdq, 2), q.input(1), q.input(2)), List.of(q.output(0)));
-            nodes.set(i, qpool);
-            nodes.remove(q);
-            i = nodes.indexOf(qpool);
-            fused++;
+    private static Fusion matchPool(GraphEditor e, Node pool) {
+        if (!(pool.opType().equals("GlobalAveragePool") || wholeInputAveragePool(e, pool))) {
+            return null;
         }
-        return fused;
+        Node xdq = e.producer(pool.input(0));
+        if (!isDq(xdq) || e.initializer(xdq.input(0)) != null || !perTensor(e, xdq)) {
+            return null;
+        }
+        TensorType xt = e.type(xdq.input(0));
+        Node q = soleReader(e, pool.output(0));
+        if (xt == null || !int8(xt.dtype()) || q == null || !q.opType().equals("QuantizeLinear")
+                || !perTensor(e, q) || q.inputs().size() < 3 || e.initializer(q.input(2)).dtype() != xt.dtype()) {
+            return null;
+        }
+        Node qpool = new Node(pool.name(), "com.microsoft",
+                OpRegistry.global().create("QLinearGlobalAveragePool", new dev.minnow.graph.Attributes()),
+                List.of(xdq.input(0), xdq.input(1), optional(xdq, 2), q.input(1), q.input(2)), List.of(q.output(0)));
+        return new Fusion(pool, qpool, List.of(q));
     }
 
-    private static boolean wholeInputAveragePool(Graph graph, Node n) {
+    private static boolean wholeInputAveragePool(GraphEditor e, Node n) {
         if (!n.opType().equals("AveragePool") || !n.attributes().getString("auto_pad", "NOTSET").equals("NOTSET")) {
             return false;
         }
-        TensorType x = graph.type(n.input(0));
+        TensorType x = e.type(n.input(0));
         long[] kernel = n.attributes().getInts("kernel_shape", null);
         if (x == null || kernel == null || x.shape().rank() != kernel.length + 2) {
             return false;
@@ -167,15 +184,15 @@ public final class QdqFusion {
     }
 
     /** Scale (and zero point, if any) are one-element initializers. */
-    private static boolean perTensor(Map<String, Tensor> init, Node n) {
-        Tensor s = init.get(n.input(1));
+    private static boolean perTensor(GraphEditor e, Node n) {
+        Tensor s = e.initializer(n.input(1));
         String zp = optional(n, 2);
-        return s != null && s.size() == 1 && (zp.isEmpty() || (init.get(zp) != null && init.get(zp).size() == 1));
+        return s != null && s.size() == 1 && (zp.isEmpty() || (e.initializer(zp) != null && e.initializer(zp).size() == 1));
     }
 
     /** Per-tensor or per-output-channel (axis 0) scale, and one zero point (or all equal). */
-    private static boolean weightParams(Map<String, Tensor> init, Node wdq, Tensor w) {
-        Tensor s = init.get(wdq.input(1));
+    private static boolean weightParams(GraphEditor e, Node wdq, Tensor w) {
+        Tensor s = e.initializer(wdq.input(1));
         if (s == null || (s.size() != 1 && (s.size() != w.shape().dim(0) || wdq.attributes().getInt("axis", 1) != 0))) {
             return false;
         }
@@ -183,7 +200,7 @@ public final class QdqFusion {
         if (zpName.isEmpty()) {
             return true;
         }
-        Tensor zp = init.get(zpName);
+        Tensor zp = e.initializer(zpName);
         if (zp == null) {
             return false;
         }
@@ -195,12 +212,12 @@ public final class QdqFusion {
         return true;
     }
 
-    private static boolean zeroOrAbsent(Map<String, Tensor> init, Node dq) {
+    private static boolean zeroOrAbsent(GraphEditor e, Node dq) {
         String zpName = optional(dq, 2);
         if (zpName.isEmpty()) {
             return true;
         }
-        Tensor zp = init.get(zpName);
+        Tensor zp = e.initializer(zpName);
         if (zp == null) {
             return false;
         }
@@ -212,9 +229,9 @@ public final class QdqFusion {
         return true;
     }
 
-    private static Node soleConsumer(Graph graph, Set<String> outputs, String value) {
-        List<Node> readers = graph.consumers(value);
-        return readers.size() == 1 && !outputs.contains(value) ? readers.get(0) : null;
+    private static Node soleReader(GraphEditor e, String value) {
+        List<Node> readers = e.readers(value);
+        return readers.size() == 1 && !e.isGraphOutput(value) ? readers.get(0) : null;
     }
 
     /**
@@ -222,7 +239,7 @@ public final class QdqFusion {
      * is monotonic, so that holds when the activation's bounds quantize to the type's saturation
      * limits (or beyond).
      */
-    private static boolean redundant(Map<String, Tensor> init, Node act, Node q) {
+    private static boolean redundant(GraphEditor e, Node act, Node q) {
         float lo = 0;
         float hi = Float.POSITIVE_INFINITY;
         if (act.opType().equals("Clip")) {
@@ -232,7 +249,7 @@ public final class QdqFusion {
                 if (act.input(k).isEmpty()) {
                     continue;
                 }
-                Tensor t = init.get(act.input(k));
+                Tensor t = e.initializer(act.input(k));
                 if (t == null || t.size() != 1) {
                     return false;
                 }
@@ -243,8 +260,8 @@ public final class QdqFusion {
                 }
             }
         }
-        float scale = (float) init.get(q.input(1)).getDouble(0);
-        Tensor zpt = init.get(q.input(2));
+        float scale = (float) e.initializer(q.input(1)).getDouble(0);
+        Tensor zpt = e.initializer(q.input(2));
         double zp = zpt.getDouble(0);
         double min = zpt.dtype() == DType.UINT8 ? 0 : -128;
         double max = zpt.dtype() == DType.UINT8 ? 255 : 127;
@@ -253,16 +270,4 @@ public final class QdqFusion {
         return low && high;
     }
 
-    /** Drops nodes none of whose outputs is read or a graph output (the DequantizeLinear of fused weights). */
-    private static List<Node> removeDead(List<Node> nodes, Set<String> outputs) {
-        List<Node> live = new ArrayList<>(nodes);
-        boolean changed = true;
-        while (changed) {
-            Set<String> read = new HashSet<>(outputs);
-            live.forEach(n -> read.addAll(n.inputs()));
-            changed = live.removeIf(n -> n.opType().equals("DequantizeLinear")
-                    && n.outputs().stream().noneMatch(read::contains));
-        }
-        return live;
-    }
 }

@@ -3,6 +3,7 @@ package dev.minnow.onnx;
 import dev.minnow.io.AtomicFiles;
 import dev.minnow.errors.InvalidInputException;
 import dev.minnow.graph.Graph;
+import dev.minnow.graph.pass.PassResult;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -23,6 +24,14 @@ public final class Onnx {
     }
 
     public static Graph read(Path file, ReadOptions options) {
+        return readWithRecords(file, options).graph();
+    }
+
+    /**
+     * Reads a model and says what the import passes did (constant folding, dead-node removal,
+     * ...): one record per pass that ran, in order, e.g. {@code constant-folding {folded=12}}.
+     */
+    public static PassResult readWithRecords(Path file, ReadOptions options) {
         byte[] bytes;
         try {
             long size = Files.size(file);
@@ -35,7 +44,8 @@ public final class Onnx {
             throw new InvalidInputException("cannot read ONNX model " + file + ": " + e.getMessage(), e);
         }
         Path dir = file.toAbsolutePath().getParent();
-        return new OnnxReader(options, dir, file.getFileName().toString()).read(OnnxReader.parse(bytes, file.toString()));
+        return new OnnxReader(options, dir, file.getFileName().toString())
+                .readWithRecords(OnnxReader.parse(bytes, file.toString()));
     }
 
     public static Graph fromBytes(byte[] bytes) {
@@ -43,7 +53,12 @@ public final class Onnx {
     }
 
     public static Graph fromBytes(byte[] bytes, ReadOptions options) {
-        return new OnnxReader(options, null, "the ONNX model").read(OnnxReader.parse(bytes, "the ONNX model"));
+        return fromBytesWithRecords(bytes, options).graph();
+    }
+
+    /** {@link #fromBytes} with the records of the import passes, as {@link #readWithRecords}. */
+    public static PassResult fromBytesWithRecords(byte[] bytes, ReadOptions options) {
+        return new OnnxReader(options, null, "the ONNX model").readWithRecords(OnnxReader.parse(bytes, "the ONNX model"));
     }
 
     public static byte[] toBytes(Graph g) {

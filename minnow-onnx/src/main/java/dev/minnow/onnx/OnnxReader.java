@@ -7,10 +7,15 @@ import dev.minnow.errors.ShapeException;
 import dev.minnow.errors.UnsupportedOpException;
 import dev.minnow.graph.Attributes;
 import dev.minnow.graph.Graph;
+import dev.minnow.graph.GraphEditor;
 import dev.minnow.graph.Node;
 import dev.minnow.graph.Op;
 import dev.minnow.graph.TensorType;
 import dev.minnow.graph.Value;
+import dev.minnow.graph.pass.GraphPass;
+import dev.minnow.graph.pass.PassRecord;
+import dev.minnow.graph.pass.PassResult;
+import dev.minnow.graph.pass.Pipeline;
 import dev.minnow.onnx.proto.OnnxProto.AttributeProto;
 import dev.minnow.onnx.proto.OnnxProto.GraphProto;
 import dev.minnow.onnx.proto.OnnxProto.ModelProto;
@@ -64,6 +69,11 @@ final class OnnxReader {
     }
 
     Graph read(ModelProto model) {
+        return readWithRecords(model).graph();
+    }
+
+    /** The validated graph and the records of the import passes that ran, in order. */
+    PassResult readWithRecords(ModelProto model) {
         if (!model.hasGraph()) {
             throw new InvalidInputException(source + " holds no graph; it is not an ONNX model or it is corrupt");
         }
@@ -82,22 +92,36 @@ final class OnnxReader {
         for (StringStringEntryProto e : model.getMetadataPropsList()) {
             g.metadata().put(e.getKey(), e.getValue());
         }
-        if (options.upcastHalf()) {
-            HalfToFloat.apply(g, options.registry());
-        }
-        if (options.nchwInputs()) {
-            NhwcToNchw.apply(g);
-        }
-        if (options.foldConstants()) {
-            ConstantFolding.apply(g);
+        List<PassRecord> records;
+        try {
+            // the graph validates before dead-node removal, inside the pipeline: errors get the source here
+            records = importPasses().applyAll(new GraphEditor(g));
+        } catch (MinnowException e) {
+            throw rethrow(e, source + ": ");
+        } catch (RuntimeException e) {
+            throw inferenceCrashed(e);
         }
         validate(g);
         checkOutputs(g, model.getGraph());
-        if (options.removeDeadNodes()) {
-            DeadNodeRemoval.apply(g);
-            validate(g);
+        return new PassResult(g, records);
+    }
+
+    /** The passes the options ask for, in the order they must run (the first three before validation). */
+    Pipeline importPasses() {
+        List<GraphPass> passes = new ArrayList<>();
+        if (options.upcastHalf()) {
+            passes.add(new HalfToFloat(options.registry()));
         }
-        return g;
+        if (options.nchwInputs()) {
+            passes.add(new NhwcToNchw());
+        }
+        if (options.foldConstants()) {
+            passes.add(new ConstantFolding());
+        }
+        if (options.removeDeadNodes()) {
+            passes.add(new DeadNodeRemoval());
+        }
+        return Pipeline.of(passes);
     }
 
     private static String normalizeDomain(String d) {
@@ -295,10 +319,13 @@ final class OnnxReader {
         } catch (MinnowException e) {
             throw rethrow(e, source + ": ");
         } catch (RuntimeException e) {
-            throw new OpFailedException(source + ": shape inference crashed inside an op (" + e + OpFailedException.origin(e)
-                    + "); the model's shapes probably do not fit"
-                    + " its ops, and Minnow's op should have said so", e);
+            throw inferenceCrashed(e);
         }
+    }
+
+    private OpFailedException inferenceCrashed(RuntimeException e) {
+        return new OpFailedException(source + ": shape inference crashed inside an op (" + e + OpFailedException.origin(e)
+                + "); the model's shapes probably do not fit its ops, and Minnow's op should have said so", e);
     }
 
     /** Declared output element types must match what the nodes produce; outputs take the inferred types. */
@@ -314,7 +341,10 @@ final class OnnxReader {
             }
             outs.add(new Value(v.name(), inferred != null ? inferred : v.type()));
         }
-        g.setOutputs(outs);
+        if (!outs.equals(g.outputs())) {
+            g.setOutputs(outs);
+            validate(g); // the graph is handed out validated (the types are the same, the version is not)
+        }
     }
 
     /** Same exception kind with context in front; keeps the classification callers rely on. */

@@ -13,6 +13,15 @@ public interface GraphPass {
     /** Short kebab-case name, used in records and recipes (e.g. "bn-folding"). */
     String name();
 
+    /**
+     * Whether the graph must validate before this pass runs (it reads inferred types, or should
+     * not run on a graph that is broken). Passes that run while importing, before the graph can
+     * validate (constant folding computes what a Reshape needs), say false.
+     */
+    default boolean needsValidGraph() {
+        return true;
+    }
+
     /** Edits the graph in place through the editor and says what changed. Need not validate. */
     PassRecord apply(GraphEditor editor);
 
@@ -20,6 +29,9 @@ public interface GraphPass {
     default PassResult run(Graph input) {
         Graph g = input.copy();
         GraphEditor e = new GraphEditor(g);
+        if (needsValidGraph() && !g.isValidated()) {
+            e.commit();
+        }
         PassRecord r = apply(e);
         return new PassResult(e.commit(), java.util.List.of(r));
     }

@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Passes run one after another on one copy of the input graph; the graph is validated after
- * each pass (so the next reads fresh types) and the records are kept in order.
+ * Passes run one after another on one copy of the input graph; the graph is validated before
+ * each pass that {@linkplain GraphPass#needsValidGraph needs it} (so it reads fresh types) and
+ * at the end, and the records are kept in order.
  */
 public final class Pipeline implements GraphPass {
     private final List<GraphPass> passes;
@@ -44,12 +45,23 @@ public final class Pipeline implements GraphPass {
         return b.build();
     }
 
-    /** Runs every pass in place, validating after each; returns their records. */
+    /** A pipeline needs a valid graph when its first pass does (later ones are validated for). */
+    @Override
+    public boolean needsValidGraph() {
+        return !passes.isEmpty() && passes.get(0).needsValidGraph();
+    }
+
+    /**
+     * Runs every pass in place, validating before each pass that needs a valid graph (when an
+     * edit made it stale); returns their records. The graph is not validated after the last pass.
+     */
     public List<PassRecord> applyAll(GraphEditor editor) {
         List<PassRecord> records = new ArrayList<>();
         for (GraphPass p : passes) {
+            if (p.needsValidGraph() && !editor.graph().isValidated()) {
+                editor.commit();
+            }
             records.add(p.apply(editor));
-            editor.commit();
         }
         return records;
     }

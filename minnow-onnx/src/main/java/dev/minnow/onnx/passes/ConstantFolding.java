@@ -1,15 +1,17 @@
 package dev.minnow.onnx.passes;
 
+import dev.minnow.errors.InvalidInputException;
 import dev.minnow.graph.Graph;
+import dev.minnow.graph.GraphEditor;
 import dev.minnow.graph.Node;
 import dev.minnow.graph.TensorType;
-import dev.minnow.graph.Value;
+import dev.minnow.graph.pass.GraphPass;
+import dev.minnow.graph.pass.PassRecord;
 import dev.minnow.onnx.GraphRunner;
-import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,82 +24,100 @@ import java.util.Set;
  * Random ops, quantize/dequantize (their form is the model's quantization) and nodes feeding a
  * graph output directly are left alone.
  */
-public final class ConstantFolding {
+public final class ConstantFolding implements GraphPass {
     private static final Set<String> NEVER = Set.of("RandomNormal", "RandomUniform", "RandomNormalLike",
             "RandomUniformLike", "Multinomial", "Bernoulli", "Dropout", "QuantizeLinear", "DequantizeLinear",
             "DynamicQuantizeLinear");
     /** Folding may grow the model only up to this many output elements per node. */
     private static final long SMALL = 1 << 16;
 
-    private ConstantFolding() {
+    @Override
+    public String name() {
+        return "constant-folding";
+    }
+
+    /** Runs on the graph as read, before it validates: folding is what makes some graphs valid. */
+    @Override
+    public boolean needsValidGraph() {
+        return false;
+    }
+
+    /** Folds graph in place (see {@link #apply(GraphEditor)}); returns the number of nodes folded. */
+    public static int apply(Graph g) {
+        return (int) new ConstantFolding().apply(new GraphEditor(g)).count("folded");
     }
 
     /**
-     * Returns the number of nodes folded. Runs its own shape inference as it goes, so it works on
-     * a graph that does not validate yet because a Reshape or Split needs a computed constant;
-     * where inference fails it stops and leaves the error to {@code Graph.validate()}.
+     * Runs its own shape inference as it goes, so it works on a graph that does not validate yet
+     * because a Reshape or Split needs a computed constant; where inference fails it stops and
+     * leaves the error to {@code Graph.validate()}. Counts "folded" nodes and "reshape_targets"
+     * made constant.
      */
-    public static int apply(Graph g) {
-        Map<String, Tensor> known = new HashMap<>(g.initializers());
+    @Override
+    public PassRecord apply(GraphEditor e) {
+        PassRecord.Builder record = PassRecord.of(name()).count("folded", 0).count("reshape_targets", 0);
+        try {
+            e.sortNodes();
+        } catch (InvalidInputException cycle) {
+            return record.build(); // Graph.validate() reports the cycle
+        }
+        Map<String, Tensor> known = new HashMap<>();
         Map<String, TensorType> types = new HashMap<>();
-        g.inputs().forEach(v -> types.put(v.name(), v.type()));
-        known.forEach((k, t) -> types.put(k, new TensorType(t.dtype(), t.shape())));
+        e.graph().inputs().forEach(v -> types.put(v.name(), v.type()));
+        for (String name : e.initializerNames()) {
+            Tensor t = e.initializer(name);
+            known.put(name, t);
+            types.put(name, new TensorType(t.dtype(), t.shape()));
+        }
         Map<String, ShapeArithmetic.Sym> syms = new HashMap<>();
-        Set<String> graphOutputs = new HashSet<>();
-        for (Value v : g.outputs()) {
-            graphOutputs.add(v.name());
-        }
-        List<Node> order = topological(g.nodes(), types.keySet());
-        if (order == null) {
-            return 0; // a cycle or a dangling input: Graph.validate() reports it
-        }
-        List<Node> kept = new ArrayList<>();
-        int folded = 0;
         boolean inferring = true;
-        for (Node original : order) {
+        for (Node original : List.copyOf(e.graph().nodes())) {
+            if (!inferring) {
+                break;
+            }
             Node n = original;
-            Tensor[] out = null;
-            if (inferring && n.opType().equals("Reshape") && n.domain().isEmpty() && !known.containsKey(n.input(1))) {
+            if (n.opType().equals("Reshape") && n.domain().isEmpty() && !known.containsKey(n.input(1))) {
                 Tensor target = ShapeArithmetic.reshapeTarget(n, syms);
                 if (target != null) {
-                    String name = uniqueName(n.name() + "__shape", known, types);
+                    String name = e.addInitializer(n.name() + "__shape", target);
                     known.put(name, target);
                     types.put(name, new TensorType(target.dtype(), target.shape()));
-                    g.addInitializer(name, target);
                     n = n.withInputs(List.of(n.input(0), name));
+                    e.replaceNode(original, n);
+                    record.count("reshape_targets", 1).change("Reshape '" + n.name() + "' reads the constant target "
+                            + name + " " + Arrays.toString(target.longs()));
                 }
             }
-            if (inferring) {
-                List<TensorType> outTypes = infer(n, types, known);
-                if (outTypes == null) {
-                    inferring = false;
-                } else {
-                    for (int i = 0; i < n.outputs().size() && i < outTypes.size(); i++) {
-                        if (!n.outputs().get(i).isEmpty() && outTypes.get(i) != null) {
-                            types.put(n.outputs().get(i), outTypes.get(i));
-                        }
-                    }
-                    if (!NEVER.contains(n.opType()) && n.outputs().stream().noneMatch(graphOutputs::contains)) {
-                        out = evaluate(types, n, known, syms);
-                    }
-                }
-            }
-            if (out == null) {
-                kept.add(n);
+            List<TensorType> outTypes = infer(n, types, known);
+            if (outTypes == null) {
+                inferring = false;
                 continue;
             }
-            folded++;
+            for (int i = 0; i < n.outputs().size() && i < outTypes.size(); i++) {
+                if (!n.outputs().get(i).isEmpty() && outTypes.get(i) != null) {
+                    types.put(n.outputs().get(i), outTypes.get(i));
+                }
+            }
+            // an output that is also an initializer or input is an error for validate() to report
+            if (NEVER.contains(n.opType()) || n.outputs().stream().anyMatch(o -> e.isGraphOutput(o)
+                    || e.isGraphInput(o) || e.initializer(o) != null)) {
+                continue;
+            }
+            Tensor[] out = evaluate(types, n, known, syms);
+            if (out == null) {
+                continue;
+            }
             for (int i = 0; i < n.outputs().size(); i++) {
                 String o = n.outputs().get(i);
                 if (!o.isEmpty()) {
                     known.put(o, out[i]);
                     types.put(o, new TensorType(out[i].dtype(), out[i].shape()));
-                    g.addInitializer(o, out[i]);
                 }
             }
+            e.replaceByConstants(n, Arrays.asList(out));
+            record.count("folded", 1).change("folded " + n.opType() + " '" + n.name() + "'");
         }
-        g.setNodes(kept);
-        return folded;
+        return record.build();
     }
 
     private static List<TensorType> infer(Node n, Map<String, TensorType> types, Map<String, Tensor> known) {
@@ -115,38 +135,6 @@ public final class ConstantFolding {
         } catch (RuntimeException e) {
             return null;
         }
-    }
-
-    /** Kahn's order of the nodes, or null when some input is never produced (or there is a cycle). */
-    private static List<Node> topological(List<Node> nodes, Set<String> available0) {
-        Set<String> available = new HashSet<>(available0);
-        available.add("");
-        List<Node> pending = new ArrayList<>(nodes);
-        List<Node> order = new ArrayList<>();
-        boolean progress = true;
-        while (!pending.isEmpty() && progress) {
-            progress = false;
-            List<Node> next = new ArrayList<>();
-            for (Node n : pending) {
-                if (available.containsAll(n.inputs())) {
-                    order.add(n);
-                    available.addAll(n.outputs());
-                    progress = true;
-                } else {
-                    next.add(n);
-                }
-            }
-            pending = next;
-        }
-        return pending.isEmpty() ? order : null;
-    }
-
-    private static String uniqueName(String base, Map<String, Tensor> known, Map<String, TensorType> types) {
-        String name = base;
-        for (int i = 1; known.containsKey(name) || types.containsKey(name); i++) {
-            name = base + i;
-        }
-        return name;
     }
 
     private static Tensor[] evaluate(Map<String, TensorType> types, Node n, Map<String, Tensor> known,

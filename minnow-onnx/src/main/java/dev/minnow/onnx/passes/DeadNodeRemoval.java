@@ -1,38 +1,51 @@
 package dev.minnow.onnx.passes;
 
 import dev.minnow.graph.Graph;
+import dev.minnow.graph.GraphEditor;
 import dev.minnow.graph.Node;
-import dev.minnow.graph.Value;
-import java.util.ArrayList;
+import dev.minnow.graph.pass.GraphPass;
+import dev.minnow.graph.pass.PassRecord;
 import java.util.Collections;
-import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 
-/** Drops nodes and initializers that no graph output depends on. Graph inputs stay (they are the interface). */
-public final class DeadNodeRemoval {
-    private DeadNodeRemoval() {
+/**
+ * Drops nodes and initializers that no graph output depends on ({@link GraphEditor#removeUnused}).
+ * Graph inputs stay (they are the interface). Needs a valid graph, so that a model broken in a
+ * part no output needs is still reported rather than silently trimmed.
+ */
+public final class DeadNodeRemoval implements GraphPass {
+    @Override
+    public String name() {
+        return "dead-node-removal";
     }
 
-    /** Returns how many nodes were removed. The graph must be in topological order (validated). */
+    /** Returns how many nodes were removed. */
     public static int apply(Graph g) {
-        Set<String> needed = new HashSet<>();
-        for (Value v : g.outputs()) {
-            needed.add(v.name());
-        }
-        List<Node> kept = new ArrayList<>();
-        List<Node> nodes = g.nodes();
-        for (int i = nodes.size() - 1; i >= 0; i--) {
-            Node n = nodes.get(i);
-            if (n.outputs().stream().anyMatch(needed::contains)) {
-                kept.add(n);
-                needed.addAll(n.inputs());
+        return (int) new DeadNodeRemoval().apply(new GraphEditor(g)).count("nodes_removed");
+    }
+
+    /** Counts "nodes_removed" and "initializers_removed", with one change line for each. */
+    @Override
+    public PassRecord apply(GraphEditor e) {
+        List<Node> before = List.copyOf(e.graph().nodes());
+        List<String> initializersBefore = e.initializerNames();
+        int removed = e.removeUnused();
+        PassRecord.Builder record = PassRecord.of(name()).count("nodes_removed", removed)
+                .count("initializers_removed", initializersBefore.size() - e.graph().initializers().size());
+        Set<Node> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        kept.addAll(e.graph().nodes());
+        for (Node n : before) {
+            if (!kept.contains(n)) {
+                record.change("removed " + n.opType() + " '" + n.name() + "'");
             }
         }
-        Collections.reverse(kept);
-        int removed = nodes.size() - kept.size();
-        g.setNodes(kept);
-        g.initializers().keySet().removeIf(k -> !needed.contains(k));
-        return removed;
+        for (String name : initializersBefore) {
+            if (e.initializer(name) == null) {
+                record.change("removed initializer '" + name + "'");
+            }
+        }
+        return record.build();
     }
 }

@@ -1,15 +1,17 @@
 package dev.minnow.onnx.passes;
 
 import dev.minnow.graph.Graph;
+import dev.minnow.graph.GraphEditor;
 import dev.minnow.graph.Node;
 import dev.minnow.graph.TensorType;
 import dev.minnow.graph.Value;
+import dev.minnow.graph.pass.GraphPass;
+import dev.minnow.graph.pass.PassRecord;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,68 +21,73 @@ import java.util.Set;
  * redeclared as [N,C,H,W] and the Transpose removed. Callers then feed NCHW images; the graph's
  * metadata records the change under "minnow.input_layout".
  */
-public final class NhwcToNchw {
+public final class NhwcToNchw implements GraphPass {
     private static final Set<String> UNARY = Set.of("Cast", "Relu", "Identity", "Clip", "Sigmoid", "Tanh", "Neg",
             "Abs", "Sqrt", "Exp", "Floor", "Ceil", "Round", "LeakyRelu", "HardSigmoid", "Softplus");
     private static final Set<String> WITH_SCALARS = Set.of("Add", "Sub", "Mul", "Div", "QuantizeLinear", "DequantizeLinear");
     private static final long[] TO_NCHW = {0, 3, 1, 2};
 
-    private NhwcToNchw() {
+    @Override
+    public String name() {
+        return "nhwc-to-nchw";
     }
 
-    /** Returns the names of the inputs that were converted. */
+    /** Runs on the graph as read, before it validates (only declared input types are read). */
+    @Override
+    public boolean needsValidGraph() {
+        return false;
+    }
+
+    /** Converts graph in place; returns the names of the inputs that were converted. */
     public static List<String> apply(Graph g) {
         List<String> converted = new ArrayList<>();
-        List<Value> inputs = new ArrayList<>(g.inputs());
-        for (int i = 0; i < inputs.size(); i++) {
-            Value v = inputs.get(i);
-            if (v.type() == null || v.type().shape().rank() != 4) {
-                continue;
-            }
-            Node transpose = findTranspose(g, v.name());
-            if (transpose == null) {
-                continue;
-            }
-            String from = transpose.output(0);
-            String to = transpose.input(0);
-            List<Node> nodes = new ArrayList<>();
-            for (Node n : g.nodes()) {
-                if (n == transpose) {
-                    continue;
-                }
-                List<String> ins = new ArrayList<>(n.inputs());
-                ins.replaceAll(s -> s.equals(from) ? to : s);
-                nodes.add(ins.equals(n.inputs()) ? n : n.withInputs(ins));
-            }
-            g.setNodes(nodes);
-            List<Value> outs = new ArrayList<>(g.outputs());
-            outs.replaceAll(o -> o.name().equals(from) ? new Value(to, o.type()) : o);
-            g.setOutputs(outs);
-            int[] d = v.type().shape().dims();
-            inputs.set(i, new Value(v.name(), new TensorType(v.type().dtype(), Shape.of(d[0], d[3], d[1], d[2]))));
-            converted.add(v.name());
-        }
-        if (!converted.isEmpty()) {
-            g.setInputs(inputs);
-            g.metadata().put("minnow.input_layout", "NCHW (inputs " + String.join(", ", converted)
-                    + " converted from NHWC on import)");
-        }
+        new NhwcToNchw().convert(new GraphEditor(g), converted);
         return converted;
     }
 
+    /** Counts "inputs_converted" (one change line each, naming the Transpose removed). */
+    @Override
+    public PassRecord apply(GraphEditor e) {
+        return convert(e, new ArrayList<>());
+    }
+
+    private PassRecord convert(GraphEditor e, List<String> converted) {
+        PassRecord.Builder record = PassRecord.of(name()).count("inputs_converted", 0);
+        for (Value v : List.copyOf(e.graph().inputs())) {
+            if (v.type() == null || v.type().shape().rank() != 4) {
+                continue;
+            }
+            Node transpose = findTranspose(e, v.name());
+            if (transpose == null) {
+                continue;
+            }
+            e.bypass(transpose, 0, transpose.input(0));
+            int[] d = v.type().shape().dims();
+            e.setInputType(v.name(), new TensorType(v.type().dtype(), Shape.of(d[0], d[3], d[1], d[2])));
+            converted.add(v.name());
+            record.count("inputs_converted", 1).change("input '" + v.name() + "' " + v.type().shape() + " -> "
+                    + Shape.of(d[0], d[3], d[1], d[2]) + ", Transpose '" + transpose.name() + "' removed");
+        }
+        if (!converted.isEmpty()) {
+            e.graph().metadata().put("minnow.input_layout", "NCHW (inputs " + String.join(", ", converted)
+                    + " converted from NHWC on import)");
+        }
+        return record.build();
+    }
+
     /** The Transpose to NCHW that the input reaches through layout-blind single-consumer nodes, or null. */
-    private static Node findTranspose(Graph g, String value) {
+    private static Node findTranspose(GraphEditor e, String value) {
         String cur = value;
         for (int steps = 0; steps < 16; steps++) {
-            List<Node> consumers = g.consumers(cur);
-            if (consumers.size() != 1 || isGraphOutput(g, cur)) {
+            List<Node> consumers = e.readers(cur);
+            if (consumers.size() != 1 || e.isGraphOutput(cur)) {
                 return null;
             }
             Node c = consumers.get(0);
             if (c.opType().equals("Transpose") && Arrays.equals(c.attributes().getInts("perm", null), TO_NCHW)) {
                 return c;
             }
-            if (c.outputs().size() != 1 || !layoutBlind(g, c, cur)) {
+            if (c.outputs().size() != 1 || !layoutBlind(e, c, cur)) {
                 return null;
             }
             cur = c.output(0);
@@ -88,16 +95,16 @@ public final class NhwcToNchw {
         return null;
     }
 
-    private static boolean layoutBlind(Graph g, Node n, String data) {
+    private static boolean layoutBlind(GraphEditor e, Node n, String data) {
         if (!n.domain().isEmpty()) {
             return false;
         }
         if (UNARY.contains(n.opType())) {
-            return n.inputs().subList(1, n.inputs().size()).stream().allMatch(s -> s.isEmpty() || isScalarConstant(g, s));
+            return n.inputs().subList(1, n.inputs().size()).stream().allMatch(s -> s.isEmpty() || isScalarConstant(e, s));
         }
         if (WITH_SCALARS.contains(n.opType())) {
             for (String s : n.inputs()) {
-                if (!s.equals(data) && !s.isEmpty() && !isScalarConstant(g, s)) {
+                if (!s.equals(data) && !s.isEmpty() && !isScalarConstant(e, s)) {
                     return false;
                 }
             }
@@ -106,12 +113,8 @@ public final class NhwcToNchw {
         return false;
     }
 
-    private static boolean isScalarConstant(Graph g, String name) {
-        Map<String, Tensor> init = g.initializers();
-        return init.containsKey(name) && init.get(name).size() == 1;
-    }
-
-    private static boolean isGraphOutput(Graph g, String name) {
-        return g.outputs().stream().anyMatch(v -> v.name().equals(name));
+    private static boolean isScalarConstant(GraphEditor e, String name) {
+        Tensor t = e.initializer(name);
+        return t != null && t.size() == 1;
     }
 }
