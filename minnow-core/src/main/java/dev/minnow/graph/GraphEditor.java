@@ -176,17 +176,17 @@ public final class GraphEditor {
             throw new IllegalArgumentException("node '" + node.name() + "' has " + node.outputs().size()
                     + " outputs but " + values.size() + " constants were given");
         }
-        removeNode(node);
-        for (int i = 0; i < values.size(); i++) {
-            String o = node.output(i);
-            if (o.isEmpty()) {
-                continue;
-            }
-            if (graph.initializers().containsKey(o) || isGraphInput(o)) {
+        for (String o : node.outputs()) {
+            if (!o.isEmpty() && (graph.initializers().containsKey(o) || isGraphInput(o))) {
                 throw new InvalidInputException("value '" + o + "' of node '" + node.name()
                         + "' is already an initializer or a graph input");
             }
-            graph.addInitializer(o, values.get(i));
+        }
+        removeNode(node);
+        for (int i = 0; i < values.size(); i++) {
+            if (!node.output(i).isEmpty()) {
+                graph.addInitializer(node.output(i), values.get(i));
+            }
         }
     }
 

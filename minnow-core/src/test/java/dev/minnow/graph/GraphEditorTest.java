@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.minnow.graph.pass.GraphPass;
@@ -138,6 +139,159 @@ class GraphEditorTest {
         for (int i = 0; i < expected.size(); i++) {
             assertEquals(expected.floats()[i], got.floats()[i], 1e-4);
         }
+    }
+
+    @Test
+    void readingInitializerNamesIsNoEdit() {
+        Graph g = convBnRelu().validate();
+        GraphEditor e = new GraphEditor(g);
+        List<String> names = e.initializerNames();
+        assertEquals(g.initializers().size(), names.size());
+        assertTrue(names.contains(g.nodes().get(0).input(1)));
+        e.freshName("x");
+        assertTrue(g.isValidated(), "listing names and choosing a fresh one must not invalidate the types");
+        assertEquals(0, e.removeUnused());
+        assertTrue(g.isValidated(), "removing nothing is no edit");
+    }
+
+    @Test
+    void replaceByConstantsKeepsTheValueNames() {
+        // x -> Relu(c) with c = Relu(k): the inner Relu reads only an initializer
+        Graph g = new Graph("fold");
+        g.addInput(new Value("x", new TensorType(dev.minnow.tensor.DType.FLOAT32, Shape.of(2))));
+        g.addInitializer("k", Tensor.of(Shape.of(2), new float[] {-1, 3}));
+        Op relu = OpRegistry.global().create("Relu", Attributes.of());
+        Op add = OpRegistry.global().create("Add", Attributes.of());
+        Node inner = new Node("inner", relu, List.of("k"), List.of("c"));
+        g.addNode(inner);
+        g.addNode(new Node("sum", add, List.of("x", "c"), List.of("y")));
+        g.addOutput(new Value("y", null));
+        g.validate();
+        GraphEditor e = new GraphEditor(g);
+        e.replaceByConstants(inner, List.of(Tensor.of(Shape.of(2), new float[] {0, 3})));
+        assertNull(g.producer("c"));
+        assertArrayEquals(new float[] {0, 3}, e.initializer("c").floats());
+        assertEquals(List.of("sum"), g.nodes().stream().map(Node::name).toList());
+        assertEquals(Shape.of(2), e.type("y").shape());
+        // an output that is already an initializer cannot become one again
+        Node clash = new Node("clash", relu, List.of("x"), List.of("k"));
+        e.addNode(clash);
+        assertThrows(dev.minnow.errors.InvalidInputException.class,
+                () -> e.replaceByConstants(clash, List.of(Tensor.zeros(Shape.of(2)))));
+        assertTrue(g.nodes().contains(clash), "a refused replacement leaves the graph as it was");
+    }
+
+    @Test
+    void retypeInputsAndOutputs() {
+        Graph g = convBnRelu().validate();
+        GraphEditor e = new GraphEditor(g);
+        TensorType t = new TensorType(dev.minnow.tensor.DType.FLOAT32, Shape.of(1, 3, 8, 8));
+        e.setInputType("x", t);
+        assertEquals(t, g.inputs().get(0).type());
+        assertFalse(g.isValidated(), "a new input type must be inferred again");
+        assertEquals(1, e.type("y").shape().dim(0), "the batch of 1 reaches the output");
+        TensorType yt = new TensorType(dev.minnow.tensor.DType.FLOAT32, Shape.of(1, 256));
+        e.setOutputType("y", yt);
+        assertEquals(yt, g.outputs().get(0).type());
+        assertThrows(dev.minnow.errors.InvalidInputException.class, () -> e.setInputType("nope", t));
+    }
+
+    @Test
+    void sortNodesOrdersWithoutInferringTypes() {
+        Graph g = convBnRelu().validate();
+        List<Node> sorted = List.copyOf(g.nodes());
+        List<Node> reversed = new java.util.ArrayList<>(sorted);
+        java.util.Collections.reverse(reversed);
+        g.setNodes(reversed);
+        // a node reading a value nobody produces: validate() would fail, sortNodes() must not
+        Op relu = OpRegistry.global().create("Relu", Attributes.of());
+        Node dangling = new Node("dangling", relu, List.of("missing"), List.of("d"));
+        g.addNode(dangling);
+        GraphEditor e = new GraphEditor(g);
+        e.sortNodes();
+        List<Node> expected = new java.util.ArrayList<>(sorted);
+        expected.add(dangling);
+        assertEquals(expected, g.nodes());
+        assertFalse(g.isValidated());
+        // a cycle is reported
+        Node a = new Node("a", relu, List.of("b_out"), List.of("a_out"));
+        Node b = new Node("b", relu, List.of("a_out"), List.of("b_out"));
+        e.addNode(a);
+        e.addNode(b);
+        assertThrows(dev.minnow.errors.InvalidInputException.class, e::sortNodes);
+    }
+
+    @Test
+    void removeUnusedWithAPredicateKeepsOtherNodes() {
+        Graph g = convBnRelu().validate();
+        GraphEditor e = new GraphEditor(g);
+        Node conv = g.nodes().get(0);
+        Op relu = OpRegistry.global().create("Relu", Attributes.of());
+        Op identity = OpRegistry.global().create("Identity", Attributes.of());
+        // dead chain conv -> Identity -> Identity -> Relu: only the Identity nodes may go, and the
+        // Relu, which stays, keeps the Identity it reads
+        Node id1 = e.addNode("id1", identity, List.of(conv.output(0)), 1);
+        Node id2 = e.addNode("id2", identity, List.of(id1.output(0)), 1);
+        Node deadRelu = e.addNode("deadRelu", relu, List.of(id2.output(0)), 1);
+        Node id3 = e.addNode("id3", identity, List.of(conv.output(0)), 1);
+        int nodes = g.nodes().size();
+        assertEquals(1, e.removeUnused(n -> n.opType().equals("Identity")));
+        assertEquals(nodes - 1, g.nodes().size());
+        assertTrue(g.nodes().containsAll(List.of(id1, id2, deadRelu)));
+        assertFalse(g.nodes().contains(id3));
+        assertEquals(3, e.removeUnused(), "without the predicate the whole dead chain goes");
+        e.commit();
+    }
+
+    @Test
+    void pipelineValidatesOnlyBeforePassesThatNeedIt() {
+        Graph g = convBnRelu().validate();
+        boolean[] sawValid = new boolean[2];
+        GraphPass breaks = new GraphPass() {
+            @Override
+            public String name() {
+                return "breaks";
+            }
+
+            @Override
+            public boolean needsValidGraph() {
+                return false;
+            }
+
+            @Override
+            public PassRecord apply(GraphEditor editor) {
+                sawValid[0] = editor.graph().isValidated();
+                // a node reading a value nobody makes yet, then the value: invalid between the two
+                editor.addNode(new Node("late", OpRegistry.global().create("Relu", Attributes.of()), List.of("v"),
+                        List.of("w")));
+                return PassRecord.of(name()).count("added", 1).build();
+            }
+        };
+        GraphPass repairs = new GraphPass() {
+            @Override
+            public String name() {
+                return "repairs";
+            }
+
+            @Override
+            public boolean needsValidGraph() {
+                return false;
+            }
+
+            @Override
+            public PassRecord apply(GraphEditor editor) {
+                sawValid[1] = editor.graph().isValidated();
+                editor.graph().addInitializer("v", Tensor.zeros(Shape.of(1)));
+                return PassRecord.of(name()).build();
+            }
+        };
+        PassResult r = Pipeline.of(breaks, repairs, new CountNodes()).run(g);
+        assertTrue(sawValid[0]);
+        assertFalse(sawValid[1], "no validation between passes that do not need it (it would fail here)");
+        assertEquals(g.nodes().size() + 1, r.records().get(2).count("nodes"));
+        assertTrue(r.graph().isValidated());
+        assertThrows(dev.minnow.errors.InvalidInputException.class, () -> Pipeline.of(breaks, new CountNodes()).run(g),
+                "a pass that needs a valid graph gets one or an error");
     }
 
     private static final class CountNodes implements GraphPass {

@@ -1,6 +1,7 @@
 package dev.minnow.infer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.minnow.graph.Attributes;
@@ -82,6 +83,8 @@ class QdqFusionTest {
             g.addNode(node("QuantizeLinear", Attributes.of(), List.of("p", "ys", "yzp"), "y"));
             g.addOutput(new Value("y", new TensorType(DType.UINT8, Shape.of(1, 1, 1, 1))));
             g.validate();
+            dev.minnow.graph.pass.PassRecord rec = new QdqFusion().run(g).record();
+            assertEquals(List.of(1L, 0L, 1L), List.of(rec.count("pools"), rec.count("convs"), rec.count("dequantize_removed")), pool);
             InferenceExecutor ex = InferenceExecutor.of(g);
             assertEquals(List.of("QLinearGlobalAveragePool"), ex.graph().nodes().stream().map(Node::opType).toList(), pool);
             Tensor x = Tensor.zeros(DType.UINT8, Shape.of(1, 1, 2, 2));
@@ -98,6 +101,30 @@ class QdqFusionTest {
         assertEquals(0, ex.graph().nodes().stream().filter(n -> n.opType().equals("QLinearConv")).count());
         Tensor x = input(new SplittableRandom(4));
         assertEquals(List.of(toList(plain(g, x).bytes())), List.of(toList(ex.run(x).bytes())));
+    }
+
+    @Test
+    void passRecordsTheFusionAndLeavesItsInputAlone() {
+        Graph g = qdqConv(0);
+        List<Node> nodesBefore = List.copyOf(g.nodes());
+        List<String> initializersBefore = List.copyOf(new dev.minnow.graph.GraphEditor(g).initializerNames());
+        dev.minnow.graph.pass.PassResult r = new QdqFusion().run(g);
+        dev.minnow.graph.pass.PassRecord rec = r.record();
+        assertEquals("qdq-fusion", rec.pass());
+        assertEquals(1, rec.count("fused"));
+        assertEquals(1, rec.count("convs"));
+        assertEquals(0, rec.count("pools"));
+        assertEquals(3, rec.count("dequantize_removed"), "x, weight and bias DequantizeLinear are unread after fusion");
+        assertEquals(List.of("Conv 'c_node' + Relu + QuantizeLinear -> QLinearConv"), rec.changes());
+        assertEquals(List.of("QLinearConv"), r.graph().nodes().stream().map(Node::opType).toList());
+        assertEquals(nodesBefore, g.nodes(), "run works on a copy");
+        assertEquals(initializersBefore, new dev.minnow.graph.GraphEditor(g).initializerNames());
+        Tensor x = input(new SplittableRandom(5));
+        assertEquals(toList(InferenceExecutor.of(g).run(x).bytes()), toList(InferenceExecutor.of(r.graph()).run(x).bytes()));
+        // nothing to fuse: a Relu that clamps keeps the group in float, and the record says so
+        dev.minnow.graph.pass.PassRecord none = new QdqFusion().run(qdqConv(10)).record();
+        assertEquals(0, none.count("fused"));
+        assertFalse(none.changed());
     }
 
     private static List<Byte> toList(byte[] b) {
