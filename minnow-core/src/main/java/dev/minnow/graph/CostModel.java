@@ -61,7 +61,7 @@ public final class CostModel {
             if (in.isEmpty()) {
                 continue;
             }
-            read += bytes(g.type(in));
+            read += tensorBytes(g.type(in));
             Tensor t = g.initializers().get(in);
             if (t != null && t.dtype().isFloating() && InputRole.of(g, n, i).isParameter()
                     && (counted == null || counted.add(in))) {
@@ -71,14 +71,14 @@ public final class CostModel {
         long written = 0;
         for (String out : n.outputs()) {
             if (!out.isEmpty()) {
-                written += bytes(g.type(out));
+                written += tensorBytes(g.type(out));
             }
         }
         return new OpCost(g.nodeMacs(n), params, read, written);
     }
 
     /** Bytes of a tensor of this type with unknown dims taken as 1; 0 when the type is unknown. */
-    static long bytes(TensorType t) {
+    public static long tensorBytes(TensorType t) {
         TensorType b = Graph.batchOne(t);
         return b == null ? 0 : b.shape().size() * b.dtype().bytes;
     }

@@ -66,7 +66,8 @@ public final class Node {
 
     /** A node like this one with another op (same wiring); used by graph rewrites. */
     public Node withOp(Op newOp) {
-        return new Node(name, domain, newOp, inputs, outputs);
+        // another kind of op brings its own domain (a fused dev.minnow op replacing a Conv)
+        return new Node(name, newOp.type().equals(op.type()) ? domain : newOp.domain(), newOp, inputs, outputs);
     }
 
     public Node withInputs(List<String> newInputs) {

@@ -71,4 +71,10 @@ public final class QLinearGlobalAveragePoolOp extends NnOp {
     public InputRole inputRole(int index) {
         return index >= 1 ? InputRole.QUANT_PARAM : InputRole.DATA;
     }
+
+    // an ONNX Runtime contrib op: nodes made from it are written in ORT's domain
+    @Override
+    public String domain() {
+        return dev.minnow.graph.OpRegistry.MICROSOFT_DOMAIN;
+    }
 }
