@@ -1,7 +1,8 @@
 package dev.minnow.cli;
 
 import dev.minnow.graph.Graph;
-import dev.minnow.graph.GraphSummary;
+import dev.minnow.hw.CostReport;
+import dev.minnow.hw.LayerCost;
 import dev.minnow.zoo.Zoo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,8 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = {"Show a model's layers with their parameters, MACs and output shapes.",
-                "MACs are multiply-accumulates of one forward pass at batch 1."},
+        description = {"Show a model's layers with their parameters, MACs, bytes moved, arithmetic intensity and output shapes.",
+                "MACs are multiply-accumulates of one forward pass at batch 1; bytes are the tensors each layer reads",
+                "and writes at their element types; intensity is FLOPs (2 per MAC) per byte (docs/COST.md)."},
         footer = {"", "Examples:", "  minnow info lenet5", "  minnow info model.onnx --json", "  minnow info --list"})
 final class InfoCommand implements Callable<Integer> {
     @Mixin
@@ -37,31 +39,59 @@ final class InfoCommand implements Callable<Integer> {
             return 0;
         }
         Graph g = Models.load(model, 1);
-        GraphSummary s = GraphSummary.of(g);
+        CostReport s = CostReport.of(g);
         List<Map<String, Object>> layers = new ArrayList<>();
-        Table t = new Table("layer", "op", "params", "MACs", "output shape");
-        for (GraphSummary.Layer l : s.layers()) {
+        Table t = new Table("layer", "op", "params", "MACs", "read", "written", "FLOP/B", "output shape");
+        for (LayerCost l : s.layers()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", l.name());
             m.put("op", l.op());
             m.put("params", l.params());
             m.put("macs", l.macs());
             m.put("output_shape", l.outputShape());
+            m.put("bytes_read", l.bytesRead());
+            m.put("bytes_written", l.bytesWritten());
+            m.put("weight_bytes", l.weightBytes());
+            m.put("activation_bytes", l.activationBytes());
+            m.put("arithmetic_intensity", l.arithmeticIntensity());
             layers.add(m);
-            t.row(l.name(), l.op(), Table.count(l.params()), Table.count(l.macs()), shape(l.outputShape()));
+            t.row(l.name(), l.op(), Table.count(l.params()), Table.count(l.macs()), bytes(l.bytesRead()),
+                    bytes(l.bytesWritten()), String.format("%.1f", l.arithmeticIntensity()), shape(l.outputShape()));
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", model);
         r.put("name", g.name());
         r.put("params", s.params());
         r.put("macs", s.macs());
+        r.put("bytes_read", s.bytesRead());
+        r.put("bytes_written", s.bytesWritten());
+        r.put("weight_bytes", s.weightBytes());
+        r.put("activation_bytes", s.activationBytes());
+        r.put("arithmetic_intensity", s.arithmeticIntensity());
         r.put("inputs", g.inputs().stream().map(v -> v.name() + ":" + v.type()).toList());
         r.put("outputs", g.outputs().stream().map(v -> v.name() + ":" + v.type()).toList());
         r.put("layers", layers);
-        String human = t.render() + String.format("%nTotal: %s parameters, %s MACs, %d nodes%n",
-                Table.count(s.params()), Table.count(s.macs()), g.nodes().size());
+        String human = t.render() + String.format("%nTotal: %s parameters, %s MACs, %s read, %s written"
+                        + " (%s weights, %s activations), %.1f FLOP/B, %d nodes%n",
+                Table.count(s.params()), Table.count(s.macs()), bytes(s.bytesRead()), bytes(s.bytesWritten()),
+                bytes(s.weightBytes()), bytes(s.activationBytes()), s.arithmeticIntensity(), g.nodes().size());
         common.emit(r, human);
         return 0;
+    }
+
+    /** Bytes in binary units (KiB = 1024 B), one decimal above 1 KiB. */
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + "B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format("%.1f%s", v, units[u]);
     }
 
     private static String shape(int[] dims) {

@@ -14,11 +14,15 @@ class CommandsTest {
         assertEquals(0, r.exitCode(), r.err());
         String j = r.json();
         assertEquals(431080, (long) number(j, "params"));
-        assertTrue(j.contains("{\"name\":\"conv1\",\"op\":\"Conv\",\"params\":520,\"macs\":288000,\"output_shape\":[-1,20,24,24]}"), j);
+        // conv1 by hand: reads x 784 + w 500 + b 20 floats, writes 20x24x24 floats; 2 x 288,000 FLOPs over 51,296 bytes
+        assertTrue(j.contains("{\"name\":\"conv1\",\"op\":\"Conv\",\"params\":520,\"macs\":288000,\"output_shape\":[-1,20,24,24],"
+                + "\"bytes_read\":5216,\"bytes_written\":46080,\"weight_bytes\":2080,\"activation_bytes\":49216,"
+                + "\"arithmetic_intensity\":11.22"), j);
+        assertEquals(2.0 * 2_293_000 / (number(j, "bytes_read") + number(j, "bytes_written")), number(j, "arithmetic_intensity"), 1e-9);
         Cli list = Cli.run("info", "--list");
         assertTrue(list.out().contains("resnet20") && list.out().contains("mobilenetv2"), list.out());
         Cli human = Cli.run("info", "lenet5");
-        assertTrue(human.out().contains("431,080"), human.out());
+        assertTrue(human.out().contains("431,080") && human.out().contains("FLOP/B"), human.out());
     }
 
     @Test

@@ -269,7 +269,12 @@ public final class Graph {
         return n.op().macs(in, out);
     }
 
-    private static TensorType batchOne(TensorType t) {
+    /** This node's {@link OpCost} (MACs, params, bytes read and written) at batch 1; see {@link CostModel}. */
+    public OpCost nodeCost(Node n) {
+        return CostModel.nodeCost(this, n);
+    }
+
+    static TensorType batchOne(TensorType t) {
         if (t == null || t.shape().isStatic()) {
             return t;
         }

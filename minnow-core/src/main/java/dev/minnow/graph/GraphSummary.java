@@ -1,20 +1,18 @@
 package dev.minnow.graph;
 
-import dev.minnow.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Per-layer size and cost of a graph, what {@code minnow info} prints: for each node its
  * parameters, MACs of one forward pass at batch 1 ({@link Graph#nodeMacs}) and output shape.
  *
  * <p>{@code params} counts learnable parameters the way papers and PyTorch do: elements of
- * the floating-point initializers a node reads, each initializer counted once (at its
- * first reader), but not batch norm's running mean and variance (statistics, PyTorch's
- * "buffers") and not scalar constants (op settings such as Clip bounds or a dropout
- * ratio). {@link Graph#paramCount()} instead counts every stored element.
+ * the floating-point initializers a node reads in a WEIGHT or BIAS role ({@link InputRole}),
+ * each initializer counted once (at its first reader): not batch norm's running mean and
+ * variance (STATISTIC, PyTorch's "buffers"), not settings such as Clip bounds, a dropout
+ * ratio or Resize scales, not quantization scales. {@link Graph#paramCount()} instead counts
+ * every stored element. Per-node bytes are in {@link CostModel}.
  */
 public record GraphSummary(List<Layer> layers, long params, long macs) {
 
@@ -28,36 +26,18 @@ public record GraphSummary(List<Layer> layers, long params, long macs) {
 
     /** Summarizes a graph, validating it first when it was edited since its types were inferred. */
     public static GraphSummary of(Graph g) {
-        if (!g.isValidated()) {
-            g.validate();
-        }
+        List<OpCost> costs = CostModel.nodeCosts(g);
         List<Layer> rows = new ArrayList<>();
-        Set<String> counted = new HashSet<>();
         long params = 0;
         long macs = 0;
-        for (Node n : g.nodes()) {
-            long p = 0;
-            for (int i = 0; i < n.inputs().size(); i++) {
-                String in = n.inputs().get(i);
-                Tensor t = g.initializers().get(in);
-                if (t != null && isLearnable(n, i, t) && counted.add(in)) {
-                    p += t.size();
-                }
-            }
-            long m = g.nodeMacs(n);
+        for (int i = 0; i < costs.size(); i++) {
+            Node n = g.nodes().get(i);
+            OpCost c = costs.get(i);
             TensorType out = n.outputs().isEmpty() ? null : g.type(n.output(0));
-            rows.add(new Layer(n.name(), n.opType(), p, m, out == null ? new int[0] : out.shape().dims()));
-            params += p;
-            macs += m;
+            rows.add(new Layer(n.name(), n.opType(), c.params(), c.macs(), out == null ? new int[0] : out.shape().dims()));
+            params += c.params();
+            macs += c.macs();
         }
         return new GraphSummary(rows, params, macs);
-    }
-
-    private static boolean isLearnable(Node n, int input, Tensor t) {
-        if (!t.dtype().isFloating() || t.shape().rank() == 0) {
-            return false;
-        }
-        // BatchNormalization inputs: X, scale, B, input_mean, input_var
-        return !(n.opType().equals("BatchNormalization") && input >= 3);
     }
 }

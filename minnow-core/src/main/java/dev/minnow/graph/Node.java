@@ -15,13 +15,14 @@ public final class Node {
     private final List<String> inputs;
     private final List<String> outputs;
 
+    /** A node in its op's own domain ({@link Op#domain()}). */
     public Node(String name, Op op, List<String> inputs, List<String> outputs) {
-        this(name, "", op, inputs, outputs);
+        this(name, op.domain(), op, inputs, outputs);
     }
 
     public Node(String name, String domain, Op op, List<String> inputs, List<String> outputs) {
         this.name = name;
-        this.domain = domain == null ? "" : domain;
+        this.domain = OpRegistry.normalizeDomain(domain == null ? op.domain() : domain);
         this.op = op;
         this.inputs = new ArrayList<>(inputs);
         this.outputs = new ArrayList<>(outputs);
@@ -65,7 +66,8 @@ public final class Node {
 
     /** A node like this one with another op (same wiring); used by graph rewrites. */
     public Node withOp(Op newOp) {
-        return new Node(name, domain, newOp, inputs, outputs);
+        // another kind of op brings its own domain (a fused dev.minnow op replacing a Conv)
+        return new Node(name, newOp.type().equals(op.type()) ? domain : newOp.domain(), newOp, inputs, outputs);
     }
 
     public Node withInputs(List<String> newInputs) {

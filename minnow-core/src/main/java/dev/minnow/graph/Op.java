@@ -11,6 +11,15 @@ public interface Op {
     /** ONNX op type, e.g. "Conv". */
     String type();
 
+    /**
+     * The op's domain: "" for the default ONNX domain, {@link OpRegistry#MINNOW_DOMAIN} for
+     * Minnow's own ops. A node made without a domain takes this one, so the ONNX writer
+     * names the right domain.
+     */
+    default String domain() {
+        return OpRegistry.DEFAULT_DOMAIN;
+    }
+
     /** The attributes this op was made from (exported to ONNX as they are). */
     Attributes attributes();
 
@@ -38,8 +47,21 @@ public interface Op {
         return false;
     }
 
-    /** Multiply-accumulate count of one forward pass for these (static) shapes. */
+    /**
+     * Multiply-accumulate count of one forward pass for these (static) shapes: the multiplies
+     * whose products are summed in the op's contractions (conv, dense, matmul, attention,
+     * recurrent cells, interpolation). Element-wise ops, pooling, normalization and data
+     * movement count 0 (docs/COST.md).
+     */
     default long macs(List<TensorType> inputs, List<TensorType> outputs) {
         return 0;
+    }
+
+    /**
+     * What input slot {@code index} is for (weights, biases, statistics, settings...); see
+     * {@link InputRole#of} for how a node's constant in a DATA slot is resolved.
+     */
+    default InputRole inputRole(int index) {
+        return InputRole.DATA;
     }
 }

@@ -5,42 +5,88 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 
-/** The one registry of op kinds: ONNX op type (default domain) to a factory from attributes. */
+/**
+ * The one registry of op kinds: (domain, op type) to a factory from attributes. The default
+ * ONNX domain is "" (also spelled "ai.onnx"); Minnow's own ops (fake quantization, fused
+ * ops) live in {@link #MINNOW_DOMAIN}, so they round-trip through ONNX files.
+ */
 public final class OpRegistry {
+    /** The default ONNX domain. */
+    public static final String DEFAULT_DOMAIN = "";
+    /** Minnow's own ops: read and written by Minnow, not runnable by ONNX Runtime. */
+    public static final String MINNOW_DOMAIN = "dev.minnow";
+    /** ONNX Runtime's contrib ops that Minnow implements (QLinearGlobalAveragePool). */
+    public static final String MICROSOFT_DOMAIN = "com.microsoft";
+
     private static final OpRegistry GLOBAL = new OpRegistry();
 
     static {
         new dev.minnow.graph.ops.NnOps().register(GLOBAL);
         new dev.minnow.graph.ops.TensorOps().register(GLOBAL);
+        new dev.minnow.graph.ops.MinnowOps().register(GLOBAL);
     }
 
-    private final Map<String, Function<Attributes, Op>> factories = new TreeMap<>();
+    private record Key(String domain, String type) {
+    }
+
+    private final Map<Key, Function<Attributes, Op>> factories = new TreeMap<>(
+            java.util.Comparator.comparing(Key::domain).thenComparing(Key::type));
 
     public static OpRegistry global() {
         return GLOBAL;
     }
 
-    public synchronized void register(String type, Function<Attributes, Op> factory) {
-        factories.put(type, factory);
+    /** "ai.onnx" and null are the default domain "". */
+    public static String normalizeDomain(String domain) {
+        return domain == null || domain.equals("ai.onnx") ? DEFAULT_DOMAIN : domain;
     }
 
-    public synchronized boolean supports(String type) {
-        return factories.containsKey(type);
+    /** Registers an op of the default ONNX domain. */
+    public void register(String type, Function<Attributes, Op> factory) {
+        register(DEFAULT_DOMAIN, type, factory);
     }
 
-    public synchronized java.util.Set<String> supportedTypes() {
-        return java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(factories.keySet()));
+    public synchronized void register(String domain, String type, Function<Attributes, Op> factory) {
+        factories.put(new Key(normalizeDomain(domain), type), factory);
+    }
+
+    /** Whether an op of the default ONNX domain is registered. */
+    public boolean supports(String type) {
+        return supports(DEFAULT_DOMAIN, type);
+    }
+
+    public synchronized boolean supports(String domain, String type) {
+        return factories.containsKey(new Key(normalizeDomain(domain), type));
+    }
+
+    /** Op types of the default ONNX domain. */
+    public java.util.Set<String> supportedTypes() {
+        return supportedTypes(DEFAULT_DOMAIN);
+    }
+
+    public synchronized java.util.Set<String> supportedTypes(String domain) {
+        String d = normalizeDomain(domain);
+        java.util.Set<String> r = new java.util.TreeSet<>();
+        factories.keySet().stream().filter(k -> k.domain().equals(d)).forEach(k -> r.add(k.type()));
+        return java.util.Collections.unmodifiableSet(r);
+    }
+
+    /** Creates an op of the default ONNX domain. */
+    public Op create(String type, Attributes attributes) {
+        return create(DEFAULT_DOMAIN, type, attributes);
     }
 
     /** Creates the op for a node; names the op and lists what is supported when it is unknown. */
-    public Op create(String type, Attributes attributes) {
+    public Op create(String domain, String type, Attributes attributes) {
+        String d = normalizeDomain(domain);
         Function<Attributes, Op> f;
         synchronized (this) {
-            f = factories.get(type);
+            f = factories.get(new Key(d, type));
         }
         if (f == null) {
-            throw new UnsupportedOpException("op '" + type + "' is not supported by Minnow. Supported ops: "
-                    + String.join(" ", supportedTypes()));
+            String where = d.isEmpty() ? "" : " (domain " + d + ")";
+            throw new UnsupportedOpException("op '" + type + "'" + where + " is not supported by Minnow. Supported ops"
+                    + (d.isEmpty() ? "" : " of domain " + d) + ": " + String.join(" ", supportedTypes(d)));
         }
         return f.apply(attributes);
     }

@@ -22,11 +22,11 @@ class GraphSummaryTest {
         assertLayer(rows.get("maxpool2"), "MaxPool", 0, 0, -1, 50, 4, 4);
         assertLayer(rows.get("flatten1"), "Flatten", 0, 0, -1, 800);
         assertLayer(rows.get("fc1"), "Gemm", 800 * 500 + 500, 800 * 500, -1, 500);
-        // element-wise ops count one MAC per output element (the tensor-ops convention, UnaryOp.macs)
-        assertLayer(rows.get("relu1"), "Relu", 0, 500, -1, 500);
+        // element-wise ops have no multiply-accumulates (docs/COST.md)
+        assertLayer(rows.get("relu1"), "Relu", 0, 0, -1, 500);
         assertLayer(rows.get("fc2"), "Gemm", 500 * 10 + 10, 500 * 10, -1, 10);
         assertEquals(431_080, s.params());
-        assertEquals(288_000 + 1_600_000 + 400_000 + 500 + 5_000, s.macs());
+        assertEquals(288_000 + 1_600_000 + 400_000 + 5_000, s.macs());
     }
 
     /** Batch norm's running statistics are stored but are not learnable parameters. */

@@ -10,6 +10,7 @@ import dev.minnow.graph.Graph;
 import dev.minnow.graph.GraphEditor;
 import dev.minnow.graph.Node;
 import dev.minnow.graph.Op;
+import dev.minnow.graph.OpRegistry;
 import dev.minnow.graph.TensorType;
 import dev.minnow.graph.Value;
 import dev.minnow.graph.pass.GraphPass;
@@ -44,6 +45,8 @@ import java.util.TreeMap;
 /** ModelProto to {@link Graph}: checks, opset-form lifting, op creation, validation and import passes. */
 final class OnnxReader {
     static final int MIN_OPSET = 7;
+    /** The one version of Minnow's own domain (dev.minnow) so far. */
+    static final int MINNOW_OPSET = 1;
     static final int MAX_OPSET = 22;
 
     private final ReadOptions options;
@@ -145,6 +148,8 @@ final class OnnxReader {
             }
         });
         b.append("\nSupported ops (default domain): ").append(String.join(" ", options.registry().supportedTypes()));
+        b.append("\nSupported ops (domain " + OpRegistry.MINNOW_DOMAIN + ", opset " + MINNOW_OPSET + "): ")
+                .append(String.join(" ", options.registry().supportedTypes(OpRegistry.MINNOW_DOMAIN)));
         b.append("\nReplace these ops before export, or ask for them to be added to Minnow.");
         throw new UnsupportedOpException(b.toString());
     }
@@ -156,7 +161,10 @@ final class OnnxReader {
             int opset = opsets.getOrDefault(domain, 0);
             boolean known;
             if (!domain.isEmpty()) {
-                known = false;
+                // Minnow's own domain (and contrib ops Minnow implements) round-trip; a version
+                // Minnow does not know may mean other semantics, so it is refused
+                known = options.registry().supports(domain, n.getOpType())
+                        && (!domain.equals(OpRegistry.MINNOW_DOMAIN) || opset == MINNOW_OPSET);
             } else if (n.getOpType().equals("Constant")) {
                 known = true;
             } else {
@@ -236,7 +244,7 @@ final class OnnxReader {
         spec.attrs.set("_opset", (long) spec.opset);
         Op op;
         try {
-            op = options.registry().create(spec.type, spec.attrs);
+            op = options.registry().create(spec.domain, spec.type, spec.attrs);
         } catch (MinnowException e) {
             throw rethrow(e, where + ": ");
         } catch (RuntimeException e) {

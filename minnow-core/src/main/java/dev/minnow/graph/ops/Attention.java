@@ -345,4 +345,24 @@ final class Attention extends AbstractOp {
         }
         return Elems.fromDoubles(DType.FLOAT32, input.shape(), r);
     }
+
+    /** MACs of Q K^T and of the weights times V: batch * q heads * S * L * (D + Dv), L counting the past keys. */
+    @Override
+    public long macs(List<TensorType> inputs, List<TensorType> outputs) {
+        TensorType q = inputs.get(0);
+        TensorType k = inputs.get(1);
+        TensorType v = inputs.get(2);
+        TensorType past = inputs.size() > 4 ? inputs.get(4) : null;
+        if (elements(q) == 0 || elements(k) == 0 || elements(v) == 0 || elements(outputs.get(0)) == 0) {
+            return 0;
+        }
+        boolean fourD = q.shape().rank() == 4;
+        int qHeads = fourD ? q.shape().dim(1) : qHeadsAttr;
+        int kvHeads = fourD ? k.shape().dim(1) : kvHeadsAttr;
+        long d = fourD ? q.shape().dim(3) : q.shape().dim(2) / qHeads;
+        long dv = fourD ? v.shape().dim(3) : v.shape().dim(2) / kvHeads;
+        long keys = (fourD ? k.shape().dim(2) : k.shape().dim(1)) + (elements(past) == 0 ? 0 : past.shape().dim(2));
+        long rows = elements(outputs.get(0)) / dv; // batch * q heads * S in either layout
+        return rows * keys * (d + dv);
+    }
 }

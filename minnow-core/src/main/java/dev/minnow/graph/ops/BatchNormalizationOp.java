@@ -2,6 +2,7 @@ package dev.minnow.graph.ops;
 
 import dev.minnow.errors.ShapeException;
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.kernels.Parallel;
@@ -230,5 +231,16 @@ public final class BatchNormalizationOp extends NnOp {
             r[4] = out(inputs[4].dtype(), inputs[4].shape(), dvar);
         }
         return r;
+    }
+
+    // input roles: scale and B are learned; the running mean and variance are estimated from data
+    @Override
+    public InputRole inputRole(int index) {
+        return switch (index) {
+            case 1 -> InputRole.WEIGHT;
+            case 2 -> InputRole.BIAS;
+            case 3, 4 -> InputRole.STATISTIC;
+            default -> InputRole.DATA;
+        };
     }
 }

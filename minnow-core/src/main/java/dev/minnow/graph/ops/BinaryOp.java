@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.OpRegistry;
 import dev.minnow.graph.TensorType;
@@ -14,7 +15,7 @@ import java.util.List;
  * partial derivatives dy/da and dy/db written in terms of (a, b, y). Computed in double and
  * rounded to the output type (integer results truncated toward zero, as ONNX integer Div);
  * comparisons and logic ops output bool. Backward sums gradients over broadcast axes.
- * MACs: one per output element.
+ * MACs: 0 (element-wise; docs/COST.md).
  */
 final class BinaryOp extends AbstractOp {
     @FunctionalInterface
@@ -212,8 +213,9 @@ final class BinaryOp extends AbstractOp {
             b.dtype() == DType.FLOAT32 ? Elems.f32(inputs[1].shape(), gb) : null};
     }
 
+    // PRelu's slope is learned; other binary ops take data (a constant there resolves by InputRole.of)
     @Override
-    public long macs(List<TensorType> inputs, List<TensorType> outputs) {
-        return elements(outputs.get(0));
+    public InputRole inputRole(int index) {
+        return index == 1 && type().equals("PRelu") ? InputRole.WEIGHT : InputRole.DATA;
     }
 }

@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.kernels.BlockNorm;
 import dev.minnow.tensor.Shape;
@@ -107,5 +108,14 @@ abstract class BlockNormOp extends NnOp {
     @Override
     public Tensor[] backward(OpContext ctx, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOutputs) {
         return gradients(inputs, gradOutputs[0], null, null);
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return switch (index) {
+            case 1 -> InputRole.WEIGHT;
+            case 2 -> InputRole.BIAS;
+            default -> InputRole.DATA;
+        };
     }
 }

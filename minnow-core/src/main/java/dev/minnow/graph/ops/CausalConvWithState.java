@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -128,5 +129,14 @@ final class CausalConvWithState extends AbstractOp {
     public long macs(List<TensorType> inputs, List<TensorType> outputs) {
         TensorType w = inputs.get(1);
         return w == null || !w.shape().isStatic() ? 0 : elements(outputs.get(0)) * w.shape().dim(2);
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return switch (index) {
+            case 1 -> InputRole.WEIGHT;
+            case 2 -> InputRole.BIAS;
+            default -> InputRole.DATA;
+        };
     }
 }

@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
@@ -59,5 +60,10 @@ final class CenterCropPad extends IndexMapOp {
             }
         }
         return new Plan(Shape.of(out), axisMap(out, tables, in.strides()));
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.SETTING : InputRole.DATA;
     }
 }

@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -11,7 +12,7 @@ import java.util.List;
  * Clip: y = min(max(x, min), max). Opset 11+ takes min and max as optional scalar inputs,
  * older opsets as float attributes. When min &gt; max every element becomes max (ONNX).
  * ReLU6 is Clip(0, 6). The gradient flows where min &lt;= x &lt;= max; min and max get none.
- * MACs: one per element.
+ * MACs: 0 (element-wise; docs/COST.md).
  */
 final class Clip extends AbstractOp {
     private final double attrMin;
@@ -89,8 +90,9 @@ final class Clip extends AbstractOp {
         return r;
     }
 
+    // input roles: min and max are bounds, not learned (ReLU6 is Clip(0, 6))
     @Override
-    public long macs(List<TensorType> inputs, List<TensorType> outputs) {
-        return elements(outputs.get(0));
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.SETTING : InputRole.DATA;
     }
 }

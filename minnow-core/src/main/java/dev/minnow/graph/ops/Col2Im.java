@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -145,5 +146,10 @@ final class Col2Im extends AbstractOp {
         Plan p = plan(x, Elems.longs(inputs[1]), Elems.longs(inputs[2]));
         r[0] = Elems.gather(gradOutputs[0], p.map(), x.shape(), 0);
         return r;
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.SETTING : InputRole.DATA;
     }
 }

@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -44,5 +45,11 @@ final class ConstantOfShape extends AbstractOp {
         java.util.Arrays.fill(zeros, 0);
         Tensor one = value.reshape(Shape.of(1));
         return new Tensor[] {Elems.gather(one, zeros, s, 0)};
+    }
+
+    // input roles: its one input is the shape to fill
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 0 ? InputRole.SETTING : InputRole.DATA;
     }
 }

@@ -3,6 +3,7 @@ package dev.minnow.graph.ops;
 import dev.minnow.errors.ShapeException;
 import dev.minnow.errors.UnsupportedOpException;
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.kernels.Conv2d;
@@ -178,5 +179,14 @@ public final class ConvOp extends NnOp {
         Shape y = out.get(0).shape();
         Shape w = in.get(1).shape();
         return elements(out.get(0)) == 0 ? 0 : y.size() * (w.size() / w.dim(0));
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return switch (index) {
+            case 1 -> InputRole.WEIGHT;
+            case 2 -> InputRole.BIAS;
+            default -> InputRole.DATA;
+        };
     }
 }

@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -11,7 +12,7 @@ import java.util.List;
  * CumSum and CumProd(x, axis): running sum or product along axis; exclusive=1 leaves out the
  * element itself, reverse=1 runs from the end. CumSum's adjoint is the same sum run the other
  * way, which is its backward pass. CumProd's backward multiplies prefix products by a suffix
- * recurrence (no division, so zeros are exact). MACs: one per element.
+ * recurrence (no division, so zeros are exact). MACs: 0 (a running sum or product, docs/COST.md).
  */
 final class CumSum extends AbstractOp {
     private final boolean exclusive;
@@ -123,7 +124,7 @@ final class CumSum extends AbstractOp {
     }
 
     @Override
-    public long macs(List<TensorType> inputs, List<TensorType> outputs) {
-        return elements(outputs.get(0));
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.SETTING : InputRole.DATA;
     }
 }

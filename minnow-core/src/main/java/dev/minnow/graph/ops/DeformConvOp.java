@@ -2,6 +2,7 @@ package dev.minnow.graph.ops;
 
 import dev.minnow.errors.ShapeException;
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.kernels.Gemm;
@@ -271,5 +272,14 @@ public final class DeformConvOp extends NnOp {
         }
         Shape w = in.get(1).shape();
         return out.get(0).shape().size() * (w.size() / w.dim(0));
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return switch (index) {
+            case 1 -> InputRole.WEIGHT;
+            case 3 -> InputRole.BIAS;
+            default -> InputRole.DATA;
+        };
     }
 }

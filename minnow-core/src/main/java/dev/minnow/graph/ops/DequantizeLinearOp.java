@@ -2,6 +2,7 @@ package dev.minnow.graph.ops;
 
 import dev.minnow.errors.ShapeException;
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -53,5 +54,10 @@ public final class DequantizeLinearOp extends LinearQuantOp {
             }
         }
         return new Tensor[] {out(outputDtype != null ? outputDtype : scale.dtype(), x.shape(), y)};
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.QUANT_PARAM : InputRole.DATA;
     }
 }

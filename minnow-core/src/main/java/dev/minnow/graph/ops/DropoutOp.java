@@ -2,6 +2,7 @@ package dev.minnow.graph.ops;
 
 import dev.minnow.errors.ShapeException;
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -109,5 +110,11 @@ public final class DropoutOp extends NnOp {
         }
         r[0] = out(x.dtype(), x.shape(), dx);
         return r;
+    }
+
+    // input roles: ratio and training_mode
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.SETTING : InputRole.DATA;
     }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
  * (diagonals), "..." for broadcast dims and the implicit output (labels seen once, sorted).
  * A direct loop over every combination of label values: simple and exact, meant for small
  * tensors (MatMul and Gemm are the fast paths). Backward runs the same loop, accumulating
- * the product of the other inputs into each input's gradient. MACs: combinations x inputs.
+ * the product of the other inputs into each input's gradient. MACs: index combinations x (inputs - 1).
  */
 final class Einsum extends AbstractOp {
     private final String equation;
@@ -261,6 +261,7 @@ final class Einsum extends AbstractOp {
         for (int s : plan(shapes).sizes()) {
             total *= s;
         }
-        return total * Math.max(1, inputs.size() - 1);
+        // one multiply per extra operand for each index combination; one operand alone only moves or sums
+        return total * (inputs.size() - 1);
     }
 }

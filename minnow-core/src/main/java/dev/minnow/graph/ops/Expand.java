@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
@@ -34,5 +35,10 @@ final class Expand extends IndexMapOp {
         Shape out = Broadcast.shape(type(), in, Shape.of(Elems.longs(inputs[1])));
         int[] m = Broadcast.map(in, out);
         return new Plan(out, m == null ? identity(out.sizeInt()) : m);
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.SETTING : InputRole.DATA;
     }
 }

@@ -2,6 +2,7 @@ package dev.minnow.graph.ops;
 
 import dev.minnow.errors.ShapeException;
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.kernels.Gemm;
@@ -159,5 +160,14 @@ public final class GemmOp extends NnOp {
     public long macs(List<TensorType> in, List<TensorType> out) {
         int[] mnk = mnk(in.get(0).shape(), in.get(1).shape());
         return mnk[0] < 0 || mnk[1] < 0 || mnk[2] < 0 ? 0 : (long) mnk[0] * mnk[1] * mnk[2];
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return switch (index) {
+            case 1 -> InputRole.WEIGHT;
+            case 2 -> InputRole.BIAS;
+            default -> InputRole.DATA;
+        };
     }
 }

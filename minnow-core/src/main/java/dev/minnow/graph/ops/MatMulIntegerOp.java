@@ -2,6 +2,7 @@ package dev.minnow.graph.ops;
 
 import dev.minnow.errors.ShapeException;
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.kernels.IntGemm;
@@ -83,5 +84,13 @@ public final class MatMulIntegerOp extends NnOp {
     @Override
     public long macs(List<TensorType> in, List<TensorType> out) {
         return matmul.macs(in, out);
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return switch (index) {
+            case 2, 3 -> InputRole.QUANT_PARAM;
+            default -> InputRole.DATA;
+        };
     }
 }

@@ -3,6 +3,7 @@ package dev.minnow.graph.ops;
 import dev.minnow.errors.ShapeException;
 import dev.minnow.errors.UnsupportedOpException;
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.Shape;
@@ -121,5 +122,13 @@ public final class MaxUnpoolOp extends NnOp {
         Tensor[] r = new Tensor[inputs.length];
         r[0] = out(x.dtype(), x.shape(), dx);
         return r;
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return switch (index) {
+            case 2 -> InputRole.SETTING;
+            default -> InputRole.DATA;
+        };
     }
 }

@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -64,5 +65,10 @@ final class MelWeightMatrix extends AbstractOp {
             }
         }
         return new Tensor[] {Elems.fromDoubles(dtype, Shape.of(spectrum, bins), w)};
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 0 ? InputRole.SETTING : InputRole.DATA;
     }
 }

@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -172,5 +173,14 @@ final class NllLoss extends AbstractOp {
         }
         r[0] = Elems.fromDoubles(DType.FLOAT32, x.shape(), gx);
         return r;
+    }
+
+    // input roles: class weights configure the loss
+    @Override
+    public InputRole inputRole(int index) {
+        return switch (index) {
+            case 2 -> InputRole.SETTING;
+            default -> InputRole.DATA;
+        };
     }
 }

@@ -5,8 +5,9 @@ import dev.minnow.graph.OpRegistry;
 
 /**
  * Neural-network ops: convolution, pooling, dense, normalization, dropout, softmax, recurrent and quantized ops.
- * MAC convention: Conv = N * M * outSpatial * (C / group) * kernelSize, Gemm and MatMul = M * N * K
- * (times the batch), every other op here 0.
+ * MAC convention (docs/COST.md): Conv = N * M * outSpatial * (C / group) * kernelSize, Gemm and
+ * MatMul = M * N * K (times the batch), recurrent cells per step and gate; pooling, norms and the
+ * rest 0.
  */
 public final class NnOps implements OpProvider {
     @Override

@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -122,5 +123,10 @@ final class NonMaxSuppression extends AbstractOp {
             System.arraycopy(selected.get(i), 0, out, i * 3, 3);
         }
         return new Tensor[] {Tensor.wrap(DType.INT64, Shape.of(selected.size(), 3), out)};
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 2 ? InputRole.SETTING : InputRole.DATA;
     }
 }

@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.Shape;
@@ -61,5 +62,10 @@ final class OneHot extends AbstractOp {
             }
         }
         return new Tensor[] {Elems.fromDoubles(values.dtype(), s, out)};
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.SETTING : InputRole.DATA;
     }
 }

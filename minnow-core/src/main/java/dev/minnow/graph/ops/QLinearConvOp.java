@@ -2,6 +2,7 @@ package dev.minnow.graph.ops;
 
 import dev.minnow.errors.ShapeException;
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.kernels.ConvGeometry;
@@ -127,5 +128,16 @@ public final class QLinearConvOp extends NnOp {
     @Override
     public long macs(List<TensorType> in, List<TensorType> out) {
         return conv.macs(List.of(in.get(0), in.get(3)), out);
+    }
+
+    // input roles: x, w (int8 weight) and B (int32 bias) carry values; the rest are scales and zero points
+    @Override
+    public InputRole inputRole(int index) {
+        return switch (index) {
+            case 3 -> InputRole.WEIGHT;
+            case 8 -> InputRole.BIAS;
+            case 0 -> InputRole.DATA;
+            default -> InputRole.QUANT_PARAM;
+        };
     }
 }

@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -64,5 +65,16 @@ public final class QLinearGlobalAveragePoolOp extends NnOp {
             q[pl] = Quant.quantize((float) acc * multiplier, yzp, outType);
         }
         return new Tensor[] {Quant.tensor(outType, outShape(x.shape()), q)};
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.QUANT_PARAM : InputRole.DATA;
+    }
+
+    // an ONNX Runtime contrib op: nodes made from it are written in ORT's domain
+    @Override
+    public String domain() {
+        return dev.minnow.graph.OpRegistry.MICROSOFT_DOMAIN;
     }
 }

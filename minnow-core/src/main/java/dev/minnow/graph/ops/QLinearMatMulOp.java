@@ -2,6 +2,7 @@ package dev.minnow.graph.ops;
 
 import dev.minnow.errors.ShapeException;
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -75,5 +76,15 @@ public final class QLinearMatMulOp extends NnOp {
     @Override
     public long macs(List<TensorType> in, List<TensorType> out) {
         return matmul.macs(List.of(in.get(0), in.get(3)), out);
+    }
+
+    // input roles: a and b carry values (b resolves to a weight when constant); the rest are scales and zero points
+    @Override
+    public InputRole inputRole(int index) {
+        return switch (index) {
+            case 0 -> InputRole.DATA;
+            case 3 -> InputRole.DATA;
+            default -> InputRole.QUANT_PARAM;
+        };
     }
 }

@@ -2,6 +2,7 @@ package dev.minnow.graph.ops;
 
 import dev.minnow.errors.ShapeException;
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -68,5 +69,10 @@ public final class QuantizeLinearOp extends LinearQuantOp {
             q[i] = Quant.quantize(xv[i] / sv[p], zv.length == 1 ? zv[0] : zv[p], d);
         }
         return new Tensor[] {Quant.tensor(d, x.shape(), q)};
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.QUANT_PARAM : InputRole.DATA;
     }
 }

@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -52,5 +53,11 @@ final class Range extends AbstractOp {
             v[i] = s + i * d;
         }
         return new Tensor[] {Elems.fromDoubles(start.dtype(), Shape.of(n), v)};
+    }
+
+    // input roles: start, limit and delta
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 0 ? InputRole.SETTING : InputRole.DATA;
     }
 }

@@ -3,6 +3,7 @@ package dev.minnow.graph.ops;
 import dev.minnow.errors.ShapeException;
 import dev.minnow.errors.UnsupportedOpException;
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.kernels.Gemm;
@@ -487,5 +488,15 @@ abstract class RecurrentOp extends NnOp {
         }
         Shape s = x.shape();
         return (long) s.dim(0) * s.dim(1) * dirs * gates() * hidden * ((long) s.dim(2) + hidden);
+    }
+
+    // input roles: W, R and LSTM peepholes P are weights, B the biases; X, sequence_lens and initial states are data
+    @Override
+    public InputRole inputRole(int index) {
+        return switch (index) {
+            case 1, 2, 7 -> InputRole.WEIGHT;
+            case 3 -> InputRole.BIAS;
+            default -> InputRole.DATA;
+        };
     }
 }

@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -13,7 +14,7 @@ import java.util.List;
  * (default 1) and noop_with_empty_axes (default 0: no axes means all axes). Axes are an
  * attribute before opset 13 (ReduceSum) or 18 (the others) and input 1 after. Reducing an
  * empty set gives the identity of the operation (0, 1, -inf, +inf). Computed in double.
- * MACs: one per input element.
+ * MACs: 0 (reductions add or compare; docs/COST.md).
  */
 final class Reduce extends AbstractOp {
     private final String kind;
@@ -226,7 +227,7 @@ final class Reduce extends AbstractOp {
     }
 
     @Override
-    public long macs(List<TensorType> inputs, List<TensorType> outputs) {
-        return elements(inputs.get(0));
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.SETTING : InputRole.DATA;
     }
 }

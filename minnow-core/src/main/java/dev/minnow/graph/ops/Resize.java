@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -362,5 +363,10 @@ final class Resize extends AbstractOp {
             default -> 2;
         };
         return elements(outputs.get(0)) * taps * Math.max(1, inputs.get(0).shape().rank() - 2);
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.SETTING : InputRole.DATA;
     }
 }

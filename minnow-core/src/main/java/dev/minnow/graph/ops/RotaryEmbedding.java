@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -90,5 +91,14 @@ final class RotaryEmbedding extends AbstractOp {
             r[0] = Elems.fromDoubles(DType.FLOAT32, x.shape(), rotate(x, inputs, Elems.doubles(gradOutputs[0]), -1));
         }
         return r;
+    }
+
+    // input roles: the cos and sin caches are computed tables, not learned
+    @Override
+    public InputRole inputRole(int index) {
+        return switch (index) {
+            case 1, 2 -> InputRole.SETTING;
+            default -> InputRole.DATA;
+        };
     }
 }

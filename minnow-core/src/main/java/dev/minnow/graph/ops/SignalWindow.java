@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -58,5 +59,10 @@ final class SignalWindow extends AbstractOp {
             w[i] = a0 - a1 * Math.cos(2 * Math.PI * i / n) + a2 * Math.cos(4 * Math.PI * i / n);
         }
         return new Tensor[] {Elems.fromDoubles(dtype, Shape.of(size), w)};
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 0 ? InputRole.SETTING : InputRole.DATA;
     }
 }

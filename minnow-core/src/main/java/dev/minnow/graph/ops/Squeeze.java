@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
@@ -83,5 +84,10 @@ final class Squeeze extends ReshapeLike {
             }
         }
         return Shape.of(out.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.SETTING : InputRole.DATA;
     }
 }

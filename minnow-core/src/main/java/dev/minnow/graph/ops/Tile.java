@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
@@ -50,5 +51,10 @@ final class Tile extends IndexMapOp {
             }
         }
         return new Plan(o, axisMap(o.dims(), tables, in.strides()));
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.SETTING : InputRole.DATA;
     }
 }

@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -99,5 +100,10 @@ final class TopK extends AbstractOp {
             r[0] = Elems.f32(x.shape(), Elems.scatterAdd(gradOutputs[0].floats(), map, x.size()));
         }
         return r;
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.SETTING : InputRole.DATA;
     }
 }

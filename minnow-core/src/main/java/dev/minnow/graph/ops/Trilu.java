@@ -1,6 +1,7 @@
 package dev.minnow.graph.ops;
 
 import dev.minnow.graph.Attributes;
+import dev.minnow.graph.InputRole;
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
@@ -42,5 +43,10 @@ final class Trilu extends IndexMapOp {
             map[i] = keep ? i : -1;
         }
         return new Plan(s, map);
+    }
+
+    @Override
+    public InputRole inputRole(int index) {
+        return index >= 1 ? InputRole.SETTING : InputRole.DATA;
     }
 }

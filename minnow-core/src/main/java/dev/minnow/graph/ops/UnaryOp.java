@@ -12,7 +12,7 @@ import java.util.List;
  * derivative dy/dx written in terms of x and y (so sigmoid can reuse y). The functions are
  * evaluated in double precision and rounded to the element type; float32 takes a direct
  * path. The concrete ops and their attributes live in {@link UnaryOps}.
- * MACs: one per element.
+ * MACs: 0 (element-wise; docs/COST.md).
  */
 final class UnaryOp extends AbstractOp {
     @FunctionalInterface
@@ -122,10 +122,5 @@ final class UnaryOp extends AbstractOp {
             gx[i] = (float) (g[i] * d.apply(x[i], y[i]));
         }
         return new Tensor[] {Elems.f32(inputs[0].shape(), gx)};
-    }
-
-    @Override
-    public long macs(List<TensorType> inputs, List<TensorType> outputs) {
-        return elements(outputs.get(0));
     }
 }

@@ -12,7 +12,7 @@ import java.util.List;
  * Sum, Mean, Max and Min over one or more inputs, all broadcast together. Computed in
  * double and rounded to the element type. Gradients: Sum passes the gradient to every
  * input, Mean divides it by the input count, Max and Min give it to the first input that
- * holds the extreme value. MACs: (inputs - 1) per output element.
+ * holds the extreme value. MACs: 0 (element-wise; docs/COST.md).
  */
 final class VariadicOp extends AbstractOp {
     private final String kind;
@@ -107,10 +107,5 @@ final class VariadicOp extends AbstractOp {
             r[k] = Elems.f32(inputs[k].shape(), Broadcast.reduce(gk, s, inputs[k].shape()));
         }
         return r;
-    }
-
-    @Override
-    public long macs(List<TensorType> inputs, List<TensorType> outputs) {
-        return elements(outputs.get(0)) * Math.max(0, inputs.size() - 1);
     }
 }
