@@ -53,11 +53,8 @@ public record GraphSummary(List<Layer> layers, long params, long macs) {
         return new GraphSummary(rows, params, macs);
     }
 
+    /** Floating initializers in a weight slot ({@link ParameterRoles}: not settings, not BN statistics). */
     private static boolean isLearnable(Node n, int input, Tensor t) {
-        if (!t.dtype().isFloating() || t.shape().rank() == 0) {
-            return false;
-        }
-        // BatchNormalization inputs: X, scale, B, input_mean, input_var
-        return !(n.opType().equals("BatchNormalization") && input >= 3);
+        return t.dtype().isFloating() && ParameterRoles.isWeightSlot(n, input, t);
     }
 }
