@@ -115,11 +115,16 @@ public record Checkpoint(Map<String, Tensor> parameters, String optimizer, Map<S
     }
 
     public byte[] toBytes() {
+        return toBytes(VERSION);
+    }
+
+    /** The bytes in an older layout (version 1 omits GRPH and CONS); for compatibility tests. */
+    byte[] toBytes(int version) {
         try {
             ByteArrayOutputStream file = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(file);
             out.write(MAGIC);
-            out.writeInt(VERSION);
+            out.writeInt(version);
             section(out, "PARM", s -> tensors(s, parameters));
             section(out, "OPTS", s -> {
                 string(s, optimizer);
@@ -131,8 +136,10 @@ public record Checkpoint(Map<String, Tensor> parameters, String optimizer, Map<S
                 s.writeLong(steps);
             });
             section(out, "CONF", s -> string(s, settings));
-            section(out, "GRPH", s -> string(s, graphHash));
-            section(out, "CONS", s -> tensors(s, constraintState));
+            if (version >= 2) {
+                section(out, "GRPH", s -> string(s, graphHash));
+                section(out, "CONS", s -> tensors(s, constraintState));
+            }
             out.flush();
             CRC32 crc = new CRC32();
             crc.update(file.toByteArray());

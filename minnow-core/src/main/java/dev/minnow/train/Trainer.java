@@ -456,7 +456,7 @@ public final class Trainer {
     }
 
     /** A graph with the same structure whose initializers are the same tensor objects (training-only nodes go here). */
-    private static Graph sharingWeights(Graph g) {
+    static Graph sharingWeights(Graph g) {
         Graph copy = new Graph(g.name());
         g.inputs().forEach(copy::addInput);
         g.outputs().forEach(copy::addOutput);
