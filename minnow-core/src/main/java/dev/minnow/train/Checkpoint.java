@@ -24,7 +24,8 @@ import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
- * A training checkpoint and the one class that owns its binary format (version 1).
+ * A training checkpoint and the one class that owns its binary format (version 2; version 1
+ * files, which lack GRPH and CONS, are still read).
  * All numbers are big-endian; strings are an int32 byte count then UTF-8 bytes.
  *
  * <pre>
@@ -32,7 +33,7 @@ import java.util.zip.CRC32;
  * ------  ----  ----------------------------------------------------------------
  *      0     7  magic "MNWCKPT" (ASCII 4D 4E 57 43 4B 50 54)
  *      7     1  0x00
- *      8     4  int32 format version = 1
+ *      8     4  int32 format version = 2
  *     12     .  sections, each:  +-----+--------------+-----------------+
  *                                | tag | int64 length | payload (length)|
  *                                | 4 B |     8 B      |                 |
@@ -42,6 +43,10 @@ import java.util.zip.CRC32;
  *               "RAND" int64 seed (every random draw of a run derives from seed, epoch and step)
  *               "PROG" int32 epochs completed, int64 optimizer steps taken
  *               "CONF" string: the run's settings, human readable
+ *               "GRPH" string: structure hash of the training graph (hex SHA-256, StructureHash);
+ *                      empty when unknown                                          (version 2)
+ *               "CONS" int32 count, count x TENSOR: constraint state, e.g. masks, as
+ *                      "constraint index/key"                                      (version 2)
  *               (readers skip tags they do not know)
  *    end-12   4  "END!"
  *    end-8    8  int64 CRC-32 of every byte before "END!"
@@ -54,8 +59,32 @@ import java.util.zip.CRC32;
  * leaves a half-written checkpoint in place of a good one.
  */
 public record Checkpoint(Map<String, Tensor> parameters, String optimizer, Map<String, Tensor> optimizerState,
-                         long seed, int epochsCompleted, long steps, String settings) {
-    public static final int VERSION = 1;
+                         long seed, int epochsCompleted, long steps, String settings, String graphHash,
+                         Map<String, Tensor> constraintState) {
+    public static final int VERSION = 2;
+
+    public Checkpoint {
+        graphHash = graphHash == null ? "" : graphHash;
+        constraintState = constraintState == null ? Map.of() : constraintState;
+    }
+
+    /** A checkpoint without a graph hash or constraint state (as version 1 wrote). */
+    public Checkpoint(Map<String, Tensor> parameters, String optimizer, Map<String, Tensor> optimizerState,
+                      long seed, int epochsCompleted, long steps, String settings) {
+        this(parameters, optimizer, optimizerState, seed, epochsCompleted, steps, settings, "", Map.of());
+    }
+
+    /**
+     * Throws unless this checkpoint was taken on a graph with the given structure hash (a
+     * checkpoint without a hash, from format version 1, is accepted).
+     */
+    public void requireGraph(String expectedHash, Object source) {
+        if (!graphHash.isEmpty() && !graphHash.equals(expectedHash)) {
+            throw new InvalidInputException("checkpoint " + source + " was written for a different graph (structure hash "
+                    + graphHash.substring(0, 12) + ", this graph has " + expectedHash.substring(0, Math.min(12, expectedHash.length()))
+                    + "): resume with the model and the passes (pruning, quantization) the interrupted run used");
+        }
+    }
     private static final byte[] MAGIC = {'M', 'N', 'W', 'C', 'K', 'P', 'T', 0};
 
     public void write(Path path) {
@@ -86,11 +115,16 @@ public record Checkpoint(Map<String, Tensor> parameters, String optimizer, Map<S
     }
 
     public byte[] toBytes() {
+        return toBytes(VERSION);
+    }
+
+    /** The bytes in an older layout (version 1 omits GRPH and CONS); for compatibility tests. */
+    byte[] toBytes(int version) {
         try {
             ByteArrayOutputStream file = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(file);
             out.write(MAGIC);
-            out.writeInt(VERSION);
+            out.writeInt(version);
             section(out, "PARM", s -> tensors(s, parameters));
             section(out, "OPTS", s -> {
                 string(s, optimizer);
@@ -102,6 +136,10 @@ public record Checkpoint(Map<String, Tensor> parameters, String optimizer, Map<S
                 s.writeLong(steps);
             });
             section(out, "CONF", s -> string(s, settings));
+            if (version >= 2) {
+                section(out, "GRPH", s -> string(s, graphHash));
+                section(out, "CONS", s -> tensors(s, constraintState));
+            }
             out.flush();
             CRC32 crc = new CRC32();
             crc.update(file.toByteArray());
@@ -121,7 +159,7 @@ public record Checkpoint(Map<String, Tensor> parameters, String optimizer, Map<S
         ByteBuffer b = ByteBuffer.wrap(bytes);
         b.position(8);
         int version = b.getInt();
-        if (version != VERSION) {
+        if (version != VERSION && version != 1) {
             throw new InvalidInputException("checkpoint format version " + version + " is not supported (this Minnow reads version "
                     + VERSION + "); use the Minnow version that wrote it");
         }
@@ -151,8 +189,10 @@ public record Checkpoint(Map<String, Tensor> parameters, String optimizer, Map<S
             String optimizer = string(opts);
             Map<String, Tensor> optState = tensors(opts);
             ByteBuffer prog = required(sections, "PROG");
+            String hash = version >= 2 ? string(required(sections, "GRPH")) : "";
+            Map<String, Tensor> constraints = version >= 2 ? tensors(required(sections, "CONS")) : Map.of();
             return new Checkpoint(tensors(required(sections, "PARM")), optimizer, optState, required(sections, "RAND").getLong(),
-                    prog.getInt(), prog.getLong(), string(required(sections, "CONF")));
+                    prog.getInt(), prog.getLong(), string(required(sections, "CONF")), hash, constraints);
         } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
             throw new DataException("the file is damaged (a section is shorter than its contents)", e);
         }

@@ -10,16 +10,19 @@ import java.util.Map;
 /**
  * Updates parameters in place from their gradients. The shared part lives here: L2 weight
  * decay (added to the gradient; AdamW decouples it instead), an L1 penalty (l1 * sign(w)
- * added to the gradient), masks (0/1 tensors per parameter: masked weights get no update
- * and are set to exactly zero after every step, so pruning holds), and the per-parameter
- * state slots that checkpoints save. Subclasses write only their update rule.
+ * added to the gradient), per-parameter learning-rate and decay multipliers
+ * ({@link ParameterGroup}), and the per-parameter state slots that checkpoints save.
+ * Subclasses write only their update rule. Masks are a {@link MaskConstraint}; {@link #masks(Map)}
+ * remains as a shorthand that applies one around every step.
  * Made by {@link Optimizers}; settings are fluent: {@code Optimizers.adam(1e-3).weightDecay(5e-4)}.
  */
 public abstract class Optimizer {
     private final double learningRate;
     private double weightDecay;
     private double l1;
-    private final Map<String, Tensor> masks = new LinkedHashMap<>();
+    private MaskConstraint masks;
+    /** Weight decay of the parameter being updated (the group's multiplier applied). */
+    private double parameterDecay;
     /** State slots by "parameter/slot", e.g. "fc1.w/m". */
     private final Map<String, float[]> slots = new LinkedHashMap<>();
     private long steps;
@@ -56,15 +59,18 @@ public abstract class Optimizer {
         return l1;
     }
 
-    /** 0/1 masks by parameter name; replaces earlier masks. Masked weights stay exactly zero. */
+    /**
+     * 0/1 masks by parameter name; replaces earlier masks. Masked weights stay exactly zero.
+     * Shorthand for a {@link MaskConstraint} applied around every step of this optimizer; new
+     * code passes the constraint to {@link Trainer#constraint} instead.
+     */
     public Optimizer masks(Map<String, Tensor> masksByParameter) {
-        masks.clear();
-        masks.putAll(masksByParameter);
+        masks = masksByParameter.isEmpty() ? null : MaskConstraint.of(masksByParameter);
         return this;
     }
 
     public Map<String, Tensor> masks() {
-        return java.util.Collections.unmodifiableMap(masks);
+        return masks == null ? Map.of() : masks.masks();
     }
 
     /** Number of steps taken (1 after the first step). */
@@ -77,12 +83,17 @@ public abstract class Optimizer {
      * Parameters are updated in place.
      */
     public final void step(Map<String, Tensor> parameters, Map<String, Tensor> gradients, double lr) {
-        for (String name : masks.keySet()) {
-            Tensor p = parameters.get(name);
-            if (p == null || p.size() != masks.get(name).size()) {
-                throw new InvalidInputException("mask for '" + name + "' does not match a parameter of the model"
-                        + (p == null ? "" : " (parameter has shape " + p.shape() + ", mask " + masks.get(name).shape() + ")"));
-            }
+        step(parameters, gradients, lr, name -> ParameterGroup.Scales.ONE);
+    }
+
+    /**
+     * One update with per-parameter multipliers: parameter p steps at lr * scales(p).lr() with
+     * weight decay and L1 multiplied by scales(p).decay(). A multiplier of 0 leaves p unchanged.
+     */
+    public final void step(Map<String, Tensor> parameters, Map<String, Tensor> gradients, double lr,
+                           java.util.function.Function<String, ParameterGroup.Scales> scales) {
+        if (masks != null) {
+            masks.beforeStep(parameters, gradients, steps);
         }
         steps++;
         for (Map.Entry<String, Tensor> e : gradients.entrySet()) {
@@ -93,36 +104,37 @@ public abstract class Optimizer {
             }
             float[] w = param.floats();
             float[] src = e.getValue().floats();
+            ParameterGroup.Scales s = scales.apply(name);
+            double decay = weightDecay * s.decay();
+            double l1p = l1 * s.decay();
             float[] g = new float[w.length];
-            float[] mask = masks.containsKey(name) ? masks.get(name).floats() : null;
             boolean coupled = !decoupledWeightDecay();
             for (int i = 0; i < w.length; i++) {
-                if (mask != null && mask[i] == 0) {
-                    continue;
-                }
                 double gi = src[i];
                 if (coupled) {
-                    gi += weightDecay * w[i];
+                    gi += decay * w[i];
                 }
-                gi += l1 * Math.signum(w[i]);
+                gi += l1p * Math.signum(w[i]);
                 g[i] = (float) gi;
             }
-            update(name, w, g, mask, lr, steps);
-            if (mask != null) {
-                for (int i = 0; i < w.length; i++) {
-                    if (mask[i] == 0) {
-                        w[i] = 0f;
-                    }
-                }
-            }
+            parameterDecay = decay;
+            update(name, w, g, lr * s.lr(), steps);
+        }
+        if (masks != null) {
+            masks.afterStep(parameters, steps);
         }
     }
 
     /**
      * The update rule for one parameter: w -= f(g, state). g already holds weight decay and L1
-     * and is zero where masked; t is the 1-based step count (for bias correction).
+     * (coupled); t is the 1-based step count (for bias correction).
      */
-    protected abstract void update(String name, float[] w, float[] g, float[] mask, double lr, long t);
+    protected abstract void update(String name, float[] w, float[] g, double lr, long t);
+
+    /** The weight decay of the parameter being updated, for optimizers that decouple it (AdamW). */
+    protected final double parameterWeightDecay() {
+        return parameterDecay;
+    }
 
     /** AdamW-style optimizers apply weight decay to the weights directly, not via the gradient. */
     protected boolean decoupledWeightDecay() {

@@ -4,7 +4,7 @@ import dev.minnow.errors.InvalidInputException;
 
 /**
  * The optimizers, with PyTorch's update rules and defaults so results can be compared.
- * Penalties and masks are set on the returned {@link Optimizer}.
+ * Penalties are set on the returned {@link Optimizer}.
  */
 public final class Optimizers {
     private Optimizers() {
@@ -14,7 +14,7 @@ public final class Optimizers {
     public static Optimizer sgd(double lr) {
         return new Optimizer(lr) {
             @Override
-            protected void update(String name, float[] w, float[] g, float[] mask, double lr, long t) {
+            protected void update(String name, float[] w, float[] g, double lr, long t) {
                 for (int i = 0; i < w.length; i++) {
                     w[i] -= (float) (lr * g[i]);
                 }
@@ -34,7 +34,7 @@ public final class Optimizers {
         check("momentum", momentum, 0, 1);
         return new Optimizer(lr) {
             @Override
-            protected void update(String name, float[] w, float[] g, float[] mask, double lr, long t) {
+            protected void update(String name, float[] w, float[] g, double lr, long t) {
                 float[] v = slot(name, "velocity", w.length);
                 for (int i = 0; i < w.length; i++) {
                     v[i] = (float) (momentum * v[i] + g[i]);
@@ -54,7 +54,7 @@ public final class Optimizers {
     public static Optimizer adagrad(double lr) {
         return new Optimizer(lr) {
             @Override
-            protected void update(String name, float[] w, float[] g, float[] mask, double lr, long t) {
+            protected void update(String name, float[] w, float[] g, double lr, long t) {
                 float[] s = slot(name, "sum_sq", w.length);
                 for (int i = 0; i < w.length; i++) {
                     s[i] += g[i] * g[i];
@@ -79,7 +79,7 @@ public final class Optimizers {
         check("alpha", alpha, 0, 1);
         return new Optimizer(lr) {
             @Override
-            protected void update(String name, float[] w, float[] g, float[] mask, double lr, long t) {
+            protected void update(String name, float[] w, float[] g, double lr, long t) {
                 float[] s = slot(name, "mean_sq", w.length);
                 for (int i = 0; i < w.length; i++) {
                     s[i] = (float) (alpha * s[i] + (1 - alpha) * g[i] * g[i]);
@@ -133,16 +133,13 @@ public final class Optimizers {
         }
 
         @Override
-        protected void update(String name, float[] w, float[] g, float[] mask, double lr, long t) {
+        protected void update(String name, float[] w, float[] g, double lr, long t) {
             float[] m = slot(name, "m", w.length);
             float[] v = slot(name, "v", w.length);
             double c1 = 1 - Math.pow(beta1, t);
             double c2 = 1 - Math.pow(beta2, t);
-            double decay = decoupled ? lr * weightDecay() : 0;
+            double decay = decoupled ? lr * parameterWeightDecay() : 0;
             for (int i = 0; i < w.length; i++) {
-                if (mask != null && mask[i] == 0) {
-                    continue;
-                }
                 if (decay != 0) {
                     w[i] -= (float) (decay * w[i]);
                 }

@@ -5,6 +5,7 @@ import dev.minnow.errors.ShapeException;
 import dev.minnow.graph.Graph;
 import dev.minnow.graph.Node;
 import dev.minnow.graph.OpContext;
+import dev.minnow.graph.ParameterRoles;
 import dev.minnow.graph.Value;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Tensor;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,8 +23,11 @@ import java.util.SplittableRandom;
  * Runs a graph forward and, in training mode, backward (reverse-mode autograd over the
  * nodes). Training forward keeps every activation and each node's {@link OpContext} for the
  * following {@link #backward}; inference forward frees each activation once its last reader
- * has run. Parameters are the graph's float32 initializers; the executor never copies them,
- * so an optimizer that updates the returned tensors in place trains the graph itself.
+ * has run. Parameters are by default the graph's weights ({@link ParameterRoles#weights}), or
+ * the set given; the executor never copies them, so an optimizer that updates the returned
+ * tensors in place trains the graph itself. Taps: {@link #forward(Map, boolean, long, Set)}
+ * also returns named intermediate values, and {@link #backward(Map)} accepts gradients for
+ * any computed value, not only graph outputs (hint losses, reconstruction objectives).
  *
  * <p>Not thread-safe: one executor per thread (ops may still parallelize inside).
  */
@@ -39,11 +44,35 @@ public final class TrainingExecutor implements Model {
     private Map<String, Tensor> tape;
     private OpContext[] contexts;
 
-    /** Validates the graph (infers types, sorts nodes) and prepares the schedule. */
+    /** Validates the graph (infers types, sorts nodes); the parameters are its weights. */
     public TrainingExecutor(Graph graph) {
+        this(graph, ParameterRoles.weights(graph.validate()));
+    }
+
+    /**
+     * Validates the graph and trains exactly the given float32 initializers (an empty set: a
+     * frozen model, e.g. a teacher). Only values computed from these receive gradients.
+     */
+    public TrainingExecutor(Graph graph, Set<String> parameters) {
         this.graph = graph.validate();
         this.nodes = List.copyOf(graph.nodes());
-        this.parameters = graph.floatInitializers().keySet();
+        Set<String> ordered = new LinkedHashSet<>();
+        for (Map.Entry<String, Tensor> e : graph.initializers().entrySet()) {
+            if (parameters.contains(e.getKey())) {
+                if (e.getValue().dtype() != DType.FLOAT32) {
+                    throw new InvalidInputException("parameter '" + e.getKey() + "' is " + e.getValue().dtype().label
+                            + "; only float32 initializers can train");
+                }
+                ordered.add(e.getKey());
+            }
+        }
+        for (String p : parameters) {
+            if (!ordered.contains(p)) {
+                throw new InvalidInputException("no float32 initializer named '" + p + "' in graph '" + graph.name()
+                        + "' to train");
+            }
+        }
+        this.parameters = java.util.Collections.unmodifiableSet(ordered);
         needsGradient.addAll(parameters);
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
@@ -65,9 +94,16 @@ public final class TrainingExecutor implements Model {
         return graph;
     }
 
-    /** The trainable parameters: the graph's float32 initializers, by name (live tensors). */
+    /** The trainable parameters by name, in initializer order (live tensors of the graph). */
     public Map<String, Tensor> parameters() {
-        return graph.floatInitializers();
+        Map<String, Tensor> r = new LinkedHashMap<>();
+        parameters.forEach(p -> r.put(p, graph.initializers().get(p)));
+        return r;
+    }
+
+    /** Names of the trainable parameters. */
+    public Set<String> parameterNames() {
+        return parameters;
     }
 
     /**
@@ -76,6 +112,20 @@ public final class TrainingExecutor implements Model {
      * for {@link #backward}. Returns the graph outputs by name.
      */
     public Map<String, Tensor> forward(Map<String, Tensor> feeds, boolean training, long seed) {
+        return forward(feeds, training, seed, Set.of());
+    }
+
+    /**
+     * As {@link #forward(Map, boolean, long)}, and also returns the named values in
+     * {@code taps} (intermediate activations, graph inputs or initializers) after the outputs.
+     * A tapped value is the tensor the executor computed, kept alive in inference mode too.
+     */
+    public Map<String, Tensor> forward(Map<String, Tensor> feeds, boolean training, long seed, Set<String> taps) {
+        for (String t : taps) {
+            if (!graph.initializers().containsKey(t) && graph.type(t) == null) {
+                throw new InvalidInputException("cannot tap '" + t + "': graph '" + graph.name() + "' has no value of that name");
+            }
+        }
         Map<String, Tensor> values = new HashMap<>();
         for (Value in : graph.inputs()) {
             if (graph.initializers().containsKey(in.name())) {
@@ -100,13 +150,17 @@ public final class TrainingExecutor implements Model {
                 }
             }
             if (!training) {
-                freeDead(n, i, values);
+                freeDead(n, i, values, taps);
             }
         }
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (Value v : graph.outputs()) {
             Tensor t = values.get(v.name());
             result.put(v.name(), t != null ? t : graph.initializers().get(v.name()));
+        }
+        for (String name : taps) {
+            Tensor t = values.get(name);
+            result.putIfAbsent(name, t != null ? t : graph.initializers().get(name));
         }
         tape = training ? values : null;
         contexts = training ? ctx : null;
@@ -134,14 +188,20 @@ public final class TrainingExecutor implements Model {
     }
 
     /**
-     * Reverse pass after a training {@link #forward}: given d loss / d output for some graph
-     * outputs, returns d loss / d parameter for every parameter that the outputs depend on
-     * (LinkedHashMap in graph initializer order). Gradients of values read by several nodes
-     * are summed. The kept activations are released.
+     * Reverse pass after a training {@link #forward}: given d loss / d value for some graph
+     * outputs or intermediate values, returns d loss / d parameter for every parameter those
+     * values depend on (LinkedHashMap in graph initializer order). Gradients of values read by
+     * several nodes are summed. The kept activations are released. Each returned tensor has its
+     * own storage, so the caller (a gradient hook, a regularizer) may write into it.
      */
     public Map<String, Tensor> backward(Map<String, Tensor> outputGradients) {
         if (tape == null) {
             throw new IllegalStateException("backward needs a training forward pass first (each forward allows one backward)");
+        }
+        for (String k : outputGradients.keySet()) {
+            if (!tape.containsKey(k) && !graph.initializers().containsKey(k)) {
+                throw new InvalidInputException("gradient given for '" + k + "', which the forward pass did not compute");
+            }
         }
         Map<String, Tensor> grads = new HashMap<>();
         outputGradients.forEach((k, v) -> accumulate(grads, k, v));
@@ -177,10 +237,13 @@ public final class TrainingExecutor implements Model {
         tape = null;
         contexts = null;
         Map<String, Tensor> result = new LinkedHashMap<>();
+        Set<Object> storage = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        parameters.forEach(p -> storage.add(graph.initializers().get(p).data()));
         for (String p : parameters) {
             Tensor g = grads.get(p);
             if (g != null) {
-                result.put(p, g.reshape(graph.initializers().get(p).shape()));
+                // an op may hand the same buffer to two inputs (Add): give each parameter its own
+                result.put(p, (storage.add(g.data()) ? g : g.copy()).reshape(graph.initializers().get(p).shape()));
             }
         }
         return result;
@@ -218,14 +281,14 @@ public final class TrainingExecutor implements Model {
         return inputs;
     }
 
-    private void freeDead(Node n, int index, Map<String, Tensor> values) {
+    private void freeDead(Node n, int index, Map<String, Tensor> values, Set<String> taps) {
         for (String in : n.inputs()) {
-            if (!in.isEmpty() && lastUse.get(in) == index && !outputNames.contains(in)) {
+            if (!in.isEmpty() && lastUse.get(in) == index && !outputNames.contains(in) && !taps.contains(in)) {
                 values.remove(in);
             }
         }
         for (String out : n.outputs()) {
-            if (!lastUse.containsKey(out) && !outputNames.contains(out)) {
+            if (!lastUse.containsKey(out) && !outputNames.contains(out) && !taps.contains(out)) {
                 values.remove(out);
             }
         }

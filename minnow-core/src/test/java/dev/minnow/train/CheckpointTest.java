@@ -55,7 +55,7 @@ class CheckpointTest {
         byte[] b = sample().toBytes();
         assertEquals("MNWCKPT", new String(b, 0, 7, StandardCharsets.US_ASCII));
         assertEquals(0, b[7]);
-        assertEquals(1, ByteBuffer.wrap(b, 8, 4).getInt());
+        assertEquals(Checkpoint.VERSION, ByteBuffer.wrap(b, 8, 4).getInt());
         assertEquals("PARM", new String(b, 12, 4, StandardCharsets.US_ASCII));
         assertEquals("END!", new String(b, b.length - 12, 4, StandardCharsets.US_ASCII));
     }

@@ -11,7 +11,9 @@ import java.util.List;
 /**
  * Clip: y = min(max(x, min), max). Opset 11+ takes min and max as optional scalar inputs,
  * older opsets as float attributes. When min &gt; max every element becomes max (ONNX).
- * ReLU6 is Clip(0, 6). The gradient flows where min &lt;= x &lt;= max; min and max get none.
+ * ReLU6 is Clip(0, 6). The gradient flows to x where min &lt;= x &lt;= max; min and max
+ * (when given as inputs) get the summed gradient where x is below or above them, so a PACT
+ * clip value can be learned.
  * MACs: 0 (element-wise; docs/COST.md).
  */
 final class Clip extends AbstractOp {
@@ -87,10 +89,29 @@ final class Clip extends AbstractOp {
             gx[i] = Float.intBitsToFloat(Float.floatToRawIntBits(g[i]) & ~outside);
         }
         r[0] = Elems.f32(inputs[0].shape(), gx);
+        for (int i = 1; i < r.length && opset >= 11; i++) {
+            r[i] = boundGradient(inputs, i, x, g, i == 1 ? lo : hi, i == 1);
+        }
         return r;
     }
 
     // input roles: min and max are bounds, not learned (ReLU6 is Clip(0, 6))
+    /** d loss / d bound: the sum of the output gradient over elements clipped to that bound. */
+    private static Tensor boundGradient(Tensor[] inputs, int i, float[] x, float[] g, float bound, boolean lower) {
+        if (i >= inputs.length || inputs[i] == null || inputs[i].dtype() != DType.FLOAT32) {
+            return null;
+        }
+        double sum = 0;
+        for (int k = 0; k < x.length; k++) {
+            if (lower ? x[k] < bound : x[k] > bound) {
+                sum += g[k];
+            }
+        }
+        float[] r = new float[inputs[i].size()];
+        r[0] = (float) sum;
+        return Elems.f32(inputs[i].shape(), r);
+    }
+
     @Override
     public InputRole inputRole(int index) {
         return index >= 1 ? InputRole.SETTING : InputRole.DATA;
