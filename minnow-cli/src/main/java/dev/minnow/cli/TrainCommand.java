@@ -6,6 +6,7 @@ import dev.minnow.data.Transform;
 import dev.minnow.errors.InvalidInputException;
 import dev.minnow.graph.Graph;
 import dev.minnow.onnx.Onnx;
+import dev.minnow.train.Checkpoint;
 import dev.minnow.train.EpochStats;
 import dev.minnow.train.Losses;
 import dev.minnow.train.LrSchedule;
@@ -120,6 +121,9 @@ final class TrainCommand implements Callable<Integer> {
         if (out != null && !out.toString().endsWith(".onnx")) {
             throw new InvalidInputException("--out must name an .onnx file, got " + out);
         }
+        if (resume != null) {
+            refuseFinishedCheckpoint(Checkpoint.read(resume).epochsCompleted());
+        }
         Graph g = Models.load(model, seed);
         DatasetSplit split = data.load();
         // a cross-entropy above 1e3 means the run has blown up even if no NaN appeared yet
@@ -157,8 +161,9 @@ final class TrainCommand implements Callable<Integer> {
         j.put("epochs", total);
         j.put("epochs_this_run", result.epochs().size());
         j.put("test_top1", result.finalTestTop1());
-        j.put("test_loss", result.epochs().getLast().testLoss());
-        j.put("train_loss", result.epochs().getLast().trainLoss());
+        EpochStats last = result.epochs().isEmpty() ? null : result.epochs().getLast();
+        j.put("test_loss", last == null ? null : last.testLoss());
+        j.put("train_loss", last == null ? null : last.trainLoss());
         j.put("train_images_per_second", ips);
         j.put("seconds", result.seconds());
         j.put("params", g.paramCount());
@@ -179,6 +184,19 @@ final class TrainCommand implements Callable<Integer> {
                 model, data.dataset, Table.percent(result.finalTestTop1()), total, total == 1 ? "" : "s",
                 n == total ? "" : " (" + n + " in this run)", ips, out == null ? "" : "; saved to " + out);
         return new Run(j, human);
+    }
+
+    /**
+     * A checkpoint that already holds --epochs epochs leaves nothing to train; saying so beats
+     * writing the checkpoint's weights under a new name with no test result to report.
+     */
+    private void refuseFinishedCheckpoint(int epochsCompleted) {
+        if (epochsCompleted >= epochs) {
+            throw new InvalidInputException("checkpoint " + resume + " has already completed " + epochsCompleted
+                    + (epochsCompleted == 1 ? " epoch" : " epochs") + " and --epochs is " + epochs
+                    + ": there is nothing left to train. To train further, give --epochs above " + epochsCompleted
+                    + " (the learning-rate schedule follows --epochs); nothing was written");
+        }
     }
 
     private Optimizer optimizer(Graph g) {
