@@ -202,7 +202,7 @@ final class TrainCommand implements Callable<Integer> {
     private Optimizer optimizer(Graph g) {
         boolean sgdKind = optimizer.equals("sgd") || optimizer.equals("momentum") || optimizer.equals("nesterov");
         String recipe = g.metadata().get(Zoo.RECIPE_LR);
-        double rate = lr != null ? lr : sgdKind ? (recipe != null ? Double.parseDouble(recipe) : 0.02) : 0.001;
+        double rate = lr != null ? lr : sgdKind ? (recipe != null ? recipeRate(recipe) : 0.02) : 0.001;
         if (!(rate > 0) || Double.isInfinite(rate)) {
             throw new InvalidInputException("--lr must be a positive number, got " + rate);
         }
@@ -221,6 +221,15 @@ final class TrainCommand implements Callable<Integer> {
             o.weightDecay(weightDecay);
         }
         return o.l1(l1);
+    }
+
+    private static double recipeRate(String recipe) {
+        try {
+            return Double.parseDouble(recipe.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("the model's metadata key " + Zoo.RECIPE_LR + " holds '" + recipe
+                    + "', expected a number; give --lr to override it");
+        }
     }
 
     private LrSchedule schedule() {

@@ -81,10 +81,20 @@ public record Preprocessing(double scale, double[] mean, double[] std, boolean b
      */
     public static Preprocessing fromMetadata(Map<String, String> md) {
         if (md.containsKey(PREFIX + "scale")) {
-            return new Preprocessing(Double.parseDouble(md.get(PREFIX + "scale")), parse(md.get(PREFIX + "mean")),
-                    parse(md.get(PREFIX + "std")), "bgr".equals(md.get(PREFIX + "channel_order")),
-                    "nhwc".equals(md.get(PREFIX + "layout")), Integer.parseInt(md.getOrDefault(PREFIX + "resize", "0")),
-                    "uint8".equals(md.get(PREFIX + "input_type")));
+            double scale = number(md, "scale", null);
+            double[] mean = numbers(md, "mean");
+            double[] std = numbers(md, "std");
+            double resize = number(md, "resize", "0");
+            if (resize != Math.rint(resize) || resize > Integer.MAX_VALUE) {
+                throw badMetadata("resize", md.get(PREFIX + "resize"), "a whole number of pixels");
+            }
+            try {
+                return new Preprocessing(scale, mean, std, "bgr".equals(md.get(PREFIX + "channel_order")),
+                        "nhwc".equals(md.get(PREFIX + "layout")), (int) resize, "uint8".equals(md.get(PREFIX + "input_type")));
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException("the model's metadata (" + PREFIX + "*) describes an impossible"
+                        + " preprocessing: " + e.getMessage() + "; fix the model's metadata or re-export it", e);
+            }
         }
         String range = md.get("Image.NominalPixelRange");
         String format = md.get("Image.BitmapPixelFormat");
@@ -99,6 +109,35 @@ public record Preprocessing(double scale, double[] mean, double[] std, boolean b
         };
         double mean = "Normalized_1_1".equals(range) ? 1 : 0;
         return new Preprocessing(scale, new double[] {mean}, new double[] {1}, "Bgr8".equals(format), false, 0, false);
+    }
+
+    private static double number(Map<String, String> md, String key, String missing) {
+        String v = md.getOrDefault(PREFIX + key, missing);
+        if (v == null) {
+            throw badMetadata(key, null, "a number");
+        }
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw badMetadata(key, v, "a number");
+        }
+    }
+
+    private static double[] numbers(Map<String, String> md, String key) {
+        String v = md.get(PREFIX + key);
+        if (v == null) {
+            throw badMetadata(key, null, "a comma-separated list of numbers");
+        }
+        try {
+            return Arrays.stream(v.trim().split("[,\\s]+")).mapToDouble(Double::parseDouble).toArray();
+        } catch (NumberFormatException e) {
+            throw badMetadata(key, v, "a comma-separated list of numbers");
+        }
+    }
+
+    private static InvalidInputException badMetadata(String key, String value, String expected) {
+        return new InvalidInputException("the model's metadata key " + PREFIX + key + (value == null ? " is missing"
+                : " holds '" + value + "'") + ", expected " + expected + "; fix the model's metadata or re-export it");
     }
 
     /** Applies this to a batch of [0, 1] images [N, C, H, W]; returns a new tensor. */

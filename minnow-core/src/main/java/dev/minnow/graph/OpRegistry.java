@@ -32,15 +32,17 @@ public final class OpRegistry {
         return java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(factories.keySet()));
     }
 
-    /** Creates the op for a node; names the op and lists what is supported when it is unknown. */
+    /** Creates the op for a node; names the op and the closest supported ones when it is unknown. */
     public Op create(String type, Attributes attributes) {
         Function<Attributes, Op> f;
         synchronized (this) {
             f = factories.get(type);
         }
         if (f == null) {
-            throw new UnsupportedOpException("op '" + type + "' is not supported by Minnow. Supported ops: "
-                    + String.join(" ", supportedTypes()));
+            java.util.List<String> near = dev.minnow.errors.ClosestNames.of(type, supportedTypes(), 3);
+            throw new UnsupportedOpException("op '" + type + "' (domain ai.onnx) is not supported by Minnow"
+                    + (near.isEmpty() ? "" : "; closest supported: " + String.join(", ", near))
+                    + ". docs/ONNX_SUPPORT.md lists the supported ops (`minnow onnx-conformance` measures them)");
         }
         return f.apply(attributes);
     }

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.minnow.errors.InvalidInputException;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -71,5 +73,28 @@ class PreprocessingTest {
         assertThrows(InvalidInputException.class, () -> new Preprocessing(0, new double[] {0}, new double[] {1}, false, false, 0, false));
         assertThrows(InvalidInputException.class, () -> new Preprocessing(1, new double[] {0}, new double[] {0}, false, false, 0, false));
         assertThrows(InvalidInputException.class, () -> Preprocessing.parse("1,a"));
+    }
+
+    @Test
+    void numbersInMetadataThatDoNotParseNameTheKeyAndValue() {
+        Map<String, String> good = Preprocessing.none().toMetadata();
+        String[][] bad = {{"scale", "abc"}, {"mean", "0.5,x"}, {"std", ""}, {"resize", "12.5"}, {"resize", "big"}};
+        for (String[] kv : bad) {
+            Map<String, String> md = new HashMap<>(good);
+            md.put(Preprocessing.PREFIX + kv[0], kv[1]);
+            InvalidInputException e = assertThrows(
+                    InvalidInputException.class, () -> Preprocessing.fromMetadata(md));
+            assertTrue(e.getMessage().contains(Preprocessing.PREFIX + kv[0])
+                    && e.getMessage().contains("'" + kv[1] + "'"), e.getMessage());
+        }
+        Map<String, String> missing = new HashMap<>(good);
+        missing.remove(Preprocessing.PREFIX + "std");
+        assertThrows(InvalidInputException.class,
+                () -> Preprocessing.fromMetadata(missing));
+        Map<String, String> negative = new HashMap<>(good);
+        negative.put(Preprocessing.PREFIX + "scale", "-1");
+        String msg = assertThrows(InvalidInputException.class,
+                () -> Preprocessing.fromMetadata(negative)).getMessage();
+        assertTrue(msg.contains("metadata"), msg);
     }
 }
