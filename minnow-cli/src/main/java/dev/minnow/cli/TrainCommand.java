@@ -45,6 +45,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Mixin
+    PreprocessOptions preprocess;
+
     @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training set (default: ${DEFAULT-VALUE}).")
     int epochs;
 
@@ -125,7 +128,9 @@ final class TrainCommand implements Callable<Integer> {
             refuseFinishedCheckpoint(Checkpoint.read(resume).epochsCompleted());
         }
         Graph g = Models.load(model, seed);
-        DatasetSplit split = data.load();
+        DatasetSplit loaded = data.load();
+        Preprocessing pre = preprocessing(g, loaded);
+        DatasetSplit split = pre.forTraining(loaded);
         // a cross-entropy above 1e3 means the run has blown up even if no NaN appeared yet
         Trainer t = Trainer.of(g).optimizer(optimizer(g)).loss(Losses.crossEntropy(labelSmoothing)).maxLoss(1e3)
                 .schedule(schedule()).epochs(epochs).batchSize(batchSize).accumulate(accumulate).seed(seed);
@@ -148,7 +153,7 @@ final class TrainCommand implements Callable<Integer> {
         g.metadata().put("minnow.dataset", data.dataset);
         g.metadata().put("minnow.seed", String.valueOf(seed));
         g.metadata().put("minnow.test_top1", String.valueOf(result.finalTestTop1()));
-        g.metadata().putAll(Preprocessing.of(split.normalization()).toMetadata());
+        g.metadata().putAll(pre.toMetadata());
         if (out != null) {
             Onnx.write(g, out);
         }
@@ -184,6 +189,14 @@ final class TrainCommand implements Callable<Integer> {
                 model, data.dataset, Table.percent(result.finalTestTop1()), total, total == 1 ? "" : "s",
                 n == total ? "" : " (" + n + " in this run)", ips, out == null ? "" : "; saved to " + out);
         return new Run(j, human);
+    }
+
+    /**
+     * What the model expects: the options, else its metadata (an imported or fine-tuned model
+     * keeps the normalization it was trained with), else the dataset's own normalization.
+     */
+    Preprocessing preprocessing(Graph g, DatasetSplit split) {
+        return preprocess.resolve(g, split.normalization(), split.train().sampleShape().dim(2));
     }
 
     /**

@@ -63,6 +63,41 @@ public record Preprocessing(double scale, double[] mean, double[] std, boolean b
         return new Preprocessing(1, m, s, false, false, 0, false);
     }
 
+    /**
+     * The per-channel normalization this amounts to on [0, 1] images, for a trainer that
+     * normalizes as (x - mean) / std: (x * scale - m) / s = (x - m / scale) / (s / scale).
+     */
+    public Normalization normalization(int channels) {
+        float[] m = new float[channels];
+        float[] s = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            m[c] = (float) (mean[Math.min(c, mean.length - 1)] / scale);
+            s[c] = (float) (std[Math.min(c, std.length - 1)] / scale);
+        }
+        return new Normalization(m, s);
+    }
+
+    /**
+     * The split as training must see it for a model that expects this preprocessing: channel
+     * order and size applied to the images, scale, mean and std as the split's normalization
+     * (which the trainer applies to train and test batches). Training feeds float NCHW batches,
+     * so a model taking NHWC or uint8 input cannot be trained this way.
+     */
+    public DatasetSplit forTraining(DatasetSplit split) {
+        if (nhwc || uint8) {
+            throw new InvalidInputException("training feeds float32 NCHW images, but this model takes "
+                    + (nhwc ? "NHWC" : "NCHW") + (uint8 ? " uint8" : " float") + " input; train a model with a float"
+                    + " NCHW input (or give --layout nchw --input-type float if the model's metadata is wrong)");
+        }
+        Dataset train = split.train();
+        Dataset test = split.test();
+        if (bgr || resize > 0) {
+            train = new ReorderedResizedDataset(train, bgr, resize);
+            test = new ReorderedResizedDataset(test, bgr, resize);
+        }
+        return new DatasetSplit(split.name(), train, test, normalization(train.sampleShape().dim(0)));
+    }
+
     public Map<String, String> toMetadata() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(PREFIX + "scale", String.valueOf(scale));
