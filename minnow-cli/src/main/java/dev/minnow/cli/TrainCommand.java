@@ -130,6 +130,10 @@ final class TrainCommand implements Callable<Integer> {
         Graph g = Models.load(model, seed);
         DatasetSplit loaded = data.load();
         Preprocessing pre = preprocessing(g, loaded);
+        if (loaded.train().size() == 0) {
+            throw new InvalidInputException("dataset " + data.dataset + " has no training images (its train/ class folders"
+                    + " are missing or empty); train needs train/<class>/<image>");
+        }
         DatasetSplit split = pre.forTraining(loaded);
         // a cross-entropy above 1e3 means the run has blown up even if no NaN appeared yet
         Trainer t = Trainer.of(g).optimizer(optimizer(g)).loss(Losses.crossEntropy(labelSmoothing)).maxLoss(1e3)
