@@ -14,7 +14,12 @@ final class DataOptions {
             description = "Where datasets live (default: $MINNOW_DATA, else ~/.cache/minnow).")
     String dataDir;
 
+    @Option(names = "--classes", paramLabel = "FILE", description = "For imagefolder: one class folder name per line, "
+            + "in class-index order (default: the class folders sorted by name, empty ones included).")
+    java.nio.file.Path classes;
+
     DatasetSplit load() {
-        return Datasets.load(dataset, Datasets.resolveDataDir(dataDir));
+        return Datasets.load(dataset, Datasets.resolveDataDir(dataDir),
+                classes == null ? null : Datasets.readClassList(classes));
     }
 }

@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a model on the test split of a dataset: top-1, top-5, loss and the confusion matrix.",
         footer = {"", "Examples:", "  minnow eval lenet5.onnx --dataset mnist",
-                "  minnow eval model.onnx --dataset cifar10 --json"})
+                "  minnow eval model.onnx --dataset cifar10 --json",
+                "  minnow eval resnet50.onnx --dataset imagefolder:val-subset --classes synsets.txt --resize 224"})
 final class EvalCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -65,14 +66,30 @@ final class EvalCommand implements Callable<Integer> {
         j.put("loss", r.loss());
         j.put("samples", r.samples());
         j.put("preprocessing", pre.toMetadata());
+        int emptyClasses = classesWithoutSamples(split.test());
+        j.put("classes", split.test().numClasses());
+        j.put("classes_without_images", emptyClasses);
         String human = new Table("model", "dataset", "samples", "top-1", "top-5", "loss")
                 .row(model, data.dataset, r.samples(), Table.percent(r.top1()), Table.percent(r.top5()),
                         String.format("%.4f", r.loss())).render();
+        if (emptyClasses > 0) {
+            human += String.format("%d classes, %d of them without test images (their class indices are kept)%n",
+                    split.test().numClasses(), emptyClasses);
+        }
         if (confusion) {
             human += "\n" + r.confusion();
         }
         common.emit(j, human);
         return 0;
+    }
+
+    /** Classes with no sample: ImageNet-style validation subsets leave some class folders empty. */
+    static int classesWithoutSamples(dev.minnow.data.Dataset d) {
+        int[] perClass = new int[d.numClasses()];
+        for (int i = 0; i < d.size(); i++) {
+            perClass[d.label(i)]++;
+        }
+        return (int) java.util.Arrays.stream(perClass).filter(c -> c == 0).count();
     }
 
     private static float[] filled(int n, float v) {

@@ -6,6 +6,7 @@ import dev.minnow.data.Transform;
 import dev.minnow.errors.InvalidInputException;
 import dev.minnow.graph.Graph;
 import dev.minnow.onnx.Onnx;
+import dev.minnow.train.Checkpoint;
 import dev.minnow.train.EpochStats;
 import dev.minnow.train.Losses;
 import dev.minnow.train.LrSchedule;
@@ -43,6 +44,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     DataOptions data;
+
+    @Mixin
+    PreprocessOptions preprocess;
 
     @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training set (default: ${DEFAULT-VALUE}).")
     int epochs;
@@ -120,8 +124,17 @@ final class TrainCommand implements Callable<Integer> {
         if (out != null && !out.toString().endsWith(".onnx")) {
             throw new InvalidInputException("--out must name an .onnx file, got " + out);
         }
+        if (resume != null) {
+            refuseFinishedCheckpoint(Checkpoint.read(resume).epochsCompleted());
+        }
         Graph g = Models.load(model, seed);
-        DatasetSplit split = data.load();
+        DatasetSplit loaded = data.load();
+        Preprocessing pre = preprocessing(g, loaded);
+        if (loaded.train().size() == 0) {
+            throw new InvalidInputException("dataset " + data.dataset + " has no training images (its train/ class folders"
+                    + " are missing or empty); train needs train/<class>/<image>");
+        }
+        DatasetSplit split = pre.forTraining(loaded);
         // a cross-entropy above 1e3 means the run has blown up even if no NaN appeared yet
         Trainer t = Trainer.of(g).optimizer(optimizer(g)).loss(Losses.crossEntropy(labelSmoothing)).maxLoss(1e3)
                 .schedule(schedule()).epochs(epochs).batchSize(batchSize).accumulate(accumulate).seed(seed);
@@ -144,7 +157,7 @@ final class TrainCommand implements Callable<Integer> {
         g.metadata().put("minnow.dataset", data.dataset);
         g.metadata().put("minnow.seed", String.valueOf(seed));
         g.metadata().put("minnow.test_top1", String.valueOf(result.finalTestTop1()));
-        g.metadata().putAll(Preprocessing.of(split.normalization()).toMetadata());
+        g.metadata().putAll(pre.toMetadata());
         if (out != null) {
             Onnx.write(g, out);
         }
@@ -157,8 +170,9 @@ final class TrainCommand implements Callable<Integer> {
         j.put("epochs", total);
         j.put("epochs_this_run", result.epochs().size());
         j.put("test_top1", result.finalTestTop1());
-        j.put("test_loss", result.epochs().getLast().testLoss());
-        j.put("train_loss", result.epochs().getLast().trainLoss());
+        EpochStats last = result.epochs().isEmpty() ? null : result.epochs().getLast();
+        j.put("test_loss", last == null ? null : last.testLoss());
+        j.put("train_loss", last == null ? null : last.trainLoss());
         j.put("train_images_per_second", ips);
         j.put("seconds", result.seconds());
         j.put("params", g.paramCount());
@@ -181,10 +195,31 @@ final class TrainCommand implements Callable<Integer> {
         return new Run(j, human);
     }
 
+    /**
+     * What the model expects: the options, else its metadata (an imported or fine-tuned model
+     * keeps the normalization it was trained with), else the dataset's own normalization.
+     */
+    Preprocessing preprocessing(Graph g, DatasetSplit split) {
+        return preprocess.resolve(g, split.normalization(), split.train().sampleShape().dim(2));
+    }
+
+    /**
+     * A checkpoint that already holds --epochs epochs leaves nothing to train; saying so beats
+     * writing the checkpoint's weights under a new name with no test result to report.
+     */
+    private void refuseFinishedCheckpoint(int epochsCompleted) {
+        if (epochsCompleted >= epochs) {
+            throw new InvalidInputException("checkpoint " + resume + " has already completed " + epochsCompleted
+                    + (epochsCompleted == 1 ? " epoch" : " epochs") + " and --epochs is " + epochs
+                    + ": there is nothing left to train. To train further, give --epochs above " + epochsCompleted
+                    + " (the learning-rate schedule follows --epochs); nothing was written");
+        }
+    }
+
     private Optimizer optimizer(Graph g) {
         boolean sgdKind = optimizer.equals("sgd") || optimizer.equals("momentum") || optimizer.equals("nesterov");
         String recipe = g.metadata().get(Zoo.RECIPE_LR);
-        double rate = lr != null ? lr : sgdKind ? (recipe != null ? Double.parseDouble(recipe) : 0.02) : 0.001;
+        double rate = lr != null ? lr : sgdKind ? (recipe != null ? recipeRate(recipe) : 0.02) : 0.001;
         if (!(rate > 0) || Double.isInfinite(rate)) {
             throw new InvalidInputException("--lr must be a positive number, got " + rate);
         }
@@ -203,6 +238,15 @@ final class TrainCommand implements Callable<Integer> {
             o.weightDecay(weightDecay);
         }
         return o.l1(l1);
+    }
+
+    private static double recipeRate(String recipe) {
+        try {
+            return Double.parseDouble(recipe.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("the model's metadata key " + Zoo.RECIPE_LR + " holds '" + recipe
+                    + "', expected a number; give --lr to override it");
+        }
     }
 
     private LrSchedule schedule() {

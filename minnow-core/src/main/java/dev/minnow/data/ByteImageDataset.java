@@ -19,35 +19,48 @@ final class ByteImageDataset implements Dataset {
 
     private final byte[] pixels;
     private final int pixelOffset;
-    private final byte[] labels;
+    private final int[] labels;
     private final Shape sampleShape;
     private final int sampleSize;
     private final List<String> classNames;
 
     /** pixels: size * C*H*W bytes, sample after sample; labels: one unsigned byte per sample. */
     ByteImageDataset(byte[] pixels, byte[] labels, Shape sampleShape, List<String> classNames) {
-        this(pixels, 0, labels, sampleShape, classNames);
+        this(pixels, 0, unsigned(labels), sampleShape, classNames);
         if ((long) labels.length * sampleSize != pixels.length) {
             throw new InvalidInputException(labels.length + " labels do not fit " + pixels.length
                     + " pixel bytes of samples " + sampleShape);
         }
     }
 
-    /** As above, the samples starting at pixels[pixelOffset] (several datasets may share one array). */
-    ByteImageDataset(byte[] pixels, int pixelOffset, byte[] labels, Shape sampleShape, List<String> classNames) {
+    /**
+     * The samples starting at pixels[pixelOffset] (several datasets may share one array), with
+     * int labels (ImageNet-style folders have more than 256 classes).
+     */
+    ByteImageDataset(byte[] pixels, int pixelOffset, int[] labels, Shape sampleShape, List<String> classNames) {
         this.sampleShape = sampleShape;
         this.sampleSize = sampleShape.sizeInt();
         if (pixelOffset < 0 || pixelOffset + (long) labels.length * sampleSize > pixels.length) {
             throw new InvalidInputException(labels.length + " labels do not fit " + pixels.length
                     + " pixel bytes of samples " + sampleShape);
         }
-        if (classNames.size() > 256) {
-            throw new InvalidInputException("at most 256 classes are supported, got " + classNames.size());
+        for (int l : labels) {
+            if (l < 0 || l >= classNames.size()) {
+                throw new InvalidInputException("label " + l + " is outside the " + classNames.size() + " classes");
+            }
         }
         this.pixels = pixels;
         this.pixelOffset = pixelOffset;
-        this.labels = labels;
+        this.labels = labels.clone();
         this.classNames = List.copyOf(classNames);
+    }
+
+    private static int[] unsigned(byte[] b) {
+        int[] v = new int[b.length];
+        for (int i = 0; i < b.length; i++) {
+            v[i] = b[i] & 0xff;
+        }
+        return v;
     }
 
     @Override
@@ -75,7 +88,7 @@ final class ByteImageDataset implements Dataset {
 
     @Override
     public int label(int index) {
-        return labels[index] & 0xff;
+        return labels[index];
     }
 
     @Override

@@ -33,9 +33,21 @@ public final class Datasets {
 
     /** Loads a dataset from files under dataDir (or, for imagefolder:PATH, from PATH). */
     public static DatasetSplit load(String spec, Path dataDir) {
+        return load(spec, dataDir, null);
+    }
+
+    /**
+     * As {@link #load(String, Path)}; for imagefolder:PATH, classOrderOrNull gives the class
+     * folder names in class-index order (see {@link #readClassList}); null = sorted folder names.
+     */
+    public static DatasetSplit load(String spec, Path dataDir, List<String> classOrderOrNull) {
         String s = spec.trim();
         if (s.regionMatches(true, 0, IMAGEFOLDER_PREFIX, 0, IMAGEFOLDER_PREFIX.length())) {
-            return loadImageFolder(s.substring(IMAGEFOLDER_PREFIX.length()), dataDir);
+            return loadImageFolder(s.substring(IMAGEFOLDER_PREFIX.length()), dataDir, classOrderOrNull);
+        }
+        if (classOrderOrNull != null) {
+            throw new InvalidInputException("a class list (--classes) applies to imagefolder: datasets only, not to "
+                    + spec + ", whose classes are fixed");
         }
         return switch (canonical(s)) {
             case "mnist" -> MnistLoader.load("mnist", dataDir.resolve("mnist"), MnistLoader.MNIST_CLASSES, MNIST_NORM);
@@ -137,7 +149,27 @@ public final class Datasets {
         return null;
     }
 
-    private static DatasetSplit loadImageFolder(String pathText, Path dataDir) {
+    /**
+     * A class list file: one class folder name per line, in class-index order (line 1 is class 0).
+     * Lines are trimmed; blank lines are skipped.
+     */
+    public static List<String> readClassList(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new InvalidInputException("class list " + file + " does not exist");
+        } catch (java.io.IOException e) {
+            throw new InvalidInputException("cannot read class list " + file + ": " + e.getMessage(), e);
+        }
+        List<String> names = lines.stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        if (names.isEmpty()) {
+            throw new InvalidInputException("class list " + file + " names no class; give one folder name per line");
+        }
+        return names;
+    }
+
+    private static DatasetSplit loadImageFolder(String pathText, Path dataDir, List<String> classOrder) {
         if (pathText.isBlank()) {
             throw new InvalidInputException("imagefolder: needs a path, for example imagefolder:/data/pets or"
                     + " imagefolder:pets.tgz");
@@ -147,6 +179,6 @@ public final class Datasets {
             p = dataDir.resolve(p);
         }
         String name = p.getFileName() == null ? "imagefolder" : p.getFileName().toString();
-        return ImageFolderLoader.load(name, p, null);
+        return ImageFolderLoader.load(name, p, null, classOrder);
     }
 }

@@ -1,9 +1,9 @@
 package dev.minnow.data;
 
 import dev.minnow.errors.DataException;
+import dev.minnow.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -20,8 +19,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Downloads dataset files over HTTP(S) into a cache folder: to a temporary file in that folder,
- * SHA-256 checked, then atomically renamed, so a folder never holds a half-written or wrong file.
+ * Downloads dataset files over HTTP(S) into a cache folder through {@link AtomicFiles}: streamed to
+ * a temporary file in that folder, SHA-256 checked, synced and renamed, so a folder never holds a
+ * half-written or wrong file.
  * No resuming: an interrupted download starts again.
  */
 public final class Downloader {
@@ -96,9 +96,7 @@ public final class Downloader {
 
     private Path fetch(Source source, URI url, Path dir, Listener listener) {
         Path target = dir.resolve(source.fileName());
-        Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, "." + source.fileName() + ".", ".part");
             HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(10)).GET().build();
             HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
@@ -106,9 +104,10 @@ public final class Downloader {
                     throw new MirrorFailure(url + " answered HTTP " + response.statusCode());
                 }
                 long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                long done = 0;
-                try (OutputStream out = Files.newOutputStream(tmp)) {
+                // a wrong length or checksum throws inside the write, which then leaves no file behind
+                AtomicFiles.write(target, out -> {
+                    MessageDigest sha = sha256();
+                    long done = 0;
                     byte[] buf = new byte[BUFFER_BYTES];
                     for (int n = body.read(buf); n >= 0; n = body.read(buf)) {
                         out.write(buf, 0, n);
@@ -116,43 +115,34 @@ public final class Downloader {
                         done += n;
                         listener.progress(source.fileName(), done, total);
                     }
-                }
-                if (total >= 0 && done != total) {
-                    throw new MirrorFailure(url + " sent " + done + " of " + total + " bytes");
-                }
-                String actual = HexFormat.of().formatHex(sha.digest());
-                if (source.sha256() != null && !source.sha256().equalsIgnoreCase(actual)) {
-                    throw new DataException(source.fileName() + " from " + url + " has SHA-256 " + actual
-                            + " but " + source.sha256() + " was expected; the download was deleted. Retry later or"
-                            + " from another mirror; if it persists the file changed upstream");
-                }
+                    if (total >= 0 && done != total) {
+                        throw new MirrorFailure(url + " sent " + done + " of " + total + " bytes");
+                    }
+                    String actual = HexFormat.of().formatHex(sha.digest());
+                    if (source.sha256() != null && !source.sha256().equalsIgnoreCase(actual)) {
+                        throw new DataException(source.fileName() + " from " + url + " has SHA-256 " + actual
+                                + " but " + source.sha256() + " was expected; the download was deleted. Retry later or"
+                                + " from another mirror; if it persists the file changed upstream");
+                    }
+                });
             }
-            move(tmp, target);
-            tmp = null;
             return target;
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new DataException("cannot store " + source.fileName() + ": " + e.getReason()
+                    + "; choose another folder with --data-dir or MINNOW_DATA", e);
         } catch (IOException e) {
             throw new MirrorFailure(url + ": " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DataException("download of " + source.fileName() + " was interrupted", e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: a stale .part file is harmless and hidden
-                }
-            }
         }
     }
 
-    private static void move(Path tmp, Path target) throws IOException {
+    private static MessageDigest sha256() {
         try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
         }
     }
 

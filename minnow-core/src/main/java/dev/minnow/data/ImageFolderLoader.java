@@ -16,13 +16,14 @@ import java.util.stream.Stream;
 /**
  * An ImageFolder tree: ROOT/train/CLASS/*.{jpg,jpeg,png} and ROOT/test/CLASS/..., as a folder or
  * read straight from a .tgz / .tar.gz / .tar archive (which may put everything under one top folder).
- * Classes are the train class folders sorted by name; label = position in that order.
+ * Classes are the class folders of both splits sorted by name (label = position in that order),
+ * or a list the caller gives; a class folder without images keeps its index and has no samples.
  */
 final class ImageFolderLoader {
     static final List<String> SPLITS = List.of("train", "test");
 
-    /** Encoded images found per split and class; a class with no images stays present (and is an error). */
-    private record Tree(Map<String, TreeMap<String, List<Member>>> splits) {
+    /** Encoded images found per split and class; a class with no images stays present. */
+    private record Tree(TreeMap<String, TreeMap<String, List<Member>>> splits) {
         Tree() {
             this(new TreeMap<>());
         }
@@ -44,6 +45,15 @@ final class ImageFolderLoader {
     }
 
     static DatasetSplit load(String name, Path source, Normalization normalizationOrNull) {
+        return load(name, source, normalizationOrNull, null);
+    }
+
+    /**
+     * classOrderOrNull: the class folder names in class-index order (for a model trained on more
+     * classes than the folder has images of); null = the class folders of both splits sorted by name.
+     * Class folders without images are kept: they hold a class index and no samples.
+     */
+    static DatasetSplit load(String name, Path source, Normalization normalizationOrNull, List<String> classOrderOrNull) {
         Tree tree;
         String where;
         if (Files.isDirectory(source)) {
@@ -56,34 +66,25 @@ final class ImageFolderLoader {
             throw new DataException("no ImageFolder at " + source + ": expected a folder or a .tgz/.tar.gz/.tar"
                     + " archive holding train/<class>/*.jpg and test/<class>/*.jpg");
         }
-        for (String split : SPLITS) {
-            Map<String, List<Member>> classes = tree.splits().get(split);
-            if (classes == null || classes.isEmpty()) {
-                throw new DataException(source + " has no " + split + "/ split with class folders: expected "
-                        + "train/<class>/<image> and test/<class>/<image> (JPEG or PNG) inside it");
-            }
-            classes.forEach((cls, members) -> {
-                if (members.isEmpty()) {
-                    throw new DataException("class folder " + split + "/" + cls + " in " + source + " holds no JPEG"
-                            + " or PNG image; add images or remove the folder");
-                }
-            });
+        // train/ may be missing: a validation set to evaluate on has only test/
+        TreeMap<String, List<Member>> testClasses = tree.splits().get("test");
+        if (testClasses == null || testClasses.isEmpty()) {
+            throw new DataException(source + " has no test/ split with class folders: expected "
+                    + "test/<class>/<image> (JPEG or PNG), and train/<class>/<image> to train, inside it");
         }
-        List<String> classNames = List.copyOf(tree.splits().get("train").keySet());
-        for (String cls : tree.splits().get("test").keySet()) {
-            if (!classNames.contains(cls)) {
-                throw new DataException("class " + cls + " of the test split in " + source + " has no train/"
-                        + cls + "/ folder; train and test must use the same class folders");
-            }
+        tree.splits().computeIfAbsent("train", k -> new TreeMap<>()); // an absent train/ holds no images
+        if (testClasses.values().stream().allMatch(List::isEmpty)) {
+            throw new DataException("the test/ split in " + source + " holds no JPEG or PNG image in any class folder");
         }
+        List<String> classNames = classOrder(tree, source, classOrderOrNull);
         List<String> names = new ArrayList<>();
         List<byte[]> contents = new ArrayList<>();
         int[] counts = new int[2];
-        List<Byte> labelList = new ArrayList<>();
+        List<Integer> labelList = new ArrayList<>();
         for (int s = 0; s < SPLITS.size(); s++) {
             String split = SPLITS.get(s);
             for (Map.Entry<String, List<Member>> e : tree.splits().get(split).entrySet()) {
-                byte label = (byte) classNames.indexOf(e.getKey());
+                int label = classNames.indexOf(e.getKey());
                 for (Member m : e.getValue()) {
                     names.add(m.name() + " in " + where);
                     contents.add(m.bytes());
@@ -92,23 +93,46 @@ final class ImageFolderLoader {
                 }
             }
         }
-        if (classNames.size() > 256) {
-            throw new DataException(source + " has " + classNames.size() + " classes; at most 256 are supported");
-        }
         ImageDecoder.Decoded d = ImageDecoder.decodeAll(names, contents);
         int sampleBytes = d.channels() * d.height() * d.width();
         Shape shape = Shape.of(d.channels(), d.height(), d.width());
         Dataset train = slice(d.pixels(), labelList, 0, counts[0], sampleBytes, shape, classNames);
         Dataset test = slice(d.pixels(), labelList, counts[0], counts[1], sampleBytes, shape, classNames);
-        return normalizationOrNull == null
-                ? new DatasetSplit(name, train, test)
-                : new DatasetSplit(name, train, test, normalizationOrNull);
+        if (normalizationOrNull != null) {
+            return new DatasetSplit(name, train, test, normalizationOrNull);
+        }
+        // a validation-only folder (train/ class folders without images) estimates from the test images
+        Dataset estimateFrom = train.size() > 0 ? train : test;
+        return new DatasetSplit(name, train, test,
+                Normalization.estimate(estimateFrom, DatasetSplit.NORMALIZATION_SAMPLES));
+    }
+
+    /** Class-index order: the given list (checked against the folders), else all class folders sorted. */
+    private static List<String> classOrder(Tree tree, Path source, List<String> given) {
+        java.util.TreeSet<String> folders = new java.util.TreeSet<>();
+        tree.splits().values().forEach(classes -> folders.addAll(classes.keySet()));
+        if (given == null) {
+            return List.copyOf(folders);
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String c : given) {
+            if (!seen.add(c)) {
+                throw new DataException("the class list names '" + c + "' twice; give each class folder once");
+            }
+        }
+        for (String f : folders) {
+            if (!seen.contains(f)) {
+                throw new DataException("class folder '" + f + "' in " + source + " is not in the class list ("
+                        + given.size() + " names); add it to the list or remove the folder");
+            }
+        }
+        return List.copyOf(given);
     }
 
     /** Samples [from, from + count) of the decoded array, sharing it (no copy). */
-    private static Dataset slice(byte[] pixels, List<Byte> labels, int from, int count, int sampleBytes, Shape shape,
+    private static Dataset slice(byte[] pixels, List<Integer> labels, int from, int count, int sampleBytes, Shape shape,
             List<String> classNames) {
-        byte[] l = new byte[count];
+        int[] l = new int[count];
         for (int i = 0; i < count; i++) {
             l[i] = labels.get(from + i);
         }

@@ -63,6 +63,41 @@ public record Preprocessing(double scale, double[] mean, double[] std, boolean b
         return new Preprocessing(1, m, s, false, false, 0, false);
     }
 
+    /**
+     * The per-channel normalization this amounts to on [0, 1] images, for a trainer that
+     * normalizes as (x - mean) / std: (x * scale - m) / s = (x - m / scale) / (s / scale).
+     */
+    public Normalization normalization(int channels) {
+        float[] m = new float[channels];
+        float[] s = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            m[c] = (float) (mean[Math.min(c, mean.length - 1)] / scale);
+            s[c] = (float) (std[Math.min(c, std.length - 1)] / scale);
+        }
+        return new Normalization(m, s);
+    }
+
+    /**
+     * The split as training must see it for a model that expects this preprocessing: channel
+     * order and size applied to the images, scale, mean and std as the split's normalization
+     * (which the trainer applies to train and test batches). Training feeds float NCHW batches,
+     * so a model taking NHWC or uint8 input cannot be trained this way.
+     */
+    public DatasetSplit forTraining(DatasetSplit split) {
+        if (nhwc || uint8) {
+            throw new InvalidInputException("training feeds float32 NCHW images, but this model takes "
+                    + (nhwc ? "NHWC" : "NCHW") + (uint8 ? " uint8" : " float") + " input; train a model with a float"
+                    + " NCHW input (or give --layout nchw --input-type float if the model's metadata is wrong)");
+        }
+        Dataset train = split.train();
+        Dataset test = split.test();
+        if (bgr || resize > 0) {
+            train = new ReorderedResizedDataset(train, bgr, resize);
+            test = new ReorderedResizedDataset(test, bgr, resize);
+        }
+        return new DatasetSplit(split.name(), train, test, normalization(train.sampleShape().dim(0)));
+    }
+
     public Map<String, String> toMetadata() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(PREFIX + "scale", String.valueOf(scale));
@@ -81,10 +116,20 @@ public record Preprocessing(double scale, double[] mean, double[] std, boolean b
      */
     public static Preprocessing fromMetadata(Map<String, String> md) {
         if (md.containsKey(PREFIX + "scale")) {
-            return new Preprocessing(Double.parseDouble(md.get(PREFIX + "scale")), parse(md.get(PREFIX + "mean")),
-                    parse(md.get(PREFIX + "std")), "bgr".equals(md.get(PREFIX + "channel_order")),
-                    "nhwc".equals(md.get(PREFIX + "layout")), Integer.parseInt(md.getOrDefault(PREFIX + "resize", "0")),
-                    "uint8".equals(md.get(PREFIX + "input_type")));
+            double scale = number(md, "scale", null);
+            double[] mean = numbers(md, "mean");
+            double[] std = numbers(md, "std");
+            double resize = number(md, "resize", "0");
+            if (resize != Math.rint(resize) || resize > Integer.MAX_VALUE) {
+                throw badMetadata("resize", md.get(PREFIX + "resize"), "a whole number of pixels");
+            }
+            try {
+                return new Preprocessing(scale, mean, std, "bgr".equals(md.get(PREFIX + "channel_order")),
+                        "nhwc".equals(md.get(PREFIX + "layout")), (int) resize, "uint8".equals(md.get(PREFIX + "input_type")));
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException("the model's metadata (" + PREFIX + "*) describes an impossible"
+                        + " preprocessing: " + e.getMessage() + "; fix the model's metadata or re-export it", e);
+            }
         }
         String range = md.get("Image.NominalPixelRange");
         String format = md.get("Image.BitmapPixelFormat");
@@ -99,6 +144,35 @@ public record Preprocessing(double scale, double[] mean, double[] std, boolean b
         };
         double mean = "Normalized_1_1".equals(range) ? 1 : 0;
         return new Preprocessing(scale, new double[] {mean}, new double[] {1}, "Bgr8".equals(format), false, 0, false);
+    }
+
+    private static double number(Map<String, String> md, String key, String missing) {
+        String v = md.getOrDefault(PREFIX + key, missing);
+        if (v == null) {
+            throw badMetadata(key, null, "a number");
+        }
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw badMetadata(key, v, "a number");
+        }
+    }
+
+    private static double[] numbers(Map<String, String> md, String key) {
+        String v = md.get(PREFIX + key);
+        if (v == null) {
+            throw badMetadata(key, null, "a comma-separated list of numbers");
+        }
+        try {
+            return Arrays.stream(v.trim().split("[,\\s]+")).mapToDouble(Double::parseDouble).toArray();
+        } catch (NumberFormatException e) {
+            throw badMetadata(key, v, "a comma-separated list of numbers");
+        }
+    }
+
+    private static InvalidInputException badMetadata(String key, String value, String expected) {
+        return new InvalidInputException("the model's metadata key " + PREFIX + key + (value == null ? " is missing"
+                : " holds '" + value + "'") + ", expected " + expected + "; fix the model's metadata or re-export it");
     }
 
     /** Applies this to a batch of [0, 1] images [N, C, H, W]; returns a new tensor. */

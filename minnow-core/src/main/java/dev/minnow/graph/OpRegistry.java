@@ -76,7 +76,7 @@ public final class OpRegistry {
         return create(DEFAULT_DOMAIN, type, attributes);
     }
 
-    /** Creates the op for a node; names the op and lists what is supported when it is unknown. */
+    /** Creates the op for a node; names the op and the closest supported ones when it is unknown. */
     public Op create(String domain, String type, Attributes attributes) {
         String d = normalizeDomain(domain);
         Function<Attributes, Op> f;
@@ -84,9 +84,11 @@ public final class OpRegistry {
             f = factories.get(new Key(d, type));
         }
         if (f == null) {
-            String where = d.isEmpty() ? "" : " (domain " + d + ")";
-            throw new UnsupportedOpException("op '" + type + "'" + where + " is not supported by Minnow. Supported ops"
-                    + (d.isEmpty() ? "" : " of domain " + d) + ": " + String.join(" ", supportedTypes(d)));
+            String where = d.isEmpty() ? "ai.onnx" : d;
+            java.util.List<String> near = dev.minnow.errors.ClosestNames.of(type, supportedTypes(d), 3);
+            throw new UnsupportedOpException("op '" + type + "' (domain " + where + ") is not supported by Minnow"
+                    + (near.isEmpty() ? "" : "; closest supported: " + String.join(", ", near))
+                    + ". docs/ONNX_SUPPORT.md lists the supported ops (`minnow onnx-conformance` measures them)");
         }
         return f.apply(attributes);
     }

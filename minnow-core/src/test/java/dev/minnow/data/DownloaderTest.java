@@ -162,4 +162,17 @@ class DownloaderTest {
         assertEquals(1, hits);
         assertFalse(Files.exists(tmp.resolve("cache/x.bin")));
     }
+
+    @Test
+    void downloadedFilesGetThePermissionsOfAnyNewFile() throws Exception {
+        Downloader.Source src = new Downloader.Source("data.bin", url("/files/data.bin"), sha256(payload));
+        Path got = new Downloader().download(src, tmp.resolve("cache"), Downloader.Listener.NONE);
+        if (!Files.getFileStore(got).supportsFileAttributeView("posix")) {
+            return; // no POSIX modes to compare on this file system
+        }
+        Path plain = tmp.resolve("cache/plain.bin");
+        Files.write(plain, new byte[] {1});
+        // not the owner-only mode of a temporary file: others may read a shared data folder
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(got));
+    }
 }

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.minnow.errors.InvalidInputException;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -71,5 +73,61 @@ class PreprocessingTest {
         assertThrows(InvalidInputException.class, () -> new Preprocessing(0, new double[] {0}, new double[] {1}, false, false, 0, false));
         assertThrows(InvalidInputException.class, () -> new Preprocessing(1, new double[] {0}, new double[] {0}, false, false, 0, false));
         assertThrows(InvalidInputException.class, () -> Preprocessing.parse("1,a"));
+    }
+
+    @Test
+    void numbersInMetadataThatDoNotParseNameTheKeyAndValue() {
+        Map<String, String> good = Preprocessing.none().toMetadata();
+        String[][] bad = {{"scale", "abc"}, {"mean", "0.5,x"}, {"std", ""}, {"resize", "12.5"}, {"resize", "big"}};
+        for (String[] kv : bad) {
+            Map<String, String> md = new HashMap<>(good);
+            md.put(Preprocessing.PREFIX + kv[0], kv[1]);
+            InvalidInputException e = assertThrows(
+                    InvalidInputException.class, () -> Preprocessing.fromMetadata(md));
+            assertTrue(e.getMessage().contains(Preprocessing.PREFIX + kv[0])
+                    && e.getMessage().contains("'" + kv[1] + "'"), e.getMessage());
+        }
+        Map<String, String> missing = new HashMap<>(good);
+        missing.remove(Preprocessing.PREFIX + "std");
+        assertThrows(InvalidInputException.class,
+                () -> Preprocessing.fromMetadata(missing));
+        Map<String, String> negative = new HashMap<>(good);
+        negative.put(Preprocessing.PREFIX + "scale", "-1");
+        String msg = assertThrows(InvalidInputException.class,
+                () -> Preprocessing.fromMetadata(negative)).getMessage();
+        assertTrue(msg.contains("metadata"), msg);
+    }
+
+    @Test
+    void forTrainingMatchesApplyOnRandomImages() {
+        java.util.Random r = new java.util.Random(5);
+        int n = 3;
+        Shape shape = Shape.of(3, 7, 5);
+        byte[] pixels = new byte[n * shape.sizeInt()];
+        r.nextBytes(pixels);
+        Dataset d = new ByteImageDataset(pixels, new byte[] {0, 1, 1}, shape, java.util.List.of("a", "b"));
+        DatasetSplit split = new DatasetSplit("t", d, d, Normalization.uniform(3, 0.5f, 0.25f));
+        for (boolean bgr : new boolean[] {false, true}) {
+            for (int resize : new int[] {0, 4, 9}) {
+                Preprocessing p = new Preprocessing(255, new double[] {120, 110, 100}, new double[] {60, 50, 40}, bgr,
+                        false, resize, false);
+                DatasetSplit t = p.forTraining(split);
+                int side = resize > 0 ? resize : 7;
+                assertEquals(Shape.of(3, side, resize > 0 ? resize : 5), t.train().sampleShape());
+                Normalization norm = t.normalization();
+                for (int i = 0; i < n; i++) {
+                    float[] x = new float[shape.sizeInt()];
+                    d.copySample(i, x, 0);
+                    float[] expected = p.apply(Tensor.of(Shape.of(1, 3, 7, 5), x)).floats();
+                    float[] got = new float[t.train().sampleShape().sizeInt()];
+                    t.train().copySample(i, got, 0);
+                    norm.applyInPlace(got, 0, got.length / 3);
+                    assertArrayEquals(expected, got, 1e-4f, "bgr " + bgr + ", resize " + resize);
+                    assertEquals(d.label(i), t.train().label(i));
+                }
+            }
+        }
+        assertThrows(InvalidInputException.class, () -> new Preprocessing(1, new double[] {0}, new double[] {1}, false,
+                true, 0, false).forTraining(split));
     }
 }

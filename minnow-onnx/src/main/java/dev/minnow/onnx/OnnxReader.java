@@ -140,17 +140,34 @@ final class OnnxReader {
         }
         StringBuilder b = new StringBuilder(source).append(" uses ").append(missing.size())
                 .append(missing.size() == 1 ? " op" : " ops").append(" that Minnow does not support:");
-        missing.forEach((op, nodes) -> {
+        // a few lines whatever the model: the first ops with their nodes, the rest by name only
+        List<String> near = new ArrayList<>();
+        int shown = 0;
+        for (Map.Entry<String, List<String>> e : missing.entrySet()) {
+            String op = e.getKey();
+            List<String> nodes = e.getValue();
+            if (shown++ == 3) {
+                b.append("\n  and ").append(missing.size() - 3).append(" more: ").append(String.join(", ",
+                        missing.keySet().stream().skip(3).limit(8).map(k -> k.substring(0, k.indexOf(' '))).toList()))
+                        .append(missing.size() > 11 ? ", ..." : "");
+                break;
+            }
             b.append("\n  ").append(op).append(" at node");
             b.append(nodes.size() > 1 ? "s " : " ").append(String.join(", ", nodes.subList(0, Math.min(3, nodes.size()))));
             if (nodes.size() > 3) {
                 b.append(" and ").append(nodes.size() - 3).append(" more");
             }
-        });
-        b.append("\nSupported ops (default domain): ").append(String.join(" ", options.registry().supportedTypes()));
-        b.append("\nSupported ops (domain " + OpRegistry.MINNOW_DOMAIN + ", opset " + MINNOW_OPSET + "): ")
-                .append(String.join(" ", options.registry().supportedTypes(OpRegistry.MINNOW_DOMAIN)));
-        b.append("\nReplace these ops before export, or ask for them to be added to Minnow.");
+            String type = op.substring(0, op.indexOf(' '));
+            List<String> close = dev.minnow.errors.ClosestNames.of(type, options.registry().supportedTypes(), 2);
+            if (!close.isEmpty()) {
+                near.add(String.join(", ", close) + " (for " + type + ")");
+            }
+        }
+        if (!near.isEmpty()) {
+            b.append("\nSupported ops close to these: ").append(String.join("; ", near));
+        }
+        b.append("\nReplace these ops before export, or ask for them to be added to Minnow; docs/ONNX_SUPPORT.md"
+                + " lists the supported ops (`minnow onnx-conformance` measures them).");
         throw new UnsupportedOpException(b.toString());
     }
 

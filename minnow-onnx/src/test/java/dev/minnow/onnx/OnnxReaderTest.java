@@ -65,7 +65,34 @@ class OnnxReaderTest {
         assertTrue(msg.contains("Softplus (domain ai.onnx, opset 13) at node 's1'"), msg);
         assertTrue(msg.contains("Mish (domain ai.onnx, opset 13) at node 'm1'"), msg);
         assertTrue(msg.contains("LinearRegressor (domain ai.onnx.ml, opset 3)"), msg);
-        assertTrue(msg.contains("Supported ops (default domain): Add Cast Gather Relu"), msg);
+        assertTrue(msg.contains("docs/ONNX_SUPPORT.md"), msg);
+        assertTrue(msg.lines().count() <= 6, "a few lines, not the list of every supported op:\n" + msg);
+        assertTrue(msg.length() < 800, msg);
+    }
+
+    @Test
+    void manyUnsupportedOpsStillFitInAFewLines() {
+        GraphProto.Builder g = reluAdd();
+        String in = "y";
+        for (int i = 0; i < 20; i++) {
+            g.addNode(node("n" + i, "Made" + i, List.of(in), List.of("o" + i)));
+            in = "o" + i;
+        }
+        UnsupportedOpException e = assertThrows(UnsupportedOpException.class,
+                () -> Onnx.fromBytes(model(13, g).toByteArray(), OPTS));
+        String msg = e.getMessage();
+        assertTrue(msg.contains("uses 20 ops"), msg);
+        assertTrue(msg.contains("and 17 more"), msg);
+        assertTrue(msg.lines().count() <= 6, msg);
+        assertTrue(msg.length() < 800, msg);
+    }
+
+    @Test
+    void closestSupportedNamesAreSuggested() {
+        GraphProto.Builder g = reluAdd().addNode(node("r", "Rellu", List.of("y"), List.of("z")));
+        UnsupportedOpException e = assertThrows(UnsupportedOpException.class,
+                () -> Onnx.fromBytes(model(13, g).toByteArray(), OPTS));
+        assertTrue(e.getMessage().contains("Supported ops close to these: Relu (for Rellu)"), e.getMessage());
     }
 
     @Test
