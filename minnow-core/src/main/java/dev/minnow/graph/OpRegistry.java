@@ -12,6 +12,7 @@ public final class OpRegistry {
     static {
         new dev.minnow.graph.ops.NnOps().register(GLOBAL);
         new dev.minnow.graph.ops.TensorOps().register(GLOBAL);
+        new dev.minnow.graph.ops.FusedOps().register(GLOBAL);
     }
 
     private final Map<String, Function<Attributes, Op>> factories = new TreeMap<>();
