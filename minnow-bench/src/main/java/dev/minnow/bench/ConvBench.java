@@ -16,6 +16,10 @@ import org.openjdk.jmh.annotations.Setup;
  * Winograd F(4x4,3x3), the direct stem kernel or the channel-last product where they apply).
  */
 public class ConvBench extends BenchSettings {
+    /** The conv forms the -Dminnow.* switches allow (docs/KERNELS.md). */
+    private static final dev.minnow.kernels.ConvOptions OPTIONS =
+            dev.minnow.infer.ExecutionOptions.fromSystemProperties().convOptions();
+
     @Param({"conv3x3_64_56:IM2COL_GEMM", "conv3x3_64_56:WINOGRAD",
             "conv3x3_64_56:BACKWARD_INPUT", "conv3x3_64_56:BACKWARD_WEIGHT",
             "conv3x3_256_28:IM2COL_GEMM", "conv3x3_256_28:WINOGRAD",
@@ -47,7 +51,7 @@ public class ConvBench extends BenchSettings {
         w = GemmBench.random(rnd, g.weightSize());
         bias = GemmBench.random(rnd, g.outChannels());
         y = GemmBench.random(rnd, g.outputSize());
-        prepared = Conv2d.prepare(g, w);
+        prepared = Conv2d.prepare(g, w, OPTIONS);
     }
 
     /** The named layer geometries (3x3 and 5x5 layers padded to keep their size unless strided). */
@@ -74,8 +78,8 @@ public class ConvBench extends BenchSettings {
     @Benchmark
     public float[] conv(FlopCounter counter) {
         switch (algorithm) {
-            case "BACKWARD_INPUT" -> Conv2d.backwardInput(g, y, w, x);
-            case "BACKWARD_WEIGHT" -> Conv2d.backwardWeight(g, x, y, w, bias);
+            case "BACKWARD_INPUT" -> Conv2d.backwardInput(g, y, w, x, OPTIONS);
+            case "BACKWARD_WEIGHT" -> Conv2d.backwardWeight(g, x, y, w, bias, OPTIONS);
             case "PREPARED" -> Conv2d.forward(g, x, w, bias, y, prepared);
             default -> Conv2d.forward(g, x, w, bias, y, Conv2d.Algorithm.valueOf(algorithm));
         }

@@ -12,6 +12,10 @@ import java.util.SplittableRandom;
  * {@link ConvBench}), plus the backward passes, on one thread (or args[0] threads); further arguments name the layers to run.
  */
 public final class ConvPeak {
+    /** The conv forms the -Dminnow.* switches allow (docs/KERNELS.md). */
+    private static final dev.minnow.kernels.ConvOptions OPTIONS =
+            dev.minnow.infer.ExecutionOptions.fromSystemProperties().convOptions();
+
     private ConvPeak() {
     }
 
@@ -46,13 +50,13 @@ public final class ConvPeak {
                 }
             }
             // the forward training calls (no prepared weights): shifted rows where they apply
-            line.append(rate("TRAIN", gflops(g, () -> Conv2d.forward(g, x, w, bias, y)), peak));
-            Conv2d.PreparedWeights pw = Conv2d.prepare(g, w);
+            line.append(rate("TRAIN", gflops(g, () -> Conv2d.forward(g, x, w, bias, y, OPTIONS)), peak));
+            Conv2d.PreparedWeights pw = Conv2d.prepare(g, w, OPTIONS);
             line.append(rate("PREPARED", gflops(g, () -> Conv2d.forward(g, x, w, bias, y, pw)), peak));
-            line.append(rate("BACKWARD_INPUT", gflops(g, () -> Conv2d.backwardInput(g, y, w, x)), peak));
+            line.append(rate("BACKWARD_INPUT", gflops(g, () -> Conv2d.backwardInput(g, y, w, x, OPTIONS)), peak));
             float[] dw = new float[g.weightSize()];
             float[] db = new float[g.outChannels()];
-            line.append(rate("BACKWARD_WEIGHT", gflops(g, () -> Conv2d.backwardWeight(g, x, y, dw, db)), peak));
+            line.append(rate("BACKWARD_WEIGHT", gflops(g, () -> Conv2d.backwardWeight(g, x, y, dw, db, OPTIONS)), peak));
             System.out.println(line);
         }
     }

@@ -38,7 +38,7 @@ public final class InferencePeak {
             }
             Tensor x = Tensor.of(shape, v);
             TrainingExecutor plain = new TrainingExecutor(g);
-            InferenceExecutor fast = InferenceExecutor.of(g);
+            InferenceExecutor fast = InferenceExecutor.of(g, dev.minnow.infer.ExecutionOptions.fromSystemProperties());
             double plainMs = 1e-6 / Timing.bestRate(1, 20, () -> plain.predict(x));
             double fastMs = 1e-6 / Timing.bestRate(1, 20, () -> fast.run(x));
             System.out.printf("%-20s plain %8.2f ms  inference executor %8.2f ms  (%.2fx)  %s%n", name, plainMs, fastMs,

@@ -8,6 +8,7 @@ import dev.minnow.onnx.Onnx;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
 import dev.minnow.train.Model;
+import dev.minnow.infer.ExecutionOptions;
 import dev.minnow.infer.InferenceExecutor;
 import dev.minnow.train.Loss;
 import dev.minnow.train.LossValue;
@@ -98,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
         if (train) {
             return trainBench(g, x);
         }
-        InferenceExecutor executor = InferenceExecutor.of(g);
+        InferenceExecutor executor = InferenceExecutor.of(g, ExecutionOptions.fromSystemProperties()); // -Dminnow.* switches (docs/KERNELS.md)
         Model minnow = executor::run;
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model);

@@ -4,6 +4,7 @@ import dev.minnow.data.DatasetSplit;
 import dev.minnow.data.Normalization;
 import dev.minnow.data.Preprocessing;
 import dev.minnow.train.Model;
+import dev.minnow.infer.ExecutionOptions;
 import dev.minnow.infer.InferenceExecutor;
 import dev.minnow.graph.Graph;
 import dev.minnow.train.EvalResult;
@@ -50,7 +51,7 @@ final class EvalCommand implements Callable<Integer> {
             batchSize = fixedBatch; // the model was exported for this batch size only
         }
         Preprocessing pre = preprocess.resolve(g, split.normalization(), split.test().sampleShape().dim(2));
-        InferenceExecutor executor = InferenceExecutor.of(g);
+        InferenceExecutor executor = InferenceExecutor.of(g, ExecutionOptions.fromSystemProperties()); // -Dminnow.* switches (docs/KERNELS.md)
         Model runner = batch -> executor.run(pre.apply(batch));
         int channels = split.test().sampleShape().dim(0);
         Normalization identity = new Normalization(new float[channels], filled(channels, 1f));

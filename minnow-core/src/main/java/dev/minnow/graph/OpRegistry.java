@@ -24,6 +24,7 @@ public final class OpRegistry {
         new dev.minnow.graph.ops.NnOps().register(GLOBAL);
         new dev.minnow.graph.ops.TensorOps().register(GLOBAL);
         new dev.minnow.graph.ops.MinnowOps().register(GLOBAL);
+        new dev.minnow.graph.ops.FusedOps().register(GLOBAL);
     }
 
     private record Key(String domain, String type) {

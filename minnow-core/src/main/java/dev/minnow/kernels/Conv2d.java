@@ -36,8 +36,13 @@ public final class Conv2d {
     }
 
     public static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
+        forward(g, x, w, bias, y, ConvOptions.DEFAULT);
+    }
+
+    /** Forward without prepared weights, choosing among the forms options allows. */
+    public static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y, ConvOptions options) {
         Algorithm a = algorithmFor(g);
-        if (a == Algorithm.IM2COL_GEMM && shiftedApplies(g) && g.batch() >= Parallel.threads() && g.outputSize() > 0) {
+        if (a == Algorithm.IM2COL_GEMM && shiftedApplies(g, options) && g.batch() >= Parallel.threads() && g.outputSize() > 0) {
             ShiftedConv.forward(g, x, w, bias, y);
             return;
         }
@@ -81,6 +86,10 @@ public final class Conv2d {
     }
 
     public static void backwardInput(ConvGeometry g, float[] dy, float[] w, float[] dx) {
+        backwardInput(g, dy, w, dx, ConvOptions.DEFAULT);
+    }
+
+    public static void backwardInput(ConvGeometry g, float[] dy, float[] w, float[] dx, ConvOptions options) {
         if (g.outputSize() == 0 || g.inputSize() == 0) {
             java.util.Arrays.fill(dx, 0, g.inputSize(), 0f);
             return;
@@ -89,7 +98,7 @@ public final class Conv2d {
             DepthwiseConv.backwardInput(g, dy, w, dx);
             return;
         }
-        if (shiftedInputApplies(g)) {
+        if (shiftedInputApplies(g, options)) {
             ShiftedConv.backwardInput(g, dy, w, dx);
             return;
         }
@@ -120,11 +129,16 @@ public final class Conv2d {
     }
 
     public static void backwardWeight(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] dbias) {
+        backwardWeight(g, x, dy, dw, dbias, ConvOptions.DEFAULT);
+    }
+
+    public static void backwardWeight(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] dbias,
+                                      ConvOptions options) {
         if (DepthwiseConv.applies(g)) {
             DepthwiseConv.backwardWeight(g, x, dy, dw, dbias);
             return;
         }
-        if (shiftedApplies(g) && g.outputSize() > 0) {
+        if (shiftedApplies(g, options) && g.outputSize() > 0) {
             ShiftedConv.backwardWeight(g, x, dy, dw);
             if (dbias != null) {
                 biasGradient(g, dy, dbias);
@@ -177,9 +191,6 @@ public final class Conv2d {
         }
     }
 
-    /** Switch for {@link #shiftedApplies} (benchmarks compare both weight-gradient forms). */
-    static boolean shiftedEnabled = !Boolean.getBoolean("minnow.noShifted");
-
     /**
      * Whether training's convolutions run on shifted rows ({@link ShiftedConv}) instead of im2col:
      * stride 1, dilation 1, one group, a kernel of more than one tap, at least 4 input channels
@@ -189,8 +200,12 @@ public final class Conv2d {
      * slower on shifted rows (3,005-3,206 vs 3,368-3,537 img/s), so both stay on im2col.
      */
     static boolean shiftedApplies(ConvGeometry g) {
+        return shiftedApplies(g, ConvOptions.DEFAULT);
+    }
+
+    static boolean shiftedApplies(ConvGeometry g, ConvOptions options) {
         int wideRow = g.inW() + g.padLeft() + g.padRight();
-        return shiftedEnabled && VectorSupport.AVAILABLE && g.groups() == 1 && g.strideH() == 1 && g.strideW() == 1
+        return options.shiftedConv() && VectorSupport.AVAILABLE && g.groups() == 1 && g.strideH() == 1 && g.strideW() == 1
                 && g.dilationH() == 1 && g.dilationW() == 1 && g.kernelH() * g.kernelW() > 1 && g.inChannels() >= 4
                 && g.padTop() >= 0 && g.padLeft() >= 0 && g.padBottom() >= 0 && g.padRight() >= 0
                 && wideRow * 4 <= g.outW() * 5;
@@ -201,8 +216,8 @@ public final class Conv2d {
      * weights ({@link ShiftedConv#backwardInput}): {@link #shiftedApplies} and every pad below the
      * kernel size, on batches that cover the threads (that form splits work by images only).
      */
-    static boolean shiftedInputApplies(ConvGeometry g) {
-        return shiftedApplies(g) && g.batch() >= Parallel.threads() && g.padTop() < g.kernelH()
+    static boolean shiftedInputApplies(ConvGeometry g, ConvOptions options) {
+        return shiftedApplies(g, options) && g.batch() >= Parallel.threads() && g.padTop() < g.kernelH()
                 && g.padBottom() < g.kernelH() && g.padLeft() < g.kernelW() && g.padRight() < g.kernelW();
     }
 
@@ -270,10 +285,10 @@ public final class Conv2d {
                         && winograd[0].K() == g.inChannels();
             }
             if (direct != null) {
-                return DirectConv.applies(g) && direct.length == DirectConv.preparedSize(g);
+                return DirectConv.shapeFits(g) && direct.length == DirectConv.preparedSize(g);
             }
             if (transposed != null) {
-                return channelLast(g) && transposed.N() == g.outChannels() && transposed.K() == rows(g);
+                return channelLastShape(g) && transposed.N() == g.outChannels() && transposed.K() == rows(g);
             }
             return groups.length == g.groups() && groups[0].M() == g.outChannelsPerGroup() && groups[0].K() == rows(g);
         }
@@ -281,17 +296,22 @@ public final class Conv2d {
 
     /** Packs w for {@link #forward(ConvGeometry, float[], float[], float[], float[], PreparedWeights)}. */
     public static PreparedWeights prepare(ConvGeometry g, float[] w) {
+        return prepare(g, w, ConvOptions.DEFAULT);
+    }
+
+    /** Packs w in the form options allow for this geometry (the choice is made here, once). */
+    public static PreparedWeights prepare(ConvGeometry g, float[] w, ConvOptions options) {
         if (VectorSupport.AVAILABLE && Winograd43.applies(g)) {
             return new PreparedWeights(w, null, Winograd43.prepare(g, w));
         }
         if (WinogradConv.appliesPrepared(g)) {
             return new PreparedWeights(w, null, WinogradConv.prepare(g, w));
         }
-        if (DirectConv.applies(g)) {
+        if (DirectConv.applies(g, options)) {
             return new PreparedWeights(w, null, null, null, DirectConv.prepare(g, w));
         }
         int Kg = rows(g);
-        if (channelLast(g)) {
+        if (channelLast(g, options)) {
             return new PreparedWeights(w, null, null, Gemm.packB(true, Kg, g.outChannels(), w, 0, Kg), null);
         }
         Gemm.PackedA[] p = new Gemm.PackedA[g.groups()];
@@ -300,9 +320,6 @@ public final class Conv2d {
         }
         return new PreparedWeights(w, p, null);
     }
-
-    /** Switch for {@link #channelLast} (benchmarks compare both products). */
-    static boolean channelLastEnabled = !Boolean.getBoolean("minnow.noChannelLast");
 
     /**
      * Whether prepared (inference) weights multiply channel-last, Y^T[P x M] = col^T * W^T, then
@@ -316,9 +333,15 @@ public final class Conv2d {
      * product) were slower this way, so they stay weights-as-rows.
      */
     static boolean channelLast(ConvGeometry g) {
-        if (!channelLastEnabled) {
-            return false;
-        }
+        return channelLast(g, ConvOptions.DEFAULT);
+    }
+
+    static boolean channelLast(ConvGeometry g, ConvOptions options) {
+        return options.channelLast() && channelLastShape(g);
+    }
+
+    /** The shape test of {@link #channelLast} (whatever the options). */
+    static boolean channelLastShape(ConvGeometry g) {
         int P = g.outH() * g.outW();
         return VectorSupport.AVAILABLE && g.groups() == 1 && g.kernelH() * g.kernelW() > 1 && smallPlane(g)
                 && P >= GemmVector.MR

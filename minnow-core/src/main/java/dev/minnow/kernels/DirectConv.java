@@ -34,9 +34,6 @@ final class DirectConv {
     private DirectConv() {
     }
 
-    /** Switch for benchmarks comparing this kernel with im2col + GEMM. */
-    static boolean enabled = !Boolean.getBoolean("minnow.noDirectConv");
-
     /**
      * Whether the prepared (inference) forward takes this kernel: one group, at most
      * {@link #MAX_TAPS} taps of a kernel larger than 1x1, output rows of at least a vector on
@@ -44,7 +41,17 @@ final class DirectConv {
      * of at most 4 (the strides the tests cover).
      */
     static boolean applies(ConvGeometry g) {
-        return enabled && VectorSupport.AVAILABLE && g.groups() == 1
+        return applies(g, ConvOptions.DEFAULT);
+    }
+
+    /** {@link #applies(ConvGeometry)} unless options turn this kernel off (comparisons with im2col + GEMM). */
+    static boolean applies(ConvGeometry g, ConvOptions options) {
+        return options.directConv() && shapeFits(g);
+    }
+
+    /** The shape test of {@link #applies(ConvGeometry)}, whatever the options. */
+    static boolean shapeFits(ConvGeometry g) {
+        return VectorSupport.AVAILABLE && g.groups() == 1
                 && g.kernelH() * g.kernelW() > 1 && taps(g) <= MAX_TAPS
                 && g.outW() >= V && (long) g.outH() * g.outW() >= 1024 && g.strideW() <= 4;
     }

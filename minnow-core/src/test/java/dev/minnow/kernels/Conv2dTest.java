@@ -55,6 +55,8 @@ class Conv2dTest {
         assertTrue(!Conv2d.shiftedApplies(ConvGeometry.of(1, 8, 8, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1)));
         assertTrue(!Conv2d.shiftedApplies(ConvGeometry.of(1, 8, 8, 8, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1)));
         assertTrue(!Conv2d.shiftedApplies(ConvGeometry.of(1, 8, 8, 8, 8, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1)));
+        assertTrue(!Conv2d.shiftedApplies(ConvGeometry.of(2, 5, 9, 11, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                new ConvOptions(false, true, true)), "ConvOptions.shiftedConv=false turns it off");
         // LeNet-5's two convs: one input channel; rows 12 wide for 8 outputs
         assertTrue(!Conv2d.shiftedApplies(ConvGeometry.of(64, 1, 28, 28, 20, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1)));
         assertTrue(!Conv2d.shiftedApplies(ConvGeometry.of(64, 20, 12, 12, 50, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1)));
@@ -250,6 +252,12 @@ class Conv2dTest {
         });
         // planes whose positions fill the GEMM's 32-wide panels, and 1x1 kernels, keep the weights-as-rows product
         assertTrue(!Conv2d.channelLast(ConvGeometry.of(1, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1)));
+        // ConvOptions.channelLast=false (what -Dminnow.noChannelLast=true was) keeps weights as rows
+        ConvGeometry fits = ConvGeometry.of(1, 512, 7, 7, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        ConvOptions off = new ConvOptions(true, false, true);
+        assertEquals(VectorSupport.AVAILABLE, Conv2d.prepare(fits, new float[fits.weightSize()]).transposed() != null);
+        assertTrue(!Conv2d.channelLast(fits, off), "the option turns it off");
+        assertTrue(Conv2d.prepare(fits, new float[fits.weightSize()], off).transposed() == null);
         assertTrue(!Conv2d.channelLast(ConvGeometry.of(1, 256, 14, 14, 512, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1)));
     }
 
@@ -293,6 +301,7 @@ class Conv2dTest {
         int[][] shapes = {{3, 64, 224, 224, 7, 2, 3, 1}, {3, 32, 64, 70, 3, 2, 1, 2}, {4, 13, 40, 37, 3, 1, 1, 1}};
         checkPreparedClamped(new SplittableRandom(34), "direct", shapes, g -> {
             assertTrue(DirectConv.applies(g), "the direct kernel applies to " + g);
+            assertTrue(!DirectConv.applies(g, new ConvOptions(true, true, false)), "directConv=false turns it off");
             return pw -> assertTrue(pw.direct() != null, "direct blocks are prepared for " + g);
         });
         assertTrue(!DirectConv.applies(ConvGeometry.of(1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1)),

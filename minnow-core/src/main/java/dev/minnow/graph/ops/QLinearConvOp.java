@@ -44,36 +44,36 @@ public final class QLinearConvOp extends NnOp {
         return List.of(new TensorType(yzp != null ? yzp.dtype() : x.dtype(), out));
     }
 
-    /** One weight tensor's zero-point-free integers, as ints and floats, and its largest filter |w| sum. */
-    private record PreparedWeights(Tensor w, Tensor zeroPoint, int[] ints, float[] floats, long maxFilterAbsSum) {
+    /**
+     * One weight tensor's zero-point-free integers, as ints and floats, and its largest filter |w|
+     * sum: made once by the inference kernel for constant weights, per call by {@link #forward}.
+     */
+    public record PreparedWeights(Tensor w, Tensor zeroPoint, int[] ints, float[] floats, long maxFilterAbsSum) {
     }
 
-    /** The last weights seen (an initializer: the same tensor every run), so they are converted once. */
-    private volatile PreparedWeights prepared;
-
-    private PreparedWeights weights(Tensor w, Tensor zeroPoint) {
-        PreparedWeights p = prepared;
-        if (p == null || p.w() != w || p.zeroPoint() != zeroPoint) {
-            int[] wi = ConvIntegerOp.shiftedWeights(w, zeroPoint, type);
-            float[] wf = new float[wi.length];
-            for (int i = 0; i < wi.length; i++) {
-                wf[i] = wi[i];
-            }
-            p = new PreparedWeights(w, zeroPoint, wi, wf, IntConv2d.maxFilterAbsSum(wi, w.shape().dim(0)));
-            prepared = p;
+    /** Converts w (and its zero point, null when absent) for {@link #forward(Tensor[], PreparedWeights)}. */
+    public PreparedWeights prepare(Tensor w, Tensor zeroPoint) {
+        int[] wi = ConvIntegerOp.shiftedWeights(w, zeroPoint, type);
+        float[] wf = new float[wi.length];
+        for (int i = 0; i < wi.length; i++) {
+            wf[i] = wi[i];
         }
-        return p;
+        return new PreparedWeights(w, zeroPoint, wi, wf, IntConv2d.maxFilterAbsSum(wi, w.shape().dim(0)));
     }
 
     @Override
     public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
+        return forward(inputs, prepare(inputs[3], opt(inputs, 5)));
+    }
+
+    /** Forward with weights prepared from inputs[3] and inputs[5] (same tensors). */
+    public Tensor[] forward(Tensor[] inputs, PreparedWeights pw) {
         Tensor x = inputs[0];
         Tensor w = inputs[3];
         Tensor yzp = opt(inputs, 7);
         Tensor bias = opt(inputs, 8);
         DType outType = yzp != null ? yzp.dtype() : x.dtype();
         ConvGeometry g = conv.geometry(x.shape(), w.shape());
-        PreparedWeights pw = weights(w, opt(inputs, 5));
         int[] xi = ConvIntegerOp.shifted(x, opt(inputs, 2), type);
         long maxX = 0;
         for (int v : xi) {
