@@ -70,8 +70,8 @@ public final class ConvOp extends NnOp {
 
     /** Output shape for X, W and optional bias shapes (also used by the integer convolutions). */
     Shape outputShape(Shape x, Shape w, Shape b) {
-        if (w.rank() != x.rank()) {
-            throw new ShapeException(type + ": W " + w + " must have the rank of X " + x);
+        if (w.rank() != x.rank() || x.rank() < 3) {
+            throw new ShapeException(type + ": W " + w + " must have the rank of X " + x + ", at least 3 (N, C, spatial)");
         }
         int c = x.dim(1);
         int m = w.dim(0);

@@ -56,13 +56,26 @@ final class Pad extends IndexMapOp {
         return r;
     }
 
+    /** Size of axis d after padding; pads beyond the int range cannot describe a tensor Minnow can hold. */
+    private int padded(int n, long before, long after, int d) {
+        long size = (long) n + Math.clamp(before, -(1L << 40), 1L << 40) + Math.clamp(after, -(1L << 40), 1L << 40);
+        if (size > Integer.MAX_VALUE) {
+            throw shapeError("pads " + before + ", " + after + " make axis " + d + " of size " + n + " larger than "
+                    + Integer.MAX_VALUE);
+        }
+        if (size < 0) {
+            throw shapeError("pads " + before + ", " + after + " crop axis " + d + " of size " + n + " below zero");
+        }
+        return (int) size;
+    }
+
     @Override
     public List<TensorType> inferTypes(List<TensorType> inputs, List<Tensor> constants) {
         TensorType x = required(inputs, 0);
         long[][] p = pads(x.shape().rank(), constant(constants, 1), constant(constants, 3));
         int[] d = x.shape().dims();
         for (int i = 0; i < d.length; i++) {
-            d[i] = p == null || d[i] < 0 ? Shape.UNKNOWN : Math.toIntExact(d[i] + p[0][i] + p[1][i]);
+            d[i] = p == null || d[i] < 0 ? Shape.UNKNOWN : padded(d[i], p[0][i], p[1][i], i);
         }
         return List.of(new TensorType(x.dtype(), Shape.of(d)));
     }
@@ -99,11 +112,14 @@ final class Pad extends IndexMapOp {
     Plan plan(Tensor[] inputs) {
         Shape in = inputs[0].shape();
         long[][] p = pads(in.rank(), input(inputs, 1), input(inputs, 3));
+        if (p == null) {
+            throw shapeError("pads are required (an input from opset 11)");
+        }
         int[] out = new int[in.rank()];
         int[][] tables = new int[in.rank()][];
         for (int d = 0; d < out.length; d++) {
             int n = in.dim(d);
-            out[d] = Math.toIntExact(n + p[0][d] + p[1][d]);
+            out[d] = padded(n, p[0][d], p[1][d], d);
             if (out[d] < 0) {
                 throw shapeError("pads crop axis " + d + " of size " + n + " below zero");
             }

@@ -93,6 +93,9 @@ final class Slice extends IndexMapOp {
     Plan plan(Tensor[] inputs) {
         Shape in = inputs[0].shape();
         long[][] r = ranges(in, input(inputs, 1), input(inputs, 2), input(inputs, 3), input(inputs, 4));
+        if (r == null) {
+            throw shapeError("starts and ends are required inputs from opset 10");
+        }
         int[] out = new int[in.rank()];
         int[][] tables = new int[in.rank()][];
         for (int d = 0; d < out.length; d++) {

@@ -22,7 +22,11 @@ final class Tile extends IndexMapOp {
             if (reps[i] < 0) {
                 throw shapeError("negative repeat " + reps[i]);
             }
-            d[i] = d[i] < 0 ? -1 : Math.toIntExact(d[i] * reps[i]);
+            if (d[i] > 0 && reps[i] > Integer.MAX_VALUE / d[i]) {
+                throw shapeError("repeat " + reps[i] + " makes axis " + i + " of size " + d[i] + " larger than "
+                        + Integer.MAX_VALUE);
+            }
+            d[i] = d[i] < 0 ? -1 : (int) (d[i] * reps[i]);
         }
         return Shape.of(d);
     }
@@ -42,6 +46,9 @@ final class Tile extends IndexMapOp {
     @Override
     Plan plan(Tensor[] inputs) {
         Shape in = inputs[0].shape();
+        if (inputs.length < 2 || inputs[1] == null) {
+            throw shapeError("repeats is a required input");
+        }
         Shape o = out(in, Elems.longs(inputs[1]));
         int[][] tables = new int[in.rank()][];
         for (int d = 0; d < in.rank(); d++) {

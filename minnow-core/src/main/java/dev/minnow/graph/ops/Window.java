@@ -131,6 +131,15 @@ final class Window {
             throw new ShapeException(op + ": kernel_shape " + Arrays.toString(k) + " has " + k.length
                     + " values but the input has " + n + " spatial dimensions");
         }
+        if (kernel != null && kernelFromWeights != null) {
+            for (int i = 0; i < n; i++) {
+                // the kernels size their loops by kernel_shape and index W by its own dims
+                if (kernelFromWeights[i] >= 0 && kernel[i] != kernelFromWeights[i]) {
+                    throw new ShapeException(op + ": kernel_shape " + Arrays.toString(kernel) + " does not match the"
+                            + " weights' spatial sizes " + Arrays.toString(kernelFromWeights));
+                }
+            }
+        }
         int[] s = orOnes(strides, n, "strides");
         int[] d = orOnes(dilations, n, "dilations");
         int[][] p = explicitPads(n);
