@@ -89,6 +89,8 @@ public final class OpRegistry {
             java.util.List<String> near = dev.minnow.errors.ClosestNames.of(type, supportedTypes(d), 3);
             throw new UnsupportedOpException("op '" + type + "' (domain " + where + ") is not supported by Minnow"
                     + (near.isEmpty() ? "" : "; closest supported: " + String.join(", ", near))
+                    + (d.isEmpty() || supportedTypes(d).size() > 20 ? ""
+                        : "; domain " + d + " has: " + String.join(" ", supportedTypes(d)))
                     + ". docs/ONNX_SUPPORT.md lists the supported ops (`minnow onnx-conformance` measures them)");
         }
         return f.apply(attributes);
