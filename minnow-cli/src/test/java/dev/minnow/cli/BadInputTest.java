@@ -75,9 +75,12 @@ class BadInputTest {
     void divergingTrainingStopsNamingTheStep(@TempDir Path dir) throws Exception {
         Path ckpt = dir.resolve("run.ckpt");
         Path out = dir.resolve("m.onnx");
+        int threads = dev.minnow.kernels.Parallel.threads();
+        String other = Integer.toString(threads == 2 ? 3 : 2);
         Cli r = Cli.run("train", "--model", "lenet-300-100", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
-                "--epochs", "1", "--lr", "1e12", "--checkpoint", ckpt.toString(), "--out", out.toString(), "--threads", "2");
+                "--epochs", "1", "--lr", "1e12", "--checkpoint", ckpt.toString(), "--out", out.toString(), "--threads", other);
         assertUserError(r, "step");
+        assertEquals(threads, dev.minnow.kernels.Parallel.threads(), "--threads is restored after the command");
         assertFalse(Files.exists(out), "no model is written after divergence");
         try (var s = Files.list(dir)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp")), "no temporary files left");

@@ -6,9 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Runs the CLI in-process and captures what it prints. */
+/**
+ * Runs the CLI in-process and captures what it prints. The kernel thread count a command sets
+ * with --threads is restored afterwards, so one test's --threads does not leak into the next.
+ */
 record Cli(int exitCode, String out, String err) {
     static synchronized Cli run(String... args) {
+        int threads = dev.minnow.kernels.Parallel.threads();
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -21,6 +25,7 @@ record Cli(int exitCode, String out, String err) {
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
+            dev.minnow.kernels.Parallel.setThreads(threads);
         }
     }
 

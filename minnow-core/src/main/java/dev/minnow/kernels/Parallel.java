@@ -1,21 +1,24 @@
 package dev.minnow.kernels;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The one shared thread pool (the only global mutable state Minnow keeps). Kernels split
  * work with {@link #forRange}; {@link #setThreads} is what `--threads` calls. Chunks go to
  * {@link SpinPool}'s spinning workers when they are free, else to a fork-join pool.
+ * <p>
+ * Resizing is safe while other threads run parallel loops: a loop holds a reference on the
+ * pools it started with ({@link Pools}), and {@link #setThreads} only retires the old pools,
+ * which shut down when their last loop has finished.
  */
 public final class Parallel {
-    private static volatile int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    private static volatile ForkJoinPool pool = new ForkJoinPool(threads);
-    /** Spinning workers (threads - 1 of them) tried first; the fork-join pool when they are busy. */
-    private static volatile SpinPool spin = threads > 1 ? new SpinPool(threads - 1) : null;
-    /** Set while the calling thread runs its own chunk, so nested forRange calls stay inline. */
+    private static volatile Pools current = new Pools(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    /** Set while the calling thread runs a chunk, so nested forRange calls stay inline. */
     private static final ThreadLocal<boolean[]> IN_BODY = ThreadLocal.withInitial(() -> new boolean[1]);
 
     private Parallel() {
@@ -27,20 +30,65 @@ public final class Parallel {
         void run(int from, int to);
     }
 
+    /**
+     * One generation of pools for one thread count, reference-counted by the loops that use
+     * it. state = loops in flight, plus RETIRED once {@link #setThreads} replaced it; the
+     * pools shut down exactly once, on the transition to RETIRED with no loop in flight.
+     */
+    private static final class Pools {
+        private static final int RETIRED = 1 << 30;
+        final int threads;
+        final ForkJoinPool forkJoin;
+        /** Spinning workers (threads - 1 of them) tried first; the fork-join pool when they are busy. */
+        final SpinPool spin;
+        private final AtomicInteger state = new AtomicInteger();
+
+        Pools(int threads) {
+            this.threads = threads;
+            this.forkJoin = new ForkJoinPool(threads);
+            this.spin = threads > 1 ? new SpinPool(threads - 1) : null;
+        }
+
+        boolean tryAcquire() {
+            for (;;) {
+                int s = state.get();
+                if (s >= RETIRED) {
+                    return false;
+                }
+                if (state.compareAndSet(s, s + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        void release() {
+            if (state.decrementAndGet() == RETIRED) {
+                close();
+            }
+        }
+
+        void retire() {
+            if (state.addAndGet(RETIRED) == RETIRED) {
+                close();
+            }
+        }
+
+        private void close() {
+            forkJoin.shutdown();
+            if (spin != null) {
+                spin.shutdown();
+            }
+        }
+    }
+
     public static synchronized void setThreads(int n) {
         if (n < 1) {
             throw new dev.minnow.errors.InvalidInputException("--threads must be at least 1, got " + n);
         }
-        if (n != threads) {
-            ForkJoinPool old = pool;
-            SpinPool oldSpin = spin;
-            threads = n;
-            pool = new ForkJoinPool(n);
-            spin = n > 1 ? new SpinPool(n - 1) : null;
-            old.shutdown();
-            if (oldSpin != null) {
-                oldSpin.shutdown();
-            }
+        Pools old = current;
+        if (n != old.threads) {
+            current = new Pools(n);
+            old.retire();
         }
     }
 
@@ -50,24 +98,35 @@ public final class Parallel {
     }
 
     public static int threads() {
-        return threads;
+        return current.threads;
     }
 
     /**
      * Runs body over [0, n) split into at most threads() contiguous chunks, each at least
-     * minChunk long. Runs inline when one chunk suffices, when already on a pool thread, or
-     * when the caller is itself running a chunk of an outer forRange (no oversubscription).
+     * minChunk long. Runs inline when one chunk suffices, or when the caller is itself running
+     * a chunk of an outer forRange (no oversubscription). Returns when every chunk has finished;
+     * if any failed, then rethrows the first failure (chunk 0's before the others').
      */
     public static void forRange(int n, int minChunk, RangeBody body) {
-        int t = threads;
-        int chunks = Math.min(t, Math.max(1, n / Math.max(1, minChunk)));
         boolean[] inBody = IN_BODY.get();
-        if (chunks <= 1 || inBody[0]
-                || Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == pool) {
+        Pools p = current;
+        int chunks = Math.min(p.threads, Math.max(1, n / Math.max(1, minChunk)));
+        if (chunks <= 1 || inBody[0] || Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == p.forkJoin) {
             body.run(0, n);
             return;
         }
-        SpinPool sp = spin;
+        while (!p.tryAcquire()) {
+            p = current;
+        }
+        try {
+            run(p, Math.min(p.threads, chunks), n, body, inBody);
+        } finally {
+            p.release();
+        }
+    }
+
+    private static void run(Pools p, int chunks, int n, RangeBody body, boolean[] inBody) {
+        SpinPool sp = p.spin;
         if (sp != null && sp.tryRun(chunks, c -> {
             int from = (int) ((long) n * c / chunks);
             int to = (int) ((long) n * (c + 1) / chunks);
@@ -84,34 +143,72 @@ public final class Parallel {
         })) {
             return;
         }
-        ForkJoinPool p = pool;
         List<Future<?>> fs = new ArrayList<>(chunks);
         for (int c = 1; c < chunks; c++) {
             int from = (int) ((long) n * c / chunks);
             int to = (int) ((long) n * (c + 1) / chunks);
-            fs.add(p.submit(() -> body.run(from, to)));
+            fs.add(p.forkJoin.submit(() -> {
+                boolean[] mine = IN_BODY.get();
+                mine[0] = true;
+                try {
+                    body.run(from, to);
+                } finally {
+                    mine[0] = false;
+                }
+            }));
         }
+        Throwable failure = null;
         inBody[0] = true;
         try {
             body.run(0, (int) ((long) n / chunks));
+        } catch (Throwable t) {
+            failure = t;
         } finally {
             inBody[0] = false;
         }
+        // every chunk is awaited, even after a failure, so none is still running when we return
+        boolean interrupted = false;
         for (Future<?> f : fs) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
+            for (;;) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failure = first(failure, e.getCause());
+                    break;
+                } catch (java.util.concurrent.CancellationException e) {
+                    failure = first(failure, e);
+                    break;
                 }
-                if (e.getCause() instanceof Error er) {
-                    throw er;
-                }
-                throw new IllegalStateException(e.getCause());
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        rethrow(failure);
+    }
+
+    private static Throwable first(Throwable failure, Throwable next) {
+        if (failure == null) {
+            return next;
+        }
+        if (next != null && next != failure) {
+            failure.addSuppressed(next);
+        }
+        return failure;
+    }
+
+    static void rethrow(Throwable failure) {
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error er) {
+            throw er;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
         }
     }
 }

@@ -17,6 +17,7 @@ final class SpinPool {
     private final Worker[] workers;
     private final ReentrantLock lock = new ReentrantLock();
     private long sequence;
+    private volatile boolean stopped;
 
     SpinPool(int workers) {
         this.workers = new Worker[workers];
@@ -33,13 +34,16 @@ final class SpinPool {
     /**
      * Runs chunk 0 on the calling thread and chunks 1 .. chunks-1 on workers 0 .. chunks-2, and
      * returns when all are done (rethrowing the first failure). False, with nothing run, when
-     * the workers are busy with another caller.
+     * the workers are busy with another caller or the pool is shut down.
      */
     boolean tryRun(int chunks, java.util.function.IntConsumer chunk) {
         if (chunks - 1 > workers.length || !lock.tryLock()) {
             return false;
         }
         try {
+            if (stopped) {
+                return false;
+            }
             long seq = ++sequence;
             for (int c = 1; c < chunks; c++) {
                 workers[c - 1].post(seq, chunk, c);
@@ -56,23 +60,21 @@ final class SpinPool {
                     failure = t;
                 }
             }
-            if (failure instanceof RuntimeException re) {
-                throw re;
-            }
-            if (failure instanceof Error er) {
-                throw er;
-            }
-            if (failure != null) {
-                throw new IllegalStateException(failure);
-            }
+            Parallel.rethrow(failure);
             return true;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Stops the workers once they are idle (after {@link Parallel#setThreads}). */
+    /**
+     * Stops the workers once they are idle (after {@link Parallel#setThreads}). A job posted
+     * before the stop is seen still runs; a call to {@link #tryRun} after it returns false.
+     */
     void shutdown() {
+        stopped = true;
+        lock.lock();
+        lock.unlock();
         for (Worker w : workers) {
             w.stop = true;
             LockSupport.unpark(w);
@@ -104,12 +106,19 @@ final class SpinPool {
             }
         }
 
-        /** Waits for job seq to finish; its failure or null. */
+        /**
+         * Waits for job seq to finish; its failure or null. No time limit (a chunk may
+         * legitimately run for minutes), but a worker that ended without finishing the job
+         * fails the wait instead of hanging it.
+         */
         Throwable await(long seq) {
             long start = System.nanoTime();
             while (done != seq) {
                 if (System.nanoTime() - start < SPIN_NANOS) {
                     Thread.onSpinWait();
+                } else if (!isAlive() && done != seq) {
+                    return new IllegalStateException("kernel worker " + getName()
+                            + " ended before finishing its chunk; this is a bug in Minnow, please report it");
                 } else {
                     Thread.yield();
                 }
@@ -135,8 +144,8 @@ final class SpinPool {
                     parked = false;
                     start = System.nanoTime();
                 }
-                if (stop) {
-                    return;
+                if (posted == seen) {
+                    return; // stopped with nothing posted
                 }
                 seen = posted;
                 try {

@@ -143,6 +143,7 @@ public final class TrainingExecutor implements Model {
             Tensor[] inputs = inputsOf(n, values);
             ctx[i] = training ? new OpContext(true, new SplittableRandom(Seeds.mix(seed, i, 0))) : OpContext.inference();
             Tensor[] outputs = n.op().forward(ctx[i], inputs);
+            ctx[i].stateUpdates().forEach(u -> u.writeInto(inputs[u.input()]));
             for (int o = 0; o < n.outputs().size(); o++) {
                 String name = n.outputs().get(o);
                 if (!name.isEmpty() && o < outputs.length) {

@@ -363,7 +363,7 @@ class Conv2dTest {
         }
     }
 
-    private static void checkAll(SplittableRandom rnd, ConvGeometry g) {
+    static void checkAll(SplittableRandom rnd, ConvGeometry g) {
         float[] x = GemmTest.random(rnd, g.inputSize());
         float[] w = GemmTest.random(rnd, g.weightSize());
         float[] bias = rnd.nextBoolean() ? GemmTest.random(rnd, g.outChannels()) : null;
@@ -400,13 +400,13 @@ class Conv2dTest {
     }
 
     /** Garbage-filled output buffers: kernels must overwrite, not accumulate into, their outputs. */
-    private static float[] filled(int n) {
+    static float[] filled(int n) {
         float[] a = new float[n];
         java.util.Arrays.fill(a, 7.5f);
         return a;
     }
 
-    private static void assertClose(float[] want, float[] got, float tol, String what) {
+    static void assertClose(float[] want, float[] got, float tol, String what) {
         for (int i = 0; i < want.length; i++) {
             int at = i;
             assertEquals(want[i], got[i], tol, () -> what + " at " + at);

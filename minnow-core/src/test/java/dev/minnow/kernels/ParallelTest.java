@@ -3,13 +3,21 @@ package dev.minnow.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The shared pool: every index once, failures reach the caller, nesting and concurrent callers. */
 class ParallelTest {
@@ -104,6 +112,120 @@ class ParallelTest {
         } finally {
             callers.shutdownNow();
             Parallel.setThreads(before);
+        }
+    }
+
+    @Test
+    @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void resizingWhileOtherThreadsRunLoopsLosesNoChunk() throws Exception {
+        // callers run parallel loops (nested ones too) while the main thread resizes the pool;
+        // every loop must run every index exactly once and return (a retired pool must not drop
+        // or refuse a chunk, and no caller may wait forever)
+        int before = Parallel.threads();
+        ExecutorService callers = Executors.newFixedThreadPool(3);
+        AtomicBoolean resizing = new AtomicBoolean(true);
+        try {
+            List<Future<Integer>> loops = new ArrayList<>();
+            for (int c = 0; c < 3; c++) {
+                final int caller = c;
+                loops.add(callers.submit(() -> {
+                    int done = 0;
+                    for (int round = 0; round < 400 || resizing.get() && round < 100_000; round++) {
+                        int n = 17 + (round * 31 + caller * 7) % 500;
+                        long[] cells = new long[n];
+                        Parallel.forRange(n, 1, (from, to) -> {
+                            for (int i = from; i < to; i++) {
+                                final int row = i;
+                                Parallel.forRange(3, 1, (a, b) -> {
+                                    for (int k = a; k < b; k++) {
+                                        synchronized (cells) {
+                                            cells[row] += k + 1;
+                                        }
+                                    }
+                                });
+                            }
+                        });
+                        for (int i = 0; i < n; i++) {
+                            if (cells[i] != 6) {
+                                throw new AssertionError("caller " + caller + " round " + round + ": index " + i
+                                        + " summed " + cells[i] + ", not 6");
+                            }
+                        }
+                        done++;
+                    }
+                    return done;
+                }));
+            }
+            for (int r = 0; r < 300; r++) {
+                Parallel.setThreads(1 + r % 4);
+                Thread.sleep(0, 200_000);
+            }
+            resizing.set(false);
+            for (Future<Integer> f : loops) {
+                try {
+                    assertTrue(f.get(30, TimeUnit.SECONDS) >= 400);
+                } catch (TimeoutException e) {
+                    throw new AssertionError("a parallel loop did not return within 30 s while the pool was resized");
+                }
+            }
+        } finally {
+            resizing.set(false);
+            callers.shutdownNow();
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
+    @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFailureInChunkZeroWaitsForTheOtherChunks() throws Exception {
+        // the spinning workers are held by another caller, so this loop takes the fork-join path;
+        // when its chunk 0 fails, the call must still return only after chunk 1 has finished
+        int before = Parallel.threads();
+        Parallel.setThreads(2);
+        CountDownLatch holding = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> Parallel.forRange(2, 1, (from, to) -> {
+            holding.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        try {
+            holder.start();
+            assertTrue(holding.await(30, TimeUnit.SECONDS), "the holder occupies both threads");
+            AtomicBoolean chunkOneDone = new AtomicBoolean();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.forRange(2, 1, (from, to) -> {
+                if (from == 0) {
+                    throw new IllegalStateException("chunk 0");
+                }
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+                chunkOneDone.set(true);
+            }));
+            assertEquals("chunk 0", e.getMessage());
+            assertTrue(chunkOneDone.get(), "chunk 1 had finished when the failure reached the caller");
+        } finally {
+            release.countDown();
+            holder.join(30_000);
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
+    @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aShutDownSpinPoolRefusesNewWorkAndFinishesPostedWork() {
+        SpinPool pool = new SpinPool(2);
+        AtomicIntegerArray hits = new AtomicIntegerArray(3);
+        assertTrue(pool.tryRun(3, hits::incrementAndGet));
+        pool.shutdown();
+        assertFalse(pool.tryRun(3, hits::incrementAndGet), "no work is taken after shutdown");
+        for (int c = 0; c < 3; c++) {
+            assertEquals(1, hits.get(c));
         }
     }
 }

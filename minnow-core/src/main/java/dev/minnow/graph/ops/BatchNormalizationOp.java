@@ -7,8 +7,6 @@ import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.kernels.Parallel;
 import dev.minnow.kernels.RowSums;
-import dev.minnow.tensor.DType;
-import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
 import java.util.List;
 
@@ -20,10 +18,11 @@ import java.util.List;
  * Inference: Y = (X - input_mean) / sqrt(input_var + epsilon) * scale + B.
  * Training (the executor's OpContext.training(), or attribute training_mode = 1): batch mean
  * and population variance per channel normalise X, and running = input * momentum +
- * batch * (1 - momentum). When the executor trains (ctx.training()), the running statistics
- * are also written in place into input tensors 3 and 4 (the graph's initializers), so the
- * model carries them; a graph run with training_mode = 1 but not by a training executor
- * leaves its inputs untouched and only returns the new statistics as outputs 1 and 2.
+ * batch * (1 - momentum). The op never modifies its inputs: when the executor trains
+ * (ctx.training()), it requests the new running statistics as state updates of inputs 3 and 4
+ * ({@link OpContext#updateState}), which the training executor writes into the graph's
+ * initializers after this forward, so the model carries them; a graph run with
+ * training_mode = 1 but not by a training executor only returns them as outputs 1 and 2.
  * Backward gives X, scale and B gradients in both modes. The statistic inputs get a gradient
  * only where one flows: always in inference mode (Y depends on them), in training mode only
  * through outputs 1 and 2, so a training executor that ignores those outputs sees null there.
@@ -122,21 +121,12 @@ public final class BatchNormalizationOp extends NnOp {
             ctx.save(new Stats(mean, invStd, batch));
         }
         if (batch && ctx != null && ctx.training()) {
-            writeInPlace(inputs[3], newMean);
-            writeInPlace(inputs[4], newVar);
+            ctx.updateState(3, newMean.clone());
+            ctx.updateState(4, newVar.clone());
         }
         return new Tensor[] {out(x.dtype(), x.shape(), y), out(inputs[3].dtype(), inputs[3].shape(), newMean),
                 out(inputs[4].dtype(), inputs[4].shape(), newVar), out(inputs[3].dtype(), inputs[3].shape(), mean.clone()),
                 out(inputs[4].dtype(), inputs[4].shape(), usedVar)};
-    }
-
-    private static void writeInPlace(Tensor t, float[] v) {
-        if (t.dtype() == DType.FLOAT32) {
-            System.arraycopy(v, 0, t.floats(), 0, v.length);
-        } else {
-            Tensor conv = Tensor.of(Shape.of(v.length), v).cast(t.dtype());
-            System.arraycopy(conv.data(), 0, t.data(), 0, v.length);
-        }
     }
 
     @Override
@@ -154,10 +144,7 @@ public final class BatchNormalizationOp extends NnOp {
         Stats st = ctx == null ? null : ctx.saved();
         if (st == null) {
             OpContext again = new OpContext(useBatchStats(ctx), new java.util.SplittableRandom(0));
-            Tensor[] copies = inputs.clone();
-            copies[3] = inputs[3].copy();
-            copies[4] = inputs[4].copy();
-            forward(again, copies);
+            forward(again, inputs);
             st = again.saved();
         }
         float[] xv = f32(x);

@@ -36,18 +36,21 @@ class NormDropoutSoftmaxTest {
     }
 
     @Test
-    void batchNormTrainingUsesBatchStatisticsAndUpdatesRunningOnesInPlace() {
+    void batchNormTrainingUsesBatchStatisticsAndRequestsTheRunningOnes() {
         Tensor x = Tensor.of(Shape.of(2, 1, 2), 1, 3, 5, 7); // mean 4, population var 5
         Tensor mean = vec(0);
         Tensor var = vec(1);
-        Tensor[] out = op("BatchNormalization", "epsilon", 0f, "momentum", 0.75f).forward(OpContext.training(1),
+        OpContext ctx = OpContext.training(1);
+        Tensor[] out = op("BatchNormalization", "epsilon", 0f, "momentum", 0.75f).forward(ctx,
                 new Tensor[] {x, vec(1), vec(0), mean, var});
         float s = (float) Math.sqrt(5);
         assertArrayEquals(new float[] {-3 / s, -1 / s, 1 / s, 3 / s}, out[0].floats(), 1e-6f);
         assertEquals(0.25f * 4, out[1].floats()[0], 1e-6f);
         assertEquals(0.75f + 0.25f * 5, out[2].floats()[0], 1e-6f);
-        assertEquals(1f, mean.floats()[0], 1e-6f, "running mean updated in place");
-        assertEquals(2f, var.floats()[0], 1e-6f, "running var updated in place");
+        assertEquals(0f, mean.floats()[0], "the op does not modify its inputs");
+        assertEquals(1f, var.floats()[0], "the op does not modify its inputs");
+        assertEquals(1f, ctx.stateUpdates().get(0).values()[0], 1e-6f, "running mean requested for the executor");
+        assertEquals(2f, ctx.stateUpdates().get(1).values()[0], 1e-6f, "running var requested for the executor");
         assertEquals(4f, out[3].floats()[0], 1e-6f, "opset 9-13 saved_mean: the batch mean");
         assertEquals(5f, out[4].floats()[0], 1e-6f, "opset 9-13 saved_var: the batch variance");
         // attribute training_mode outside a training executor: batch statistics, inputs untouched
@@ -63,11 +66,11 @@ class NormDropoutSoftmaxTest {
     void batchNormGradientsInBothModes() {
         SplittableRandom r = new SplittableRandom(8);
         for (int trainingMode = 0; trainingMode < 2; trainingMode++) {
-            // training_mode = 1 selects batch statistics without the executor's in-place update, which
-            // would move inputs 3 and 4 between the finite-difference evaluations
             GradCheck.check(op("BatchNormalization", "training_mode", trainingMode), bnInputs(r), 0, 1, 2, 3, 4);
         }
-        // the training executor's path (in-place update) has the same gradients for X, scale and B
+        // the training executor's mode (batch statistics, running ones requested as state updates)
+        GradCheck.check(op("BatchNormalization"), bnInputs(r), new int[] {0, 1, 2}, true, GradCheck.EPS, GradCheck.TOL);
+        // and it has the same gradients for X, scale and B as training_mode = 1
         Tensor[] in = bnInputs(r);
         Tensor[] dy = {GradCheck.random(r, 4, 3, 2, 2), null, null};
         Op viaAttr = op("BatchNormalization", "training_mode", 1);
