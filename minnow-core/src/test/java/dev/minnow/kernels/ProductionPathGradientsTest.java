@@ -33,7 +33,7 @@ class ProductionPathGradientsTest {
                 ConvGeometry g = ConvGeometry.of(s[0], s[1], s[3], s[4], s[2], s[5], s[6], 1, 1, s[7], s[7], s[7], s[7],
                         1, 1, 1);
                 assertTrue(Conv2d.shiftedApplies(g) == VectorSupport.AVAILABLE, "shifted rows for " + g);
-                assertTrue(Conv2d.shiftedInputApplies(g) == VectorSupport.AVAILABLE, "shifted input gradient for " + g);
+                assertTrue(Conv2d.shiftedInputApplies(g, ConvOptions.DEFAULT) == VectorSupport.AVAILABLE, "shifted input gradient for " + g);
                 Op conv = op("Conv", "pads", new int[] {s[7], s[7], s[7], s[7]});
                 GradCheck.check(conv, new Tensor[] {GradCheck.random(r, s[0], s[1], s[3], s[4]),
                         GradCheck.random(r, s[2], s[1], s[5], s[6]), GradCheck.random(r, s[2])}, 0, 1, 2);
