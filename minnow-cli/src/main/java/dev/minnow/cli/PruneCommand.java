@@ -1,0 +1,222 @@
+package dev.minnow.cli;
+
+import dev.minnow.compress.prune.PruneRun;
+import dev.minnow.data.DatasetSplit;
+import dev.minnow.data.Normalization;
+import dev.minnow.data.Preprocessing;
+import dev.minnow.errors.InvalidInputException;
+import dev.minnow.graph.Graph;
+import dev.minnow.graph.Node;
+import dev.minnow.infer.ExecutionOptions;
+import dev.minnow.infer.InferenceExecutor;
+import dev.minnow.onnx.Onnx;
+import dev.minnow.tensor.Tensor;
+import dev.minnow.train.Evaluator;
+import dev.minnow.train.Losses;
+import dev.minnow.train.LrSchedule;
+import dev.minnow.train.Model;
+import dev.minnow.train.Optimizers;
+import dev.minnow.train.Trainer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Prune a model and fine-tune it: fine-grained (weights zeroed and held at zero by a mask) or",
+                "coarse-grained (channels removed through residual adds, concats and depthwise convolutions, so the",
+                "saved model is a smaller dense graph). Reports accuracy, non-zero parameters and MACs before and after."},
+        footer = {"", "Examples:",
+                "  minnow prune lenet5.onnx --dataset mnist --granularity weight --sparsity 0.92 --schedule iterative \\",
+                "      --steps 3 --finetune-epochs 2 --out lenet5-pruned.onnx",
+                "  minnow prune resnet20.onnx --dataset cifar10 --granularity channel --method l1 --target-macs 0.5 \\",
+                "      --round-to 8 --finetune-epochs 10 --out resnet20-half.onnx --json",
+                "  minnow prune model.onnx --dataset cifar10 --granularity 2:4 --finetune-epochs 1 --out sparse.onnx",
+                "", "The input model file is never modified."})
+final class PruneCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(paramLabel = "MODEL", description = "An .onnx file or a zoo model name.")
+    String model;
+
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    PreprocessOptions preprocess;
+
+    @Option(names = "--granularity", defaultValue = "weight",
+            description = "weight, kernel, channel, pattern (3x3 kernel patterns) or N:M such as 2:4 (default: ${DEFAULT-VALUE}).")
+    String granularity;
+
+    @Option(names = "--method", defaultValue = "magnitude",
+            description = "Importance: magnitude (= l1), l1, l2 or bn-scale (channels) (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--sparsity", description = "Fraction of weights (or, with channel, of each group's channels) removed.")
+    Double sparsity;
+
+    @Option(names = "--target-macs", description = "Fraction of dense MACs to remove (channel pruning).")
+    Double targetMacs;
+
+    @Option(names = "--target-params", description = "Fraction of parameters to remove.")
+    Double targetParams;
+
+    @Option(names = "--scope", defaultValue = "layer", description = "Fine-grained threshold: layer (each layer the same fraction) or global (default: ${DEFAULT-VALUE}).")
+    String scope;
+
+    @Option(names = "--schedule", defaultValue = "oneshot", description = "oneshot, iterative (equal steps) or agp (Zhu & Gupta) (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--steps", defaultValue = "3", description = "Pruning steps for iterative and agp (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--round-to", defaultValue = "1", description = "Channel pruning keeps a multiple of this many channels per group, e.g. 8 (default: ${DEFAULT-VALUE}).")
+    int roundTo;
+
+    @Option(names = "--finetune-epochs", defaultValue = "1", description = "Fine-tuning epochs after each pruning step; 0 for none (default: ${DEFAULT-VALUE}).")
+    int finetuneEpochs;
+
+    @Option(names = "--lr", description = "Fine-tuning learning rate (default: 0.01 for graphs with batch norm, 0.001 without, e.g. BN folded into convolutions).")
+    Double lr;
+
+    @Option(names = "--weight-decay", defaultValue = "5e-4", description = "Fine-tuning weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--batch-size", defaultValue = "64", description = "Fine-tuning batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--augment", description = "Random crop and flip while fine-tuning (CIFAR-like data).")
+    boolean augment;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for fine-tuning (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to save the pruned model (.onnx).")
+    Path out;
+
+    @Override
+    public Integer call() {
+        common.apply();
+        if (!out.toString().endsWith(".onnx")) {
+            throw new InvalidInputException("--out must name an .onnx file, got " + out);
+        }
+        if (!scope.equals("layer") && !scope.equals("global")) {
+            throw new InvalidInputException("unknown --scope '" + scope + "'; use layer or global");
+        }
+        if (finetuneEpochs < 0) {
+            throw new InvalidInputException("--finetune-epochs must be 0 or more, got " + finetuneEpochs);
+        }
+        PruneRun.Settings settings = new PruneRun.Settings(granularity, importance(), sparsity, targetMacs, targetParams,
+                schedule, steps, roundTo, scope.equals("global"));
+        Graph g = Models.load(model, seed);
+        DatasetSplit loaded = data.load();
+        Preprocessing pre = preprocess.resolve(g, loaded.normalization(), loaded.test().sampleShape().dim(2));
+        DatasetSplit split = pre.forTraining(loaded);
+        double top1Before = evaluate(g, split);
+        long paramsBefore = PruneRun.nonZeroParams(g);
+        long macsBefore = g.macs();
+        boolean hasBn = g.nodes().stream().anyMatch(n -> n.opType().equals("BatchNormalization"));
+        double rate = lr != null ? lr : hasBn ? 0.01 : 0.001;
+        PruneRun.FineTune fineTune = finetuneEpochs == 0 ? null : (graph, masks, step) -> {
+            Trainer t = Trainer.of(graph).constraint(masks).epochs(finetuneEpochs).batchSize(batchSize).seed(seed + step)
+                    .optimizer(Optimizers.momentum(rate, 0.9, true).weightDecay(weightDecay))
+                    .loss(Losses.crossEntropy()).schedule(LrSchedule.cosine(0)).maxLoss(1e3);
+            if (augment) {
+                int size = split.train().sampleShape().dim(1);
+                t.augment(dev.minnow.data.Transform.compose(dev.minnow.data.Transform.randomCrop(size, 4),
+                        dev.minnow.data.Transform.horizontalFlip(0.5)));
+            }
+            TrainCommand.ProgressListener listener = new TrainCommand.ProgressListener(common.json);
+            t.listener(listener);
+            t.fit(split);
+            listener.done();
+        };
+        PruneRun.Result r = PruneRun.run(g, settings, fineTune, null);
+        Graph pruned = r.graph();
+        double top1After = evaluate(pruned, split);
+        long paramsAfter = PruneRun.nonZeroParams(pruned);
+        pruned.metadata().put("minnow.command", "prune " + settings);
+        pruned.metadata().put("minnow.dataset", data.dataset);
+        pruned.metadata().put("minnow.test_top1", String.valueOf(top1After));
+        pruned.metadata().putAll(pre.toMetadata());
+        Onnx.write(pruned, out);
+
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("model", model);
+        j.put("dataset", data.dataset);
+        j.put("granularity", granularity);
+        j.put("method", method);
+        j.put("params_before", paramsBefore);
+        j.put("params_after", paramsAfter);
+        j.put("macs_before", macsBefore);
+        j.put("macs_after", pruned.macs());
+        j.put("sparsity", 1 - (double) paramsAfter / paramsBefore);
+        j.put("compression", (double) paramsBefore / Math.max(1, paramsAfter));
+        j.put("top1_before", top1Before);
+        j.put("top1_after", top1After);
+        j.put("out", out.toString());
+        List<Map<String, Object>> layers = new ArrayList<>();
+        Table t = new Table("layer", "op", "weight shape before", "after", "non-zero before", "after", "kept");
+        for (Node n : g.nodes()) {
+            if (!PruneRun.prunableWeights(g).contains(n.input(1))) {
+                continue;
+            }
+            Tensor before = g.initializers().get(n.input(1));
+            Node after = pruned.nodes().stream().filter(m -> m.name().equals(n.name())).findFirst().orElse(null);
+            Tensor w = after == null ? null : pruned.initializers().get(after.input(1));
+            long nzBefore = nonZero(before);
+            long nzAfter = w == null ? 0 : nonZero(w);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", n.name());
+            row.put("op", n.opType());
+            row.put("shape_before", before.shape().dims());
+            row.put("shape_after", w == null ? null : w.shape().dims());
+            row.put("nonzero_before", nzBefore);
+            row.put("nonzero_after", nzAfter);
+            row.put("macs_before", g.nodeMacs(n));
+            row.put("macs_after", after == null ? 0 : pruned.nodeMacs(after));
+            layers.add(row);
+            t.row(n.name(), n.opType(), before.shape().toString(), w == null ? "-" : w.shape().toString(),
+                    Table.count(nzBefore), Table.count(nzAfter), Table.percent((double) nzAfter / Math.max(1, nzBefore)));
+        }
+        j.put("layers", layers);
+        j.put("steps", r.steps().stream().map(s -> Map.of("step", s.step(), "sparsity", s.targetSparsity(),
+                "nonzero_params", s.nonZeroParams(), "macs", s.macs())).toList());
+        String human = t.render() + String.format("%nBefore: %s non-zero parameters, %s MACs, top-1 %s%n"
+                        + "After:  %s non-zero parameters (%.1fx fewer), %s MACs, top-1 %s; saved to %s%n",
+                Table.count(paramsBefore), Table.count(macsBefore), Table.percent(top1Before), Table.count(paramsAfter),
+                (double) paramsBefore / Math.max(1, paramsAfter), Table.count(pruned.macs()), Table.percent(top1After), out);
+        common.emit(j, human);
+        return 0;
+    }
+
+    private String importance() {
+        return switch (method) {
+            case "magnitude", "l1", "l2", "bn-scale" -> method;
+            default -> throw new InvalidInputException("unknown --method '" + method + "'; use magnitude, l1, l2 or bn-scale");
+        };
+    }
+
+    /** Top-1 on the test split through the inference executor (the split is already preprocessed). */
+    private static double evaluate(Graph g, DatasetSplit split) {
+        InferenceExecutor ex = InferenceExecutor.of(g, ExecutionOptions.DEFAULT);
+        Model m = ex::run;
+        return Evaluator.of(m).evaluate(split.test(), split.normalization(), 256, null).top1();
+    }
+
+    private static long nonZero(Tensor t) {
+        long n = 0;
+        for (float v : t.floats()) {
+            n += v != 0 ? 1 : 0;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,274 @@
+package dev.minnow.compress.prune;
+
+import dev.minnow.errors.InvalidInputException;
+import dev.minnow.graph.Graph;
+import dev.minnow.graph.Node;
+import dev.minnow.graph.ParameterRoles;
+import dev.minnow.graph.pass.PassRecord;
+import dev.minnow.graph.pass.PassResult;
+import dev.minnow.tensor.Tensor;
+import dev.minnow.train.MaskConstraint;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * One pruning job as a user states it: a granularity, an importance, a target and a schedule,
+ * with fine-tuning after every step. Fine-grained kinds (weight, kernel, pattern, N:M) zero
+ * weights and hold them with a mask; the channel kind rewrites the graph into a smaller dense
+ * one. What evaluates and what fine-tunes are passed in, so the same job runs from the CLI, a
+ * recipe or a test.
+ */
+public final class PruneRun {
+    private PruneRun() {
+    }
+
+    /** How to prune. Exactly one of sparsity, targetMacs, targetParams is set (fractions removed). */
+    public record Settings(String granularity, String importance, Double sparsity, Double targetMacs,
+                           Double targetParams, String schedule, int steps, int roundTo, boolean global) {
+        public Settings {
+            int targets = (sparsity != null ? 1 : 0) + (targetMacs != null ? 1 : 0) + (targetParams != null ? 1 : 0);
+            boolean pattern = granularity.equals("pattern") || granularity.matches("\\d+:\\d+");
+            if (targets != 1 && !(pattern && targets == 0)) {
+                throw new InvalidInputException("give exactly one of --sparsity, --target-macs and --target-params");
+            }
+            for (Double f : new Double[] {sparsity, targetMacs, targetParams}) {
+                if (f != null && !(f >= 0 && f < 1)) {
+                    throw new InvalidInputException("a sparsity or target is a fraction removed, in [0, 1); got " + f);
+                }
+            }
+            if (targetMacs != null && !granularity.equals("channel")) {
+                throw new InvalidInputException("--target-macs needs --granularity channel: zeroed weights do not"
+                        + " remove dense MACs (use --sparsity or --target-params with fine-grained pruning)");
+            }
+            if (steps < 1) {
+                throw new InvalidInputException("--steps must be at least 1, got " + steps);
+            }
+            if (!Set.of("oneshot", "iterative", "agp").contains(schedule)) {
+                throw new InvalidInputException("unknown --schedule '" + schedule + "'; use oneshot, iterative or agp");
+            }
+            if (!Set.of("weight", "kernel", "channel", "pattern").contains(granularity) && !granularity.matches("\\d+:\\d+")) {
+                throw new InvalidInputException("unknown --granularity '" + granularity
+                        + "'; use weight, kernel, channel, pattern or N:M such as 2:4");
+            }
+        }
+
+        int stepCount() {
+            return schedule.equals("oneshot") ? 1 : steps;
+        }
+    }
+
+    /** Fine-tunes a graph in place, holding the given masks (empty for a channel-pruned graph). */
+    @FunctionalInterface
+    public interface FineTune {
+        void run(Graph graph, MaskConstraint masks, int step);
+    }
+
+    /** After each step: sparsity reached, non-zero parameters, dense MACs, accuracy (null when not measured). */
+    public record Step(int step, double targetSparsity, long nonZeroParams, long macs, Double top1) {
+    }
+
+    public record Result(Graph graph, List<PassRecord> records, List<Step> steps, MaskConstraint masks) {
+    }
+
+    /** Runs the job; the input graph is not modified. evaluate may be null (no accuracy per step). */
+    public static Result run(Graph input, Settings s, FineTune fineTune, ToDoubleFunction<Graph> evaluate) {
+        Graph g = input.copy().validate();
+        List<PassRecord> records = new ArrayList<>();
+        List<Step> steps = new ArrayList<>();
+        MaskConstraint masks = MaskConstraint.of(Map.of());
+        boolean channel = s.granularity().equals("channel");
+        double goal = goal(g, s);
+        AgpSchedule schedule = s.schedule().equals("agp") ? AgpSchedule.agp(goal, s.stepCount())
+                : AgpSchedule.linear(goal, s.stepCount());
+        double reached = 0;
+        for (int t = 1; t <= s.stepCount(); t++) {
+            double target = schedule.sparsityAt(t);
+            if (channel) {
+                double relative;
+                if (s.sparsity() != null) {
+                    // the graph already lost `reached` of its channels: remove the rest relative to what is left
+                    relative = 1 - (1 - target) / (1 - reached);
+                } else {
+                    // a MACs or params target: each step reaches its share of the original's metric
+                    boolean macs = s.targetMacs() != null;
+                    double original = macs ? input.macs() : nonZeroParams(input);
+                    relative = fractionFor(g, s, macs, (1 - target) * original);
+                }
+                PassResult r = channelStep(g, s, relative);
+                g = r.graph();
+                records.addAll(r.records());
+            } else {
+                Map<String, Tensor> m = fineGrainedMasks(g, s, target);
+                masks = MaskConstraint.of(m);
+                masks.afterStep(weights(g), 0);
+                PassRecord.Builder rec = PassRecord.of(s.granularity() + "-pruning").setting("sparsity", target);
+                m.forEach((k, v) -> rec.count("kept." + k, (long) Math.round((1 - SparsityPatterns.sparsity(v)) * v.size())));
+                records.add(rec.build());
+            }
+            reached = target;
+            if (fineTune != null) {
+                fineTune.run(g, masks, t);
+            }
+            steps.add(new Step(t, target, nonZeroParams(g), g.macs(),
+                    evaluate == null ? null : evaluate.applyAsDouble(g)));
+        }
+        return new Result(g, records, steps, masks);
+    }
+
+    /** The fraction to reach: the sparsity, a params target, a MACs target (channels, by bisection). */
+    private static double goal(Graph g, Settings s) {
+        if (s.granularity().equals("pattern")) {
+            return 5.0 / 9; // 4 of 9 taps kept
+        }
+        if (s.granularity().matches("\\d+:\\d+")) {
+            String[] nm = s.granularity().split(":");
+            return 1 - Double.parseDouble(nm[0]) / Double.parseDouble(nm[1]);
+        }
+        if (s.sparsity() != null) {
+            return s.sparsity();
+        }
+        if (!s.granularity().equals("channel")) {
+            // fine-grained: the fraction of all parameters to remove, taken from the prunable weights
+            long all = nonZeroParams(g);
+            long prunable = 0;
+            for (String w : prunableWeights(g)) {
+                prunable += g.initializers().get(w).size();
+            }
+            double f = s.targetParams() * all / Math.max(1, prunable);
+            if (f >= 1) {
+                throw new InvalidInputException("removing " + s.targetParams() + " of the parameters would need more than"
+                        + " every prunable weight (" + prunable + " of " + all + ")");
+            }
+            return f;
+        }
+        // channels with a MACs or params target: the schedule runs over that metric (see run)
+        boolean macs = s.targetMacs() != null;
+        double want = macs ? s.targetMacs() : s.targetParams();
+        double before = macs ? g.macs() : nonZeroParams(g);
+        double most = removedAt(g, s, MOST, macs, before);
+        if (most < want) {
+            throw new InvalidInputException("channel pruning can remove at most " + String.format("%.3f", most)
+                    + " of the " + (macs ? "MACs" : "parameters") + " of this graph (blocked layers keep theirs); the target was "
+                    + want);
+        }
+        return want;
+    }
+
+    /** The largest fraction of each group's channels a search tries. */
+    private static final double MOST = 0.95;
+
+    /** The uniform fraction per group whose pruned graph has at most {@code limit} MACs (or params), by bisection. */
+    private static double fractionFor(Graph g, Settings s, boolean macs, double limit) {
+        double before = macs ? g.macs() : nonZeroParams(g);
+        double want = 1 - limit / before;
+        if (want <= 0) {
+            return 0;
+        }
+        double lo = 0;
+        double hi = MOST;
+        for (int i = 0; i < 16; i++) {
+            double mid = (lo + hi) / 2;
+            if (removedAt(g, s, mid, macs, before) >= want) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return hi;
+    }
+
+    private static double removedAt(Graph g, Settings s, double f, boolean macs, double before) {
+        Graph p = new ChannelPruner(ChannelPruner.importance(importanceName(s)), s.roundTo()).prune(g, f).graph();
+        return 1 - (macs ? p.macs() : nonZeroParams(p)) / before;
+    }
+
+    private static PassResult channelStep(Graph g, Settings s, double fraction) {
+        return new ChannelPruner(ChannelPruner.importance(importanceName(s)), s.roundTo()).prune(g, fraction);
+    }
+
+    private static String importanceName(Settings s) {
+        return switch (s.importance()) {
+            case "magnitude", "l1" -> "l1";
+            default -> s.importance();
+        };
+    }
+
+    /** Masks for one fine-grained step at a sparsity. */
+    static Map<String, Tensor> fineGrainedMasks(Graph g, Settings s, double sparsity) {
+        Map<String, Tensor> masks = new LinkedHashMap<>();
+        List<String> names = prunableWeights(g);
+        String gran = s.granularity();
+        if (gran.equals("weight")) {
+            if (s.global()) {
+                return MagnitudePruning.global(sparsity).prune(g).masks().masks();
+            }
+            for (String w : names) {
+                masks.put(w, SparsityPatterns.magnitude(g.initializers().get(w), sparsity));
+            }
+        } else if (gran.equals("kernel")) {
+            for (String w : names) {
+                masks.put(w, SparsityPatterns.kernels(g.initializers().get(w), sparsity));
+            }
+        } else if (gran.equals("pattern")) {
+            for (String w : names) {
+                Tensor t = g.initializers().get(w);
+                if (t.shape().rank() == 4 && t.shape().dim(2) == 3 && t.shape().dim(3) == 3) {
+                    masks.put(w, SparsityPatterns.patterns(t, SparsityPatterns.defaultPatterns3x3()));
+                }
+            }
+            if (masks.isEmpty()) {
+                throw new InvalidInputException("pattern pruning needs 3x3 convolutions; this model has none");
+            }
+        } else {
+            String[] nm = gran.split(":");
+            int n = Integer.parseInt(nm[0]);
+            int m = Integer.parseInt(nm[1]);
+            for (String w : names) {
+                Tensor t = g.initializers().get(w);
+                if (t.shape().rank() >= 2 && t.shape().dim(1) % m == 0) {
+                    masks.put(w, SparsityPatterns.nOfM(t, n, m));
+                }
+            }
+            if (masks.isEmpty()) {
+                throw new InvalidInputException(gran + " sparsity needs layers whose input size is a multiple of " + m);
+            }
+        }
+        return masks;
+    }
+
+    /** Conv, Gemm and MatMul weights (the layers pruning acts on), in graph order. */
+    public static List<String> prunableWeights(Graph g) {
+        List<String> r = new ArrayList<>();
+        for (Node n : g.nodes()) {
+            if ((n.opType().equals("Conv") || n.opType().equals("Gemm") || n.opType().equals("MatMul"))
+                    && n.inputs().size() > 1 && g.initializers().containsKey(n.input(1))
+                    && g.initializers().get(n.input(1)).shape().rank() >= 2 && !r.contains(n.input(1))) {
+                r.add(n.input(1));
+            }
+        }
+        return r;
+    }
+
+    private static Map<String, Tensor> weights(Graph g) {
+        Map<String, Tensor> r = new LinkedHashMap<>();
+        for (String w : ParameterRoles.weights(g)) {
+            r.put(w, g.initializers().get(w));
+        }
+        return r;
+    }
+
+    /** Non-zero elements of the weights and biases (what pruning reports as params). */
+    public static long nonZeroParams(Graph g) {
+        long n = 0;
+        for (String w : ParameterRoles.weights(g)) {
+            for (float v : g.initializers().get(w).floats()) {
+                n += v != 0 ? 1 : 0;
+            }
+        }
+        return n;
+    }
+}
