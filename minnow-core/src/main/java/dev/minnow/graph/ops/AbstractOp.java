@@ -107,6 +107,46 @@ abstract class AbstractOp implements Op {
         }
     }
 
+    /**
+     * Most bytes one op may allocate for an output or a working array proportional to it: a
+     * quarter of the heap, at most 2 GiB. The same bound GraphRunner.maxTensorBytes() puts on a
+     * node's outputs, repeated here because the ops also build index maps and intermediates
+     * that the runner's check does not see.
+     */
+    static long maxAllocationBytes() {
+        return Math.min(Runtime.getRuntime().maxMemory() / 4, 1L << 31);
+    }
+
+    /**
+     * Element count of dims, checked before allocating bytesPerElement bytes for each: refuses
+     * (naming this op and what) counts whose arrays would pass {@link #maxAllocationBytes()}.
+     * Never overflows, however large the dims; 0 when any dim is 0.
+     */
+    protected int checkedElements(int[] dims, int bytesPerElement, String what) {
+        long limit = Math.min(maxAllocationBytes() / bytesPerElement, Integer.MAX_VALUE - 8);
+        for (int d : dims) {
+            if (d < 0) {
+                throw shapeError(what + " has an unknown or negative dimension: " + java.util.Arrays.toString(dims));
+            }
+            if (d == 0) {
+                return 0;
+            }
+        }
+        long n = 1;
+        boolean tooLarge = false;
+        for (int d : dims) {
+            // stop multiplying once past the limit, so no product can wrap around
+            tooLarge |= n > limit / d;
+            n = tooLarge ? n : n * d;
+        }
+        if (tooLarge) {
+            throw shapeError(what + " of shape " + java.util.Arrays.toString(dims) + " would take more than "
+                    + maxAllocationBytes() + " bytes (" + bytesPerElement + " per element); the shapes are wrong or"
+                    + " too large for this heap (raise -Xmx)");
+        }
+        return (int) n;
+    }
+
     /** Element count, or 0 when a dim is unknown: the MAC count of an op doing one operation per output. */
     protected static long elements(TensorType t) {
         return t == null || !t.shape().isStatic() ? 0 : t.shape().size();

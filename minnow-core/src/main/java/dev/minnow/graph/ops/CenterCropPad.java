@@ -28,7 +28,10 @@ final class CenterCropPad extends IndexMapOp {
             throw shapeError("shape has " + t.length + " values for " + n + " axes");
         }
         for (int i = 0; i < n; i++) {
-            out[axesAttr == null ? i : axis(axesAttr[i], in.rank())] = Math.toIntExact(t[i]);
+            if (t[i] < 0 || t[i] > Integer.MAX_VALUE) {
+                throw shapeError("target size " + t[i] + " is negative or larger than " + Integer.MAX_VALUE);
+            }
+            out[axesAttr == null ? i : axis(axesAttr[i], in.rank())] = (int) t[i];
         }
         return out;
     }
@@ -49,17 +52,11 @@ final class CenterCropPad extends IndexMapOp {
     Plan plan(Tensor[] inputs) {
         Shape in = inputs[0].shape();
         int[] out = target(in, inputs[1]);
-        int[][] tables = new int[out.length][];
-        for (int d = 0; d < out.length; d++) {
+        return axisPlan(out, in.strides(), (d, c) -> {
             int n = in.dim(d);
-            tables[d] = new int[out[d]];
-            int shift = out[d] <= n ? (n - out[d]) / 2 : -((out[d] - n) / 2);
-            for (int c = 0; c < out[d]; c++) {
-                int src = c + shift;
-                tables[d][c] = src >= 0 && src < n ? src : -1;
-            }
-        }
-        return new Plan(Shape.of(out), axisMap(out, tables, in.strides()));
+            int src = c + (out[d] <= n ? (n - out[d]) / 2 : -((out[d] - n) / 2));
+            return src >= 0 && src < n ? src : -1;
+        });
     }
 
     @Override

@@ -33,6 +33,7 @@ final class Expand extends IndexMapOp {
     Plan plan(Tensor[] inputs) {
         Shape in = inputs[0].shape();
         Shape out = Broadcast.shape(type(), in, Shape.of(Elems.longs(inputs[1])));
+        checkedElements(out.dims(), Integer.BYTES, "the index map of the output");
         int[] m = Broadcast.map(in, out);
         return new Plan(out, m == null ? identity(out.sizeInt()) : m);
     }

@@ -41,8 +41,10 @@ final class Gather extends IndexMapOp {
         int outer = ReshapeLike.product(d, 0, ax);
         int inner = ReshapeLike.product(d, ax + 1, d.length);
         int n = d[ax];
+        Shape os = inferTypes(List.of(new TensorType(inputs[0].dtype(), in),
+                new TensorType(indices.dtype(), indices.shape())), null).get(0).shape();
+        int[] map = new int[checkedElements(os.dims(), Integer.BYTES, "the index map of the output")];
         long[] idx = Elems.longs(indices);
-        int[] map = new int[outer * idx.length * inner];
         int k = 0;
         for (int o = 0; o < outer; o++) {
             for (long j : idx) {
@@ -56,8 +58,6 @@ final class Gather extends IndexMapOp {
                 }
             }
         }
-        Shape os = inferTypes(List.of(new TensorType(inputs[0].dtype(), in),
-                new TensorType(indices.dtype(), indices.shape())), null).get(0).shape();
         return new Plan(os, map);
     }
 }

@@ -52,7 +52,7 @@ final class GatherND extends IndexMapOp {
         if (k == 0) {
             tuples = ReshapeLike.product(is.dims(), batchDims, is.rank() - 1);
         }
-        int[] map = new int[batches * tuples * slice];
+        int[] map = new int[checkedElements(new int[] {batches, tuples, slice}, Integer.BYTES, "the index map of the output")];
         int m = 0;
         for (int b = 0; b < batches; b++) {
             for (int t = 0; t < tuples; t++) {

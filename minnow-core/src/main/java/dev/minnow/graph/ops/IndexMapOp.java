@@ -50,6 +50,31 @@ abstract class IndexMapOp extends AbstractOp {
         return r;
     }
 
+    /** Input coordinate read for output coordinate c along axis d (negative: the fill value). */
+    interface AxisSource {
+        int at(int d, int c);
+    }
+
+    /**
+     * Plan of an op that treats each axis independently. The output can be far larger than the
+     * input (Pad, Tile), so its size is checked before the tables or the map (one int per
+     * output element) are allocated.
+     */
+    Plan axisPlan(int[] outDims, int[] inStrides, AxisSource source) {
+        int n = checkedElements(outDims, Integer.BYTES, "the index map of the output");
+        if (n == 0) {
+            return new Plan(Shape.of(outDims), new int[0]); // an empty axis beside a huge one needs no tables
+        }
+        int[][] tables = new int[outDims.length][];
+        for (int d = 0; d < outDims.length; d++) {
+            tables[d] = new int[outDims[d]];
+            for (int c = 0; c < outDims[d]; c++) {
+                tables[d][c] = source.at(d, c);
+            }
+        }
+        return new Plan(Shape.of(outDims), axisMap(outDims, tables, inStrides));
+    }
+
     /**
      * The map of an op that treats each axis independently: output coordinate c along axis d
      * reads input coordinate tables[d][c] (negative: fill), at input stride strides[d].

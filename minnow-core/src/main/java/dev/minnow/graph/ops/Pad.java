@@ -116,35 +116,29 @@ final class Pad extends IndexMapOp {
             throw shapeError("pads are required (an input from opset 11)");
         }
         int[] out = new int[in.rank()];
-        int[][] tables = new int[in.rank()][];
         for (int d = 0; d < out.length; d++) {
-            int n = in.dim(d);
-            out[d] = padded(n, p[0][d], p[1][d], d);
-            if (out[d] < 0) {
-                throw shapeError("pads crop axis " + d + " of size " + n + " below zero");
-            }
-            tables[d] = new int[out[d]];
-            for (int c = 0; c < out[d]; c++) {
-                tables[d][c] = source((int) (c - p[0][d]), n);
+            out[d] = padded(in.dim(d), p[0][d], p[1][d], d);
+            if (in.dim(d) == 0 && out[d] > 0 && !mode.equals("constant")) {
+                throw shapeError("mode " + mode + " cannot pad axis " + d + ", which is empty: there is no value to repeat");
             }
         }
-        return new Plan(Shape.of(out), axisMap(out, tables, in.strides()));
+        return axisPlan(out, in.strides(), (d, c) -> source(c - p[0][d], in.dim(d)));
     }
 
     /** Input coordinate read for coordinate i (possibly outside [0, n)), -1 for the constant. */
-    private int source(int i, int n) {
+    private int source(long i, int n) {
         if (i >= 0 && i < n) {
-            return i;
+            return (int) i;
         }
         return switch (mode) {
             case "edge" -> i < 0 ? 0 : n - 1;
-            case "wrap" -> Math.floorMod(i, n);
+            case "wrap" -> (int) Math.floorMod(i, n);
             case "reflect" -> {
                 if (n == 1) {
                     yield 0;
                 }
                 int period = 2 * (n - 1);
-                int j = Math.floorMod(i, period);
+                int j = (int) Math.floorMod(i, period);
                 yield j < n ? j : period - j;
             }
             default -> -1;

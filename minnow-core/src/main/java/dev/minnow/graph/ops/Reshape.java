@@ -14,6 +14,8 @@ import java.util.List;
  * the output has the shape input's length as rank and unknown dims.
  */
 final class Reshape extends ReshapeLike {
+    /** Most elements one tensor can hold (one Java array). */
+    private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
     private final boolean allowZero;
     private final long[] attrShape;
 
@@ -67,8 +69,12 @@ final class Reshape extends ReshapeLike {
                 out[i] = in.dim(i);
             } else if (t < 0) {
                 throw shapeError("invalid target dim " + t);
+            } else if (t > Integer.MAX_VALUE || t > 0 && known > MAX_ELEMENTS / t) {
+                // known <= MAX_ELEMENTS before each product, so it cannot wrap around
+                throw shapeError("target shape " + java.util.Arrays.toString(target) + " has more than " + MAX_ELEMENTS
+                        + " elements (target dim " + i + " is " + t + "): no tensor can hold it");
             } else {
-                out[i] = Math.toIntExact(t);
+                out[i] = (int) t;
                 known *= t;
             }
         }
@@ -79,15 +85,20 @@ final class Reshape extends ReshapeLike {
                 boolean copied = i < target.length && target[i] == 0 && !allowZero;
                 if (!copied) {
                     unknown |= in.dim(i) == Shape.UNKNOWN;
-                    rest *= Math.max(in.dim(i), 0);
+                    // saturate: a declared input shape may multiply past the long range
+                    int d = Math.max(in.dim(i), 0);
+                    rest = d != 0 && rest > Long.MAX_VALUE / d ? Long.MAX_VALUE : rest * d;
                 }
             }
             if (unknown) {
                 out[inferAt] = Shape.UNKNOWN;
             } else if (known == 0 || rest % known != 0) {
                 throw shapeError("cannot reshape " + in + " to " + java.util.Arrays.toString(target));
+            } else if (rest / known > Integer.MAX_VALUE) {
+                throw shapeError("cannot reshape " + in + " to " + java.util.Arrays.toString(target) + ": the inferred dim "
+                        + rest / known + " is larger than " + Integer.MAX_VALUE);
             } else {
-                out[inferAt] = Math.toIntExact(rest / known);
+                out[inferAt] = (int) (rest / known);
             }
         }
         return Shape.of(out);

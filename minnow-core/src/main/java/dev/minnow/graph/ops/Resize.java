@@ -101,11 +101,11 @@ final class Resize extends AbstractOp {
             }
             for (int i = 0; i < axes.length; i++) {
                 double s = (float) scales.getDouble(i);
-                if (s <= 0) {
-                    throw shapeError("scale " + s + " must be positive");
+                if (!(s > 0) || s == Double.POSITIVE_INFINITY) {
+                    throw shapeError("scale " + s + " must be positive and finite");
                 }
                 scale[axes[i]] = s;
-                out[axes[i]] = x.dim(axes[i]) < 0 ? -1 : (int) Math.floor(s * x.dim(axes[i]));
+                out[axes[i]] = x.dim(axes[i]) < 0 ? -1 : outSize(Math.floor(s * x.dim(axes[i])), axes[i]);
             }
         } else if (sizes != null) {
             if (sizes.size() != axes.length) {
@@ -113,19 +113,29 @@ final class Resize extends AbstractOp {
             }
             double common = aspectPolicy.equals("not_larger") ? Double.MAX_VALUE : 0;
             for (int i = 0; i < axes.length; i++) {
-                double s = (double) sizes.getLong(i) / x.dim(axes[i]);
+                long size = sizes.getLong(i);
+                if (size < 0 || size > Integer.MAX_VALUE) {
+                    throw shapeError("size " + size + " for axis " + axes[i] + " is negative or larger than "
+                            + Integer.MAX_VALUE);
+                }
+                double s = (double) size / x.dim(axes[i]);
                 common = aspectPolicy.equals("not_larger") ? Math.min(common, s) : Math.max(common, s);
                 scale[axes[i]] = s;
-                out[axes[i]] = (int) sizes.getLong(i);
+                out[axes[i]] = (int) size;
             }
             if (!aspectPolicy.equals("stretch")) {
                 for (int a : axes) {
                     scale[a] = common;
-                    out[a] = (int) Math.rint(common * x.dim(a));
+                    out[a] = x.dim(a) < 0 ? -1 : outSize(Math.rint(common * x.dim(a)), a);
                 }
             }
         } else {
             return null;
+        }
+        for (int a : axes) {
+            if (x.dim(a) == 0 && out[a] > 0) {
+                throw shapeError("cannot resize axis " + a + " of size 0 to " + out[a] + ": there are no values to interpolate");
+            }
         }
         double[] roiStart = new double[rank];
         double[] roiEnd = new double[rank];
@@ -153,6 +163,14 @@ final class Resize extends AbstractOp {
             return List.of(new TensorType(x.dtype(), Shape.of(d)));
         }
         return List.of(new TensorType(x.dtype(), Shape.of(g.out())));
+    }
+
+    /** Output size along axis from its real value, refused when no tensor could have it. */
+    private int outSize(double size, int axis) {
+        if (!(size >= 0 && size <= Integer.MAX_VALUE)) {
+            throw shapeError("resizing axis " + axis + " gives size " + size + ", which is not in [0, " + Integer.MAX_VALUE + "]");
+        }
+        return (int) size;
     }
 
     /** One 1-D pass along an axis: output i = sum_k w[i][k] * input[idx[i][k]], or the extrapolation value. */
@@ -264,13 +282,21 @@ final class Resize extends AbstractOp {
         };
     }
 
+    /**
+     * The passes, last axis first. Every intermediate array (doubles) is checked against the
+     * allocation bound first: one axis grown before another shrinks can pass both the input
+     * and the output size. Callers skip an empty output, whose pass tables could still be huge.
+     */
     private List<Pass> passes(Shape x, Geometry g) {
         List<Pass> ps = new java.util.ArrayList<>();
+        int[] dims = x.dims();
         for (int a = x.rank() - 1; a >= 0; a--) {
             int in = x.dim(a);
             int out = g.out()[a];
             boolean identity = in == out && g.scale()[a] == 1 && !coordMode.equals("tf_crop_and_resize");
             if (!identity) {
+                dims[a] = out;
+                checkedElements(dims, Double.BYTES, "the interpolation after resizing axis " + a);
                 ps.add(pass(a, in, out, g.scale()[a], g.roiStart()[a], g.roiEnd()[a]));
             }
         }
@@ -316,6 +342,9 @@ final class Resize extends AbstractOp {
         if (g == null) {
             throw shapeError("either scales or sizes must be given");
         }
+        if (checkedElements(g.out(), Double.BYTES, "the output") == 0) {
+            return new Tensor[] {Tensor.zeros(x.dtype(), Shape.of(g.out()))};
+        }
         int[] dims = x.shape().dims();
         double[] v = Elems.doubles(x);
         for (Pass p : passes(x.shape(), g)) {
@@ -343,6 +372,10 @@ final class Resize extends AbstractOp {
             return r;
         }
         Geometry g = geometry(x.shape(), inputs);
+        if (x.size() == 0 || Shape.of(g.out()).size() == 0) {
+            r[0] = Tensor.zeros(DType.FLOAT32, x.shape());
+            return r;
+        }
         List<Pass> ps = passes(x.shape(), g);
         int[] dims = g.out().clone();
         double[] v = Elems.doubles(gradOutputs[0]);

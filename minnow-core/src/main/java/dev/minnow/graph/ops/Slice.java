@@ -97,15 +97,10 @@ final class Slice extends IndexMapOp {
             throw shapeError("starts and ends are required inputs from opset 10");
         }
         int[] out = new int[in.rank()];
-        int[][] tables = new int[in.rank()][];
         for (int d = 0; d < out.length; d++) {
             out[d] = (int) r[d][2];
-            tables[d] = new int[out[d]];
-            for (int c = 0; c < out[d]; c++) {
-                tables[d][c] = (int) (r[d][0] + c * r[d][1]);
-            }
         }
-        return new Plan(Shape.of(out), axisMap(out, tables, in.strides()));
+        return axisPlan(out, in.strides(), (d, c) -> (int) (r[d][0] + c * r[d][1]));
     }
 
     @Override

@@ -36,8 +36,12 @@ final class Split extends AbstractOp {
             int[] r = new int[s.length];
             long sum = 0;
             for (int i = 0; i < s.length; i++) {
-                r[i] = Math.toIntExact(s[i]);
-                sum += s[i];
+                if (s[i] < 0 || s[i] > Integer.MAX_VALUE) {
+                    throw shapeError("split size " + s[i] + " (part " + i + ") is negative or larger than "
+                            + Integer.MAX_VALUE);
+                }
+                r[i] = (int) s[i];
+                sum += s[i]; // at most 2^31 per part and 2^31 parts: no overflow
             }
             if (dim >= 0 && sum != dim) {
                 throw shapeError("split sizes " + java.util.Arrays.toString(s) + " do not add up to " + dim);
@@ -47,6 +51,14 @@ final class Split extends AbstractOp {
         if (numOutputs <= 0) {
             throw shapeError("neither split sizes nor the number of outputs are known");
         }
+        // more parts than values leaves a part with a negative size in ONNX's reference
+        if (dim > 0 && numOutputs > dim) {
+            throw shapeError("num_outputs " + numOutputs + " is more than the " + dim + " values of the split axis");
+        }
+        // an empty or unknown axis bounds nothing: bound the parts' bookkeeping (about 64 bytes each)
+        if (numOutputs > maxAllocationBytes() / 64) {
+            throw shapeError("num_outputs " + numOutputs + " is too large for this heap");
+        }
         int n = (int) numOutputs;
         int[] r = new int[n];
         if (dim < 0) {
@@ -54,7 +66,7 @@ final class Split extends AbstractOp {
             return r;
         }
         boolean uneven = attributes().has("num_outputs");
-        int chunk = uneven ? (dim + n - 1) / n : dim / n;
+        int chunk = (int) (uneven ? ((long) dim + n - 1) / n : dim / n);
         if (!uneven && dim % n != 0) {
             throw shapeError("axis of size " + dim + " cannot be split into " + n + " equal parts");
         }

@@ -50,14 +50,7 @@ final class Tile extends IndexMapOp {
             throw shapeError("repeats is a required input");
         }
         Shape o = out(in, Elems.longs(inputs[1]));
-        int[][] tables = new int[in.rank()][];
-        for (int d = 0; d < in.rank(); d++) {
-            tables[d] = new int[o.dim(d)];
-            for (int c = 0; c < o.dim(d); c++) {
-                tables[d][c] = c % in.dim(d);
-            }
-        }
-        return new Plan(o, axisMap(o.dims(), tables, in.strides()));
+        return axisPlan(o.dims(), in.strides(), (d, c) -> c % in.dim(d));
     }
 
     @Override

@@ -3,6 +3,10 @@ package dev.minnow.graph.ops;
 import static dev.minnow.graph.ops.OpTesting.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.minnow.errors.ShapeException;
 
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -66,6 +70,31 @@ class IndexingOpsTest {
         GradCheck.check(op("Pad", "mode", "edge"), new Tensor[] {GradCheck.random(rnd, 2, 4), longs(1, 2, 0, 3)}, 0);
     }
 
+    /**
+     * Fuzz long run, case 99422: edge pads of 956,301,312 and 536,870,914 on a 1x3x4x5 int32
+     * tensor. Pad built a table per padded axis and a map with one int per output value before
+     * any size check (GraphRunner's output check overflowed), and ran out of heap.
+     */
+    @Test
+    void padRefusesOutputsWhoseIndexMapCannotBeAllocated() {
+        Tensor x = Tensor.zeros(DType.INT32, Shape.of(1, 3, 4, 5));
+        Tensor pads = longs(0, 956_301_312, 536_870_913, 1, 0, 0, 1, 1);
+        ShapeException e = assertThrows(ShapeException.class, () -> run(op("Pad", "mode", "edge"), x, pads));
+        assertTrue(e.getMessage().startsWith("Pad: the index map") && e.getMessage().contains("956301315"), e.getMessage());
+        // an empty axis beside a huge one: an empty output, without building the huge axis's table
+        Tensor empty = Tensor.zeros(Shape.of(0, 2));
+        assertShape(run1(op("Pad"), empty, longs(0, 0, 0, 2_000_000_000)), 0, 2_000_000_002);
+        // edge, wrap and reflect have nothing to repeat on an empty axis (wrap divided by zero)
+        for (String mode : List.of("edge", "wrap", "reflect")) {
+            ShapeException m = assertThrows(ShapeException.class, () -> run(op("Pad", "mode", mode), empty, longs(1, 0, 0, 0)));
+            assertTrue(m.getMessage().contains("empty"), m.getMessage());
+        }
+        // Tile shares the check: 65,536 x 65,536 fits an int per axis, not in one map
+        ShapeException t = assertThrows(ShapeException.class, () -> run(op("Tile"), Tensor.zeros(Shape.of(1, 1)),
+                longs(65_536, 65_536)));
+        assertTrue(t.getMessage().startsWith("Tile: the index map"), t.getMessage());
+    }
+
     @Test
     void gatherAndGatherElements() {
         Tensor data = iota(3, 2);
@@ -127,6 +156,23 @@ class IndexingOpsTest {
         assertEquals(3, uneven[0].size());
         assertEquals(1, uneven[2].size());
         GradCheck.check(op("Split", "axis", 1L), new Tensor[] {GradCheck.random(rnd, 2, 5), longs(1, 4)}, 0);
+    }
+
+    /** Fuzz long run, case 16883 and 3 more: split sizes past the int range overflowed inside sizes. */
+    @Test
+    void splitRefusesImpossibleSizes() {
+        Tensor x = iota(4);
+        ShapeException huge = assertThrows(ShapeException.class, () -> run(op("Split"), x, longs(1L << 40, 4 - (1L << 40))));
+        assertTrue(huge.getMessage().startsWith("Split: ") && huge.getMessage().contains("1099511627776"), huge.getMessage());
+        // negative sizes that still add up to the axis once made an output with a -1 dim
+        assertThrows(ShapeException.class, () -> run(op("Split"), x, longs(-1, 5)));
+        assertThrows(ShapeException.class, () -> op("Split").inferTypes(
+                List.of(TensorType.f32(4), new TensorType(DType.INT64, Shape.of(2))), Arrays.asList(null, longs(-1, 5))));
+        // num_outputs past the int range was cast to 0 (a division by zero) or a negative array size
+        assertThrows(ShapeException.class, () -> run(op("Split", "num_outputs", 1L << 40), x));
+        assertThrows(ShapeException.class, () -> run(op("Split", "num_outputs", 1L << 31), x));
+        assertThrows(ShapeException.class, () -> run(op("Split", "num_outputs", 5L), x));
+        assertEquals(4, run(op("Split", "num_outputs", 4L), x).length);
     }
 
     @Test

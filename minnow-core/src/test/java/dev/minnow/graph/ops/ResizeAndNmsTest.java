@@ -3,6 +3,7 @@ package dev.minnow.graph.ops;
 import static dev.minnow.graph.ops.OpTesting.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import dev.minnow.errors.ShapeException;
 import dev.minnow.errors.UnsupportedOpException;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
@@ -64,6 +65,28 @@ class ResizeAndNmsTest {
         GradCheck.check(op("Resize", "mode", "linear", "antialias", 1L), new Tensor[] {GradCheck.random(rnd, 1, 1, 6, 6),
             noRoi, scales(1, 1, 0.5f, 0.5f)}, 0);
         GradCheck.check(op("Resize"), new Tensor[] {x, noRoi, scales(1, 1, 2, 2)}, 0);
+    }
+
+    /** Fuzz long run, case 32792 and 4 more: an empty input axis resized to 4 made taps clamp into [0, -1]. */
+    @Test
+    void resizeRefusesDegenerateSizesAndScales() {
+        Tensor empty = Tensor.zeros(Shape.of(1, 1, 0, 2));
+        ShapeException e = Assertions.assertThrows(ShapeException.class,
+                () -> run(op("Resize"), empty, noRoi, null, longs(1, 1, 4, 4)));
+        Assertions.assertTrue(e.getMessage().startsWith("Resize: cannot resize axis 2 of size 0"), e.getMessage());
+        // an empty axis may stay empty
+        assertShape(run1(op("Resize"), empty, noRoi, null, longs(1, 1, 0, 4)), 1, 1, 0, 4);
+        Tensor x = f(dims(1, 1, 2, 2), 1, 2, 3, 4);
+        Assertions.assertThrows(ShapeException.class, () -> run(op("Resize"), x, noRoi, null, longs(1, 1, 1L << 40, 2)));
+        Assertions.assertThrows(ShapeException.class, () -> run(op("Resize"), x, noRoi, null, longs(1, 1, -3, 2)));
+        Assertions.assertThrows(ShapeException.class, () -> run(op("Resize"), x, noRoi, scales(1, 1, Float.POSITIVE_INFINITY, 1)));
+        Assertions.assertThrows(ShapeException.class, () -> run(op("Resize"), x, noRoi, scales(1, 1, Float.NaN, 1)));
+        Assertions.assertThrows(ShapeException.class, () -> run(op("Resize"), x, noRoi, scales(1, 1, 3e9f, 1)));
+        // [1, 100000] -> [100000, 1]: the last axis is resized first, through 10^10 values
+        Tensor column = Tensor.zeros(Shape.of(100_000, 1));
+        ShapeException mid = Assertions.assertThrows(ShapeException.class,
+                () -> run(op("Resize"), column, noRoi, null, longs(1, 100_000)));
+        Assertions.assertTrue(mid.getMessage().contains("interpolation after resizing axis 1"), mid.getMessage());
     }
 
     @Test

@@ -4,6 +4,10 @@ import static dev.minnow.graph.ops.OpTesting.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.minnow.errors.ShapeException;
 
 import dev.minnow.graph.TensorType;
 import dev.minnow.tensor.DType;
@@ -47,6 +51,31 @@ class ShapeOpsTest {
         assertArrayEquals(new float[] {1, 2, 3, 4}, run1(op("Reshape"), v, longs(4)).floats());
         GradCheck.check(op("Reshape"), new Tensor[] {GradCheck.random(rnd, 2, 6), longs(3, 4)}, 0);
         GradCheck.check(op("Flatten"), new Tensor[] {GradCheck.random(rnd, 2, 2, 3)}, 0);
+    }
+
+    /** Fuzz long run, case 8056 and 16 more: target dims past the int range overflowed inside resolve. */
+    @Test
+    void reshapeRefusesTargetsNoTensorCanHold() {
+        Tensor x = Tensor.zeros(Shape.of(2, 3));
+        ShapeException huge = assertThrows(ShapeException.class, () -> run(op("Reshape"), x, longs(1L << 40, -1)));
+        assertTrue(huge.getMessage().startsWith("Reshape: ") && huge.getMessage().contains("1099511627776"), huge.getMessage());
+        // every dim fits an int, their product does not (and would wrap a long on the next dim)
+        long big = Integer.MAX_VALUE;
+        ShapeException product = assertThrows(ShapeException.class, () -> op("Reshape").inferTypes(
+                List.of(TensorType.f32(2, 3), new TensorType(DType.INT64, Shape.of(3))),
+                Arrays.asList(null, longs(big, big, big))));
+        assertTrue(product.getMessage().contains("no tensor can hold it"), product.getMessage());
+        // a declared input whose size passes the long range, inferred through -1
+        ShapeException inferred = assertThrows(ShapeException.class, () -> op("Reshape").inferTypes(
+                List.of(TensorType.f32(2_000_000_000, 2_000_000_000, 2_000_000_000, 8), new TensorType(DType.INT64, Shape.of(2))),
+                Arrays.asList(null, longs(-1, 8))));
+        assertTrue(inferred.getMessage().startsWith("Reshape: cannot reshape"), inferred.getMessage());
+        ShapeException tooLong = assertThrows(ShapeException.class, () -> op("Reshape").inferTypes(
+                List.of(TensorType.f32(2_000_000_000, 4), new TensorType(DType.INT64, Shape.of(1))),
+                Arrays.asList(null, longs(-1))));
+        assertTrue(tooLong.getMessage().contains("inferred dim 8000000000"), tooLong.getMessage());
+        // allowzero with a 0 target dim is still fine next to these checks
+        assertShape(run1(op("Reshape", "allowzero", 1L), Tensor.zeros(Shape.of(0, 3)), longs(0, 5)), 0, 5);
     }
 
     @Test
