@@ -65,14 +65,15 @@ public final class Shape {
         return true;
     }
 
-    /** Number of elements; throws for unknown dimensions. */
+    /** Number of elements (Long.MAX_VALUE when the product overflows); throws for unknown dimensions. */
     public long size() {
         long n = 1;
         for (int d : dims) {
             if (d == UNKNOWN) {
                 throw new ShapeException("shape " + this + " has an unknown dimension");
             }
-            n *= d;
+            // saturate instead of wrapping: callers compare sizes against limits
+            n = Math.multiplyHigh(n, d) != 0 || n * d < 0 ? Long.MAX_VALUE : n * d;
         }
         return n;
     }

@@ -99,7 +99,10 @@ public final class GraphRunner {
             long bytes = 0;
             for (TensorType t : expected) {
                 if (t != null && t.shape().isStatic()) {
-                    bytes += t.shape().size() * t.dtype().bytes;
+                    // saturating: a hostile shape must not wrap around below the limit
+                    long b = Math.multiplyHigh(t.shape().size(), t.dtype().bytes) != 0 ? Long.MAX_VALUE
+                            : t.shape().size() * t.dtype().bytes;
+                    bytes = b > Long.MAX_VALUE - bytes ? Long.MAX_VALUE : bytes + b;
                 }
             }
             if (bytes > maxTensorBytes()) {

@@ -93,4 +93,16 @@ class PassesTest {
         assertEquals(dev.minnow.tensor.Shape.of(2, 12), y.shape());
         org.junit.jupiter.api.Assertions.assertArrayEquals(x.floats(), y.floats());
     }
+
+    @Test
+    void aConstantNodeWithoutOutputsIsDroppedNotFolded() {
+        // fuzz case 47569: a ConstantOfShape whose output list was emptied; folding threw inside the editor
+        GraphProto.Builder g = GraphProto.newBuilder().addInput(value("x", 1, 2))
+                .addInitializer(TensorProto.newBuilder().setName("shape").setDataType(7).addDims(1).addInt64Data(3))
+                .addNode(node("cos", "ConstantOfShape", List.of("shape"), List.of()))
+                .addNode(node("relu", "Relu", List.of("x"), List.of("y")))
+                .addOutput(value("y", 1, 2));
+        Graph graph = Onnx.fromBytes(model(17, g).toByteArray(), ReadOptions.defaults());
+        assertEquals(List.of("Relu"), ops(graph));
+    }
 }

@@ -104,8 +104,8 @@ public final class ConstantFolding implements GraphPass {
                 continue;
             }
             Tensor[] out = evaluate(types, n, known, syms);
-            if (out == null) {
-                continue;
+            if (out == null || n.outputs().isEmpty() || out.length < n.outputs().size()) {
+                continue; // a node with no outputs is dead (dead-node removal drops it)
             }
             for (int i = 0; i < n.outputs().size(); i++) {
                 String o = n.outputs().get(i);
@@ -114,7 +114,7 @@ public final class ConstantFolding implements GraphPass {
                     types.put(o, new TensorType(out[i].dtype(), out[i].shape()));
                 }
             }
-            e.replaceByConstants(n, Arrays.asList(out));
+            e.replaceByConstants(n, Arrays.asList(out).subList(0, n.outputs().size()));
             record.count("folded", 1).change("folded " + n.opType() + " '" + n.name() + "'");
         }
         return record.build();
