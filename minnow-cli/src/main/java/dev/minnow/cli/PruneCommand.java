@@ -1,6 +1,9 @@
 package dev.minnow.cli;
 
+import dev.minnow.compress.prune.ChannelPruner;
+import dev.minnow.compress.prune.Importance;
 import dev.minnow.compress.prune.PruneRun;
+import dev.minnow.compress.prune.Taylor;
 import dev.minnow.data.DatasetSplit;
 import dev.minnow.data.Normalization;
 import dev.minnow.data.Preprocessing;
@@ -57,8 +60,11 @@ final class PruneCommand implements Callable<Integer> {
     String granularity;
 
     @Option(names = "--method", defaultValue = "magnitude",
-            description = "Importance: magnitude (= l1), l1, l2 or bn-scale (channels) (default: ${DEFAULT-VALUE}).")
+            description = "Importance: magnitude (= l1), l1, l2, bn-scale or taylor (|w x gradient|; channels) (default: ${DEFAULT-VALUE}).")
     String method;
+
+    @Option(names = "--taylor-batches", defaultValue = "16", description = "Training batches whose gradients Taylor importance sums (default: ${DEFAULT-VALUE}).")
+    int taylorBatches;
 
     @Option(names = "--sparsity", description = "Fraction of weights (or, with channel, of each group's channels) removed.")
     Double sparsity;
@@ -139,7 +145,14 @@ final class PruneCommand implements Callable<Integer> {
             t.fit(split);
             listener.done();
         };
-        PruneRun.Result r = PruneRun.run(g, settings, fineTune, null);
+        java.util.function.Function<Graph, Importance> importance = method.equals("taylor")
+                ? graph -> Taylor.importance(Taylor.gradients(graph, split.train(), split.normalization(), taylorBatches,
+                        batchSize, seed))
+                : graph -> ChannelPruner.importance(method.equals("magnitude") ? "l1" : method);
+        if (method.equals("taylor") && !granularity.equals("channel")) {
+            throw new InvalidInputException("--method taylor scores channels: use it with --granularity channel");
+        }
+        PruneRun.Result r = PruneRun.run(g, settings, fineTune, null, importance);
         Graph pruned = r.graph();
         double top1After = evaluate(pruned, split);
         long paramsAfter = PruneRun.nonZeroParams(pruned);
@@ -200,8 +213,9 @@ final class PruneCommand implements Callable<Integer> {
 
     private String importance() {
         return switch (method) {
-            case "magnitude", "l1", "l2", "bn-scale" -> method;
-            default -> throw new InvalidInputException("unknown --method '" + method + "'; use magnitude, l1, l2 or bn-scale");
+            case "magnitude", "l1", "l2", "bn-scale", "taylor" -> method;
+            default -> throw new InvalidInputException("unknown --method '" + method
+                    + "'; use magnitude, l1, l2, bn-scale or taylor");
         };
     }
 

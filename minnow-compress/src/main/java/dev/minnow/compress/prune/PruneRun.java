@@ -76,6 +76,15 @@ public final class PruneRun {
 
     /** Runs the job; the input graph is not modified. evaluate may be null (no accuracy per step). */
     public static Result run(Graph input, Settings s, FineTune fineTune, ToDoubleFunction<Graph> evaluate) {
+        return run(input, s, fineTune, evaluate, g -> ChannelPruner.importance(importanceName(s)));
+    }
+
+    /**
+     * As above, with the channel importance made for the graph of each step (Taylor scores need
+     * gradients of the graph as it is then).
+     */
+    public static Result run(Graph input, Settings s, FineTune fineTune, ToDoubleFunction<Graph> evaluate,
+                             java.util.function.Function<Graph, Importance> importance) {
         Graph g = input.copy().validate();
         List<PassRecord> records = new ArrayList<>();
         List<Step> steps = new ArrayList<>();
@@ -98,7 +107,7 @@ public final class PruneRun {
                     double original = macs ? input.macs() : nonZeroParams(input);
                     relative = fractionFor(g, s, macs, (1 - target) * original);
                 }
-                PassResult r = channelStep(g, s, relative);
+                PassResult r = new ChannelPruner(importance.apply(g), s.roundTo()).prune(g, relative);
                 g = r.graph();
                 records.addAll(r.records());
             } else {
@@ -181,18 +190,15 @@ public final class PruneRun {
         return hi;
     }
 
+    /** What a uniform fraction removes; which channels go barely matters for the count, so L1 picks them. */
     private static double removedAt(Graph g, Settings s, double f, boolean macs, double before) {
-        Graph p = new ChannelPruner(ChannelPruner.importance(importanceName(s)), s.roundTo()).prune(g, f).graph();
+        Graph p = new ChannelPruner(Importance.l1(), s.roundTo()).prune(g, f).graph();
         return 1 - (macs ? p.macs() : nonZeroParams(p)) / before;
-    }
-
-    private static PassResult channelStep(Graph g, Settings s, double fraction) {
-        return new ChannelPruner(ChannelPruner.importance(importanceName(s)), s.roundTo()).prune(g, fraction);
     }
 
     private static String importanceName(Settings s) {
         return switch (s.importance()) {
-            case "magnitude", "l1" -> "l1";
+            case "magnitude", "l1", "taylor" -> "l1";
             default -> s.importance();
         };
     }
