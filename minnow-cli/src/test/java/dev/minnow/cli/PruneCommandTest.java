@@ -1,0 +1,100 @@
+package dev.minnow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.minnow.graph.Graph;
+import dev.minnow.onnx.Onnx;
+import dev.minnow.zoo.Zoo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * `minnow prune` and `minnow sensitivity` as a user calls them, on MNIST with a LeNet-5 of seeded
+ * weights (no fine-tuning: the accuracies are not the point, the file, the keys and the sizes are).
+ */
+class PruneCommandTest {
+    private static String num(String json, String key) {
+        int i = json.indexOf("\"" + key + "\":");
+        assertTrue(i >= 0, "no key " + key + " in " + json);
+        int s = i + key.length() + 3;
+        int e = s;
+        while (e < json.length() && ",}".indexOf(json.charAt(e)) < 0) {
+            e++;
+        }
+        return json.substring(s, e);
+    }
+
+    @Test
+    void channelPruningWritesASmallerDenseModelAndLeavesTheInputAlone() throws Exception {
+        Path dir = Files.createTempDirectory("prune");
+        Path in = dir.resolve("lenet5.onnx");
+        Onnx.write(Zoo.build("lenet5", 1), in);
+        byte[] before = Files.readAllBytes(in);
+        Path out = dir.resolve("pruned.onnx");
+        Cli r = Cli.run("prune", in.toString(), "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--granularity", "channel", "--target-macs", "0.5", "--finetune-epochs", "0", "--out", out.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        String j = r.json();
+        long macsBefore = Long.parseLong(num(j, "macs_before"));
+        long macsAfter = Long.parseLong(num(j, "macs_after"));
+        assertTrue(macsAfter <= macsBefore / 2 && macsAfter > macsBefore / 4, j);
+        assertTrue(Long.parseLong(num(j, "params_after")) < Long.parseLong(num(j, "params_before")));
+        for (String k : new String[] {"sparsity", "top1_before", "top1_after"}) {
+            double v = Double.parseDouble(num(j, k));
+            assertTrue(v >= 0 && v <= 1, k + " = " + v);
+        }
+        Graph pruned = Onnx.read(out);
+        assertEquals(macsAfter, pruned.validate().macs(), "the saved graph is the smaller one");
+        assertArrayEquals(before, Files.readAllBytes(in), "the input model file is never modified");
+    }
+
+    @Test
+    void twoOfFourZeroesHalfOfEveryEligibleWeight() throws Exception {
+        Path out = Files.createTempDirectory("prune").resolve("sparse.onnx");
+        Cli r = Cli.run("prune", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--granularity", "2:4", "--finetune-epochs", "0", "--out", out.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        double sparsity = Double.parseDouble(num(r.json(), "sparsity"));
+        // conv1 (1 input channel) cannot take 2:4; the rest is half of ~99.9% of the weights
+        assertTrue(sparsity > 0.45 && sparsity < 0.5, r.json());
+    }
+
+    @Test
+    void badSettingsExitTwoAndWriteNothing() throws Exception {
+        Path out = Files.createTempDirectory("prune").resolve("never.onnx");
+        String data = Cli.dataDir().toString();
+        String[][] cases = {
+            {"--sparsity", "1.2"},
+            {"--sparsity", "0.5", "--target-macs", "0.5"},
+            {"--granularity", "weight", "--target-macs", "0.5"},
+            {"--granularity", "rows", "--sparsity", "0.5"},
+            {"--granularity", "channel", "--sparsity", "0.5", "--method", "taylor", "--schedule", "sometimes"},
+        };
+        for (String[] c : cases) {
+            String[] args = new String[8 + c.length];
+            String[] head = {"prune", "lenet5", "--dataset", "mnist", "--data-dir", data, "--out", out.toString()};
+            System.arraycopy(head, 0, args, 0, head.length);
+            System.arraycopy(c, 0, args, head.length, c.length);
+            Cli r = Cli.run(args);
+            assertEquals(2, r.exitCode(), String.join(" ", c) + ": " + r.err());
+            assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+        }
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void sensitivityMeasuresEveryLayerAndDrawsTheCurves() throws Exception {
+        Path png = Files.createTempDirectory("sens").resolve("curves.png");
+        Cli r = Cli.run("sensitivity", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--sparsities", "0.5,0.9", "--samples", "200", "--plot", png.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        String j = r.json();
+        assertEquals(4, j.split("\"curve\"").length - 1, "lenet5: 2 convs and 2 dense layers: " + j);
+        byte[] b = Files.readAllBytes(png);
+        assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', "a PNG file");
+    }
+}
