@@ -6,8 +6,9 @@
 # given as SCALESIM_DIR (cloned into a temporary directory when unset).
 # Needs python3 with numpy, pandas, tqdm and absl (Debian: python3-numpy python3-pandas python3-tqdm python3-absl).
 #
-# For every *.cfg under minnow-hw/src/test/resources/golden/scalesim it runs layers.csv and keeps
-# COMPUTE_REPORT.csv and DETAILED_ACCESS_REPORT.csv in a directory named after the cfg.
+# For every *.cfg and every topology *.csv under minnow-hw/src/test/resources/golden/scalesim
+# (layers.csv: chosen cases; random.csv: random shapes, made once with Python's random.Random(15))
+# it keeps COMPUTE_REPORT.csv and DETAILED_ACCESS_REPORT.csv in <cfg name>/<topology name>/.
 set -euo pipefail
 
 COMMIT=fab89b777d7363550b7560ff615a11f888db46b9
@@ -29,13 +30,16 @@ fi
 
 for cfg in "$GOLDEN"/*.cfg; do
   name="$(basename "$cfg" .cfg)"
-  out="$WORK/out"
-  rm -rf "$out"; mkdir -p "$out"
-  # scale.py reads its default layout file relative to the working directory, so run from the checkout
-  (cd "$SCALESIM_DIR" && PYTHONPATH=. "$PY" scalesim/scale.py -c "$cfg" -t "$GOLDEN/layers.csv" -p "$out/run" -s N >"$WORK/$name.log" 2>&1) \
-    || { cat "$WORK/$name.log" >&2; exit 1; }
-  # the reports land in <top path>/<run_name>/; run_name is set to the cfg's name
-  mkdir -p "$GOLDEN/$name"
-  cp "$out/run/$name/COMPUTE_REPORT.csv" "$out/run/$name/DETAILED_ACCESS_REPORT.csv" "$GOLDEN/$name/"
-  echo "$name: $(($(wc -l < "$GOLDEN/$name/COMPUTE_REPORT.csv") - 1)) layers"
+  for topo in "$GOLDEN"/*.csv; do
+    tname="$(basename "$topo" .csv)"
+    out="$WORK/out"
+    rm -rf "$out"; mkdir -p "$out"
+    # scale.py reads its default layout file relative to the working directory, so run from the checkout
+    (cd "$SCALESIM_DIR" && PYTHONPATH=. "$PY" scalesim/scale.py -c "$cfg" -t "$topo" -p "$out/run" -s N >"$WORK/log" 2>&1) \
+      || { cat "$WORK/log" >&2; exit 1; }
+    # the reports land in <top path>/<run_name>/; run_name is set to the cfg's name
+    mkdir -p "$GOLDEN/$name/$tname"
+    cp "$out/run/$name/COMPUTE_REPORT.csv" "$out/run/$name/DETAILED_ACCESS_REPORT.csv" "$GOLDEN/$name/$tname/"
+    echo "$name $tname: $(($(wc -l < "$GOLDEN/$name/$tname/COMPUTE_REPORT.csv") - 1)) layers"
+  done
 done

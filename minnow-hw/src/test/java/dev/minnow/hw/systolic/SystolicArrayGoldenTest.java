@@ -26,9 +26,10 @@ class SystolicArrayGoldenTest {
     @Test
     void everyGoldenRunMatches() throws Exception {
         Path dir = goldenDir();
-        List<ConvLayer> layers = ScaleSimTopology.read(dir.resolve("layers.csv"));
+        List<ConvLayer> chosen = ScaleSimTopology.read(dir.resolve("layers.csv"));
         // 6 plain layers plus a 2-channel depthwise layer that SCALE-Sim splits in two
-        assertEquals(8, layers.size());
+        assertEquals(8, chosen.size());
+        assertEquals(10, ScaleSimTopology.read(dir.resolve("random.csv")).size());
         List<Path> cfgs;
         try (Stream<Path> s = Files.list(dir)) {
             cfgs = s.filter(p -> p.toString().endsWith(".cfg")).sorted().toList();
@@ -39,29 +40,36 @@ class SystolicArrayGoldenTest {
             ScaleSimConfig cfg = ScaleSimConfig.read(cfgFile);
             String run = cfgFile.getFileName().toString().replace(".cfg", "");
             assertEquals(run, cfg.runName());
-            List<SystolicLayerCost> ours = cfg.array().run(layers);
-            List<String[]> compute = rows(dir.resolve(run).resolve("COMPUTE_REPORT.csv"));
-            List<String[]> access = rows(dir.resolve(run).resolve("DETAILED_ACCESS_REPORT.csv"));
-            assertEquals(layers.size(), compute.size(), run);
-            assertEquals(layers.size(), access.size(), run);
-            for (int i = 0; i < layers.size(); i++) {
-                String at = run + " layer " + i + " (" + layers.get(i).name() + ")";
-                String[] c = compute.get(i);
-                String[] a = access.get(i);
-                SystolicLayerCost o = ours.get(i);
-                assertEquals(i, Integer.parseInt(c[0]), at);
-                assertEquals(0, Long.parseLong(c[3]), at + ": the golden run must be stall-free");
-                assertEquals(Long.parseLong(c[2]), o.computeCycles(), at + " cycles");
-                assertEquals(Double.parseDouble(c[4]), o.utilizationPercent(), 0.0, at + " overall util %");
-                assertEquals(Double.parseDouble(c[5]), o.mappingEfficiencyPercent(), 0.0, at + " mapping efficiency %");
-                assertEquals(Double.parseDouble(c[6]), o.computeUtilizationPercent(), 0.0, at + " compute util %");
-                assertEquals(Long.parseLong(a[3]), o.ifmapSramReads(), at + " ifmap SRAM reads");
-                assertEquals(Long.parseLong(a[6]), o.filterSramReads(), at + " filter SRAM reads");
-                assertEquals(Long.parseLong(a[9]), o.ofmapSramWrites(), at + " ofmap SRAM writes");
-                checked++;
+            for (String topo : List.of("layers", "random")) {
+                checked += compare(cfg, ScaleSimTopology.read(dir.resolve(topo + ".csv")), dir.resolve(run).resolve(topo),
+                        run + "/" + topo);
             }
         }
-        assertEquals(72, checked);
+        assertEquals(9 * (8 + 10), checked);
+    }
+
+    private static int compare(ScaleSimConfig cfg, List<ConvLayer> layers, Path reports, String run) throws IOException {
+        List<SystolicLayerCost> ours = cfg.array().run(layers);
+        List<String[]> compute = rows(reports.resolve("COMPUTE_REPORT.csv"));
+        List<String[]> access = rows(reports.resolve("DETAILED_ACCESS_REPORT.csv"));
+        assertEquals(layers.size(), compute.size(), run);
+        assertEquals(layers.size(), access.size(), run);
+        for (int i = 0; i < layers.size(); i++) {
+            String at = run + " layer " + i + " (" + layers.get(i).name() + ")";
+            String[] c = compute.get(i);
+            String[] a = access.get(i);
+            SystolicLayerCost o = ours.get(i);
+            assertEquals(i, Integer.parseInt(c[0]), at);
+            assertEquals(0, Long.parseLong(c[3]), at + ": the golden run must be stall-free");
+            assertEquals(Long.parseLong(c[2]), o.computeCycles(), at + " cycles");
+            assertEquals(Double.parseDouble(c[4]), o.utilizationPercent(), 0.0, at + " overall util %");
+            assertEquals(Double.parseDouble(c[5]), o.mappingEfficiencyPercent(), 0.0, at + " mapping efficiency %");
+            assertEquals(Double.parseDouble(c[6]), o.computeUtilizationPercent(), 0.0, at + " compute util %");
+            assertEquals(Long.parseLong(a[3]), o.ifmapSramReads(), at + " ifmap SRAM reads");
+            assertEquals(Long.parseLong(a[6]), o.filterSramReads(), at + " filter SRAM reads");
+            assertEquals(Long.parseLong(a[9]), o.ofmapSramWrites(), at + " ofmap SRAM writes");
+        }
+        return layers.size();
     }
 
     @Test
