@@ -45,6 +45,11 @@ public record ScaleSimConfig(String runName, int arrayRows, int arrayCols, int i
         return new SystolicArray(arrayRows, arrayCols, dataflow);
     }
 
+    /** DRAM traffic and write stalls of {@code layer} on this array with these SRAM sizes. */
+    public DramReplay dramReplay(ConvLayer layer) {
+        return DramReplay.of(array(), layer, ifmapSramKb, filterSramKb, ofmapSramKb);
+    }
+
     public static ScaleSimConfig read(Path file) {
         String text;
         try {
