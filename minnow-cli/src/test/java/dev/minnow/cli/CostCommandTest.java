@@ -42,7 +42,10 @@ class CostCommandTest {
         // Tiny by hand (docs/HARDWARE.md): 4 folds of 2*2 + 2 + 4 - 2 = 8 lines, 31 cycles; 32/12/24 SRAM words
         assertTrue(j.contains("{\"name\":\"Tiny\",\"compute_cycles\":31,\"macs\":48,\"utilization\":" + (48.0 / (31 * 4))
                 + ",\"mapping_efficiency\":0.75,"), j);
-        assertTrue(j.contains("\"ifmap_sram_reads\":32,\"filter_sram_reads\":12,\"ofmap_sram_writes\":24}"), j);
+        // DRAM: the 9 input pixels and 12 weights once each (64 KB buffers hold everything); every ofmap SRAM
+        // write is drained to DRAM, both row folds' partial sums included, as in SCALE-Sim
+        assertTrue(j.contains("\"ifmap_sram_reads\":32,\"filter_sram_reads\":12,\"ofmap_sram_writes\":24,"
+                + "\"ifmap_dram_reads\":9,\"filter_dram_reads\":12,\"ofmap_dram_writes\":24}"), j);
         // Conv3x3_s1: K = 144 over 2 rows = 72 folds, N = 24 over 2 columns = 12; M = 144; 864 folds of 4 + 2 + 144 - 2 lines
         long conv = 864L * 148 - 1;
         assertEquals(31 + conv, (long) number(j, "cycles"));
