@@ -35,7 +35,7 @@ public record DramReplay(long ifmapDramReads, long filterDramReads, long ofmapDr
         return new Replay(array, layer, ifmapSramKb * 1024L, filterSramKb * 1024L, ofmapSramKb * 1024L).run();
     }
 
-    /** The demand of one fold: which word each PE edge slot asks for on each line, -1 for none. */
+    /** Walks every fold's demand lines in SCALE-Sim's order (column folds outer), feeding the three buffers. */
     private static final class Replay {
         private final int rows;
         private final int cols;

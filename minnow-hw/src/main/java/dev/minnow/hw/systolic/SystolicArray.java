@@ -18,7 +18,7 @@ import java.util.List;
  * An operand larger than the array is cut into ceil(S_r / rows) x ceil(S_c / cols) folds, run one
  * after another with no overlap. This reproduces the cycle and SRAM counts of SCALE-Sim's
  * stall-free (CALC) mode from closed forms of its demand matrices, without building them; the
- * derivation is in docs/HARDWARE.md. DRAM traffic and bandwidth stalls are not modelled.
+ * derivation is in docs/HARDWARE.md. DRAM traffic: {@link DramReplay}.
  */
 public record SystolicArray(int rows, int cols, Dataflow dataflow) {
     public SystolicArray {

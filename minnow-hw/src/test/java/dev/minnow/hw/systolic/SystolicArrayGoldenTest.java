@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Our parsers and model on the very cfg and topology files SCALE-Sim v3 ran on
  * (tools/golden/scalesim_golden.sh), against every number of its reports this model claims:
- * cycles, utilization, mapping efficiency, compute utilization and the three SRAM counts.
+ * cycles, stalls, utilization, mapping efficiency, compute utilization, the three SRAM counts
+ * and the three DRAM counts.
  * Floating-point columns must match to the last bit, since the model sums in SCALE-Sim's order.
  */
 class SystolicArrayGoldenTest {
