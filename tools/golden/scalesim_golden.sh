@@ -9,6 +9,8 @@
 # For every *.cfg and every topology *.csv under minnow-hw/src/test/resources/golden/scalesim
 # (layers.csv: chosen cases; random.csv: random shapes, made once with Python's random.Random(15))
 # it keeps COMPUTE_REPORT.csv and DETAILED_ACCESS_REPORT.csv in <cfg name>/<topology name>/.
+# Topologies under big/ (AlexNet's first two layers at full size, about two minutes of SCALE-Sim)
+# run with ws_32x32.cfg only.
 set -euo pipefail
 
 COMMIT=fab89b777d7363550b7560ff615a11f888db46b9
@@ -28,18 +30,26 @@ if [ -d "$SCALESIM_DIR/.git" ] || [ -f "$SCALESIM_DIR/.git" ]; then
   [ "$have" = "$COMMIT" ] || echo "warning: SCALE-Sim checkout is at $have, the goldens were made at $COMMIT" >&2
 fi
 
-for cfg in "$GOLDEN"/*.cfg; do
+run() {  # run <cfg> <topology>
+  local cfg="$1" topo="$2" name tname out
   name="$(basename "$cfg" .cfg)"
+  tname="$(basename "$topo" .csv)"
+  out="$WORK/out"
+  rm -rf "$out"; mkdir -p "$out"
+  # scale.py reads its default layout file relative to the working directory, so run from the checkout
+  (cd "$SCALESIM_DIR" && PYTHONPATH=. "$PY" scalesim/scale.py -c "$cfg" -t "$topo" -p "$out/run" -s N >"$WORK/log" 2>&1) \
+    || { cat "$WORK/log" >&2; exit 1; }
+  # the reports land in <top path>/<run_name>/; run_name is set to the cfg's name
+  mkdir -p "$GOLDEN/$name/$tname"
+  cp "$out/run/$name/COMPUTE_REPORT.csv" "$out/run/$name/DETAILED_ACCESS_REPORT.csv" "$GOLDEN/$name/$tname/"
+  echo "$name $tname: $(($(wc -l < "$GOLDEN/$name/$tname/COMPUTE_REPORT.csv") - 1)) layers"
+}
+
+for cfg in "$GOLDEN"/*.cfg; do
   for topo in "$GOLDEN"/*.csv; do
-    tname="$(basename "$topo" .csv)"
-    out="$WORK/out"
-    rm -rf "$out"; mkdir -p "$out"
-    # scale.py reads its default layout file relative to the working directory, so run from the checkout
-    (cd "$SCALESIM_DIR" && PYTHONPATH=. "$PY" scalesim/scale.py -c "$cfg" -t "$topo" -p "$out/run" -s N >"$WORK/log" 2>&1) \
-      || { cat "$WORK/log" >&2; exit 1; }
-    # the reports land in <top path>/<run_name>/; run_name is set to the cfg's name
-    mkdir -p "$GOLDEN/$name/$tname"
-    cp "$out/run/$name/COMPUTE_REPORT.csv" "$out/run/$name/DETAILED_ACCESS_REPORT.csv" "$GOLDEN/$name/$tname/"
-    echo "$name $tname: $(($(wc -l < "$GOLDEN/$name/$tname/COMPUTE_REPORT.csv") - 1)) layers"
+    run "$cfg" "$topo"
   done
+done
+for topo in "$GOLDEN"/big/*.csv; do
+  run "$GOLDEN/ws_32x32.cfg" "$topo"
 done

@@ -49,6 +49,15 @@ class SystolicArrayGoldenTest {
         assertEquals(13 * (8 + 10), checked);
     }
 
+    @Test
+    void alexNetLayersAtFullSize() throws Exception {
+        // 224x224x3 and 27x27x96 inputs: larger than half of a 64 KB buffer, so the read window slides
+        Path dir = goldenDir();
+        ScaleSimConfig cfg = ScaleSimConfig.read(dir.resolve("ws_32x32.cfg"));
+        List<ConvLayer> layers = ScaleSimTopology.read(dir.resolve("big/alexnet_conv12.csv"));
+        assertEquals(2, compare(cfg, layers, dir.resolve("ws_32x32/alexnet_conv12"), "ws_32x32/alexnet_conv12"));
+    }
+
     private static int compare(ScaleSimConfig cfg, List<ConvLayer> layers, Path reports, String run) throws IOException {
         List<SystolicLayerCost> ours = cfg.array().run(layers);
         List<String[]> compute = rows(reports.resolve("COMPUTE_REPORT.csv"));
