@@ -15,6 +15,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import dev.minnow.hw.energy.EnergyTable;
+import dev.minnow.hw.systolic.ModelLayers;
 
 @Command(name = "cost", mixinStandardHelpOptions = true,
         description = {"Cost of a network on a hardware model. With --hw systolic: a TPU-like systolic array read from",
@@ -22,13 +25,21 @@ import picocli.CommandLine.Option;
                 "cycles, utilization, mapping efficiency and SRAM reads/writes per operand (docs/HARDWARE.md).",
                 "Without --config: a 32x32 weight-stationary array with 64 KB per operand buffer (SCALE-Sim's example).",
                 "DRAM traffic is SCALE-Sim's CALC-mode count (one-byte words); DRAM bandwidth stalls are not modelled."},
-        footer = {"", "Examples:", "  minnow cost --topology alexnet.csv --hw systolic --config scale.cfg",
+        footer = {"", "Examples:", "  minnow cost alexnet --hw systolic --json",
+                "  minnow cost --topology alexnet.csv --hw systolic --config scale.cfg",
                 "  minnow cost --topology alexnet.csv --hw systolic --json"})
 final class CostCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--topology", required = true, paramLabel = "FILE.csv",
+    @Parameters(arity = "0..1", paramLabel = "MODEL", description = "An .onnx file or a zoo model name: its convolutions"
+            + " and dense layers at batch 1, padded inputs as IFMAPs (or give --topology).")
+    String model;
+
+    @Option(names = "--bits", defaultValue = "32", description = "Bits per operand for energy: 32 (float) or 8 (integer) (default: ${DEFAULT-VALUE}).")
+    int bits;
+
+    @Option(names = "--topology", paramLabel = "FILE.csv",
             description = "A SCALE-Sim topology CSV (Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width,"
                     + " Channels, Num Filter, Strides).")
     Path topology;
@@ -45,8 +56,34 @@ final class CostCommand implements Callable<Integer> {
         if (!"systolic".equals(hw)) {
             throw new InvalidInputException("--hw " + hw + " is not a hardware model here; use --hw systolic");
         }
+        if ((model == null) == (topology == null)) {
+            throw new InvalidInputException("give a MODEL or --topology FILE.csv (one of them)");
+        }
+        if (bits != 32 && bits != 8) {
+            throw new InvalidInputException("--bits must be 32 or 8, got " + bits);
+        }
         ScaleSimConfig cfg = config == null ? ScaleSimConfig.defaults() : ScaleSimConfig.read(config);
-        List<ConvLayer> layers = ScaleSimTopology.read(topology);
+        List<String> skipped = List.of();
+        List<ConvLayer> layers;
+        if (model != null) {
+            ModelLayers ml = ModelLayers.of(Models.load(model, 1));
+            layers = ml.layers();
+            skipped = ml.skipped();
+            if (layers.isEmpty()) {
+                throw new InvalidInputException("model " + model + " has no convolution or dense layer to map onto the array");
+            }
+        } else {
+            layers = ScaleSimTopology.read(topology);
+        }
+        EnergyTable energy = EnergyTable.horowitz45nm();
+        double macPj = energy.macPj(bits);
+        double ifmapPj = energy.sramPj(cfg.ifmapSramKb(), bits);
+        double filterPj = energy.sramPj(cfg.filterSramKb(), bits);
+        double ofmapPj = energy.sramPj(cfg.ofmapSramKb(), bits);
+        double dramPj = energy.dramPj(bits);
+        double computeEnergy = 0;
+        double sramEnergy = 0;
+        double dramEnergy = 0;
         List<SystolicLayerCost> costs = cfg.array().run(layers);
         if (cfg.interfaceBandwidth() == ScaleSimConfig.InterfaceBandwidth.USER) {
             System.err.println("note: InterfaceBandwidth is USER; the numbers are SCALE-Sim's stall-free (CALC) ones,"
@@ -78,6 +115,13 @@ final class CostCommand implements Callable<Integer> {
             m.put("ifmap_dram_reads", d.ifmapDramReads());
             m.put("filter_dram_reads", d.filterDramReads());
             m.put("ofmap_dram_writes", d.ofmapDramWrites());
+            double ce = c.macs() * macPj;
+            double se = c.ifmapSramReads() * ifmapPj + c.filterSramReads() * filterPj + c.ofmapSramWrites() * ofmapPj;
+            double de = (d.ifmapDramReads() + d.filterDramReads() + d.ofmapDramWrites()) * dramPj;
+            m.put("energy_pj", ce + se + de);
+            computeEnergy += ce;
+            sramEnergy += se;
+            dramEnergy += de;
             rows.add(m);
             t.row(c.name(), Table.count(c.computeCycles()), Table.percent(c.utilization()),
                     Table.percent(c.mappingEfficiency()), Table.count(c.ifmapSramReads()),
@@ -101,7 +145,9 @@ final class CostCommand implements Callable<Integer> {
 
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("hw", hw);
-        r.put("topology", topology.toString());
+        r.put("model", model);
+        r.put("topology", topology == null ? null : topology.toString());
+        r.put("skipped_layers", skipped);
         r.put("array", arr);
         r.put("mode", "stall-free (SCALE-Sim v3 InterfaceBandwidth CALC); SRAM/DRAM counts in one-byte words");
         r.put("cycles", cycles);
@@ -111,13 +157,21 @@ final class CostCommand implements Callable<Integer> {
         r.put("filter_sram_reads", filter);
         r.put("ofmap_sram_writes", ofmap);
         r.put("dram_bytes", dram);
+        r.put("energy_pj", computeEnergy + sramEnergy + dramEnergy);
+        r.put("energy_breakdown_pj", Map.of("compute", computeEnergy, "sram", sramEnergy, "dram", dramEnergy));
+        r.put("energy_table", energy.name() + " (" + energy.source() + "), " + bits + "-bit operands; SRAM and DRAM counts"
+                + " taken as word accesses");
         r.put("layers", rows);
         String human = String.format("%dx%d %s array, %d/%d/%d KB ifmap/filter/ofmap SRAM%s, stall-free%n%n",
                 cfg.arrayRows(), cfg.arrayCols(), cfg.dataflow().code(), cfg.ifmapSramKb(), cfg.filterSramKb(),
                 cfg.ofmapSramKb(), config == null ? " (default)" : "")
                 + t.render()
-                + String.format("%nTotal: %s cycles, %s MACs, %s utilization, %s DRAM bytes%n", Table.count(cycles),
-                Table.count(macs), Table.percent((double) r.get("utilization")), Table.count(dram));
+                + String.format("%nTotal: %s cycles, %s MACs, %s utilization, %s DRAM words%n", Table.count(cycles),
+                Table.count(macs), Table.percent((double) r.get("utilization")), Table.count(dram))
+                + String.format("Energy (%s, %d-bit): %.3g uJ = compute %.3g + SRAM %.3g + DRAM %.3g uJ%n", energy.name(),
+                bits, (computeEnergy + sramEnergy + dramEnergy) / 1e6, computeEnergy / 1e6, sramEnergy / 1e6,
+                dramEnergy / 1e6)
+                + (skipped.isEmpty() ? "" : "Not mapped: " + String.join(", ", skipped) + "\n");
         common.emit(r, human);
         return 0;
     }
