@@ -1,0 +1,15 @@
+package dev.minnow.compress.encode;
+
+import dev.minnow.tensor.Shape;
+
+/**
+ * One initializer as the .mnz stores it: the chosen sparse format with its index bytes, and the
+ * stored values (in index order) with their coding. Byte counts for the report are on {@link LayerReport}.
+ */
+public record EncodedLayer(String name, Shape shape, SparseFormat format, int storedCount, byte[] indexBytes,
+                           ValueCoding.Encoded values) {
+    /** Bytes of index and value data, without the section's header. */
+    public long dataBytes() {
+        return indexBytes.length + (long) values.bytes().length;
+    }
+}
