@@ -46,7 +46,11 @@ public record RelativeIndex(int gapBits, boolean huffman) implements SparseForma
         int[] gaps = new int[16];
         int n = 0;
         int run = 0;
-        for (int i = 0; i < w.length; i++) {
+        int last = w.length - 1;
+        while (last >= 0 && SparseFormat.isZero(w[last])) {
+            last--; // zeros after the last value need no entries, fillers included
+        }
+        for (int i = 0; i <= last; i++) {
             boolean filler = run == maxGap;
             if (SparseFormat.isZero(w[i]) && !filler) {
                 run++;
