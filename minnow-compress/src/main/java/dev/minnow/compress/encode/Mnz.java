@@ -94,8 +94,11 @@ public final class Mnz {
      */
     public static Encoded encode(Graph graph, GraphCodec codec, boolean float16) {
         Map<String, Tensor> weights = new LinkedHashMap<>();
+        java.util.Set<String> inputNames = new java.util.HashSet<>();
+        graph.inputs().forEach(v -> inputNames.add(v.name()));
         graph.initializers().forEach((k, t) -> {
-            if (t.dtype() == DType.FLOAT32 && t.size() > 0) {
+            // an initializer that is also a graph input is a default the caller may override: it stays in the graph
+            if (t.dtype() == DType.FLOAT32 && t.size() > 0 && !inputNames.contains(k)) {
                 weights.put(k, t);
             }
         });
