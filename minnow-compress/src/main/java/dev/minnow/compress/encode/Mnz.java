@@ -46,11 +46,17 @@ import java.util.zip.CRC32;
  *  kind 2 = layer: one encoded initializer, below
  *  kind 3 = end:   u32 number of layer sections (a file cut at a section boundary is caught)
  *
- * layer payload
- * +-------+------+-------+------+------------+--------+-------+--------+---------+-------+--------+---------+
- * | u16 N | name | dtype | rank | R x u32    | format | param | u32 S  | u32 I   | index | coding | u32 V   | values  |
- * |       | N B  | u8=1  | u8 R | dims       | u8     | u8    | stored | idx len | I B   | u8     | val len | V bytes |
- * +-------+------+-------+------+------------+--------+-------+--------+---------+-------+--------+---------+
+ * layer payload (offsets from its start; N = name bytes, R = rank)
+ * +-------+--------+-------+------+----------+--------+-------+
+ * | u16 N | name   | dtype | rank | dims     | format | param |
+ * |       | N B    | u8=1  | u8 R | R x u32  | u8     | u8    |
+ * +-------+--------+-------+------+----------+--------+-------+
+ *  0       2        2+N     3+N    4+N        4+N+4R   5+N+4R
+ * +--------+---------+---------+--------+---------+---------+
+ * | stored | index   | index   | coding | value   | values  |
+ * | u32 S  | u32 I   | I bytes | u8     | u32 V   | V bytes |
+ * +--------+---------+---------+--------+---------+---------+
+ *  6+N+4R   10+N+4R   14+N+4R   14+N+4R+I  15+N+4R+I  19+N+4R+I
  *  format: 0 dense, 1 bitmask, 2 CSR, 3 CSC, 4 relative index, 5 relative index Huffman
  *          (param = gap bits k); index bytes as the format class writes them
  *  coding: 0 float32, 1 float16, 2 codebook, 3 codebook + Huffman (layout in ValueCoding)

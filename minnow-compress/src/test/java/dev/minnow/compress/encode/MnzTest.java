@@ -156,6 +156,31 @@ class MnzTest {
     }
 
     @Test
+    void theBytesAreWhereTheMapInMnzSaysTheyAre() {
+        Mnz.Encoded e = Mnz.encode(prunedLenet300(), ONNX, false);
+        ByteBuffer b = ByteBuffer.wrap(e.bytes());
+        assertEquals(0x4D4E5A1A, b.getInt(0));
+        assertEquals(Mnz.VERSION, b.getShort(4));
+        List<Mnz.Section> sections = Mnz.sections(e.bytes(), "t");
+        for (int i = 1; i < sections.size() - 1; i++) {
+            LayerReport l = e.report().layers().get(i - 1);
+            int at = sections.get(i).offset();
+            int n = l.name().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            int rank = l.shape().size();
+            assertEquals(Mnz.KIND_LAYER, e.bytes()[at - 5]);
+            assertEquals(n, b.getShort(at));
+            assertEquals(rank, e.bytes()[at + 3 + n]);
+            assertEquals(l.shape().get(0), b.getInt(at + 4 + n));
+            assertEquals(l.storedValues(), b.getInt(at + 6 + n + 4 * rank));
+            assertEquals(l.indexBytes(), b.getInt(at + 10 + n + 4 * rank));
+            int index = (int) l.indexBytes();
+            assertEquals(l.valueBytes() + l.codebookBytes(), b.getInt(at + 15 + n + 4 * rank + index));
+            assertEquals(28 + n + 4 * rank, l.headerBytes(), "framing 9 + fields 19 + name + dims");
+            assertEquals(sections.get(i).length(), 19 + n + 4 * rank + index + l.valueBytes() + l.codebookBytes());
+        }
+    }
+
+    @Test
     void aCorruptByteInAnySectionIsCaughtBeforeUse() {
         byte[] good = Mnz.encode(prunedLenet300(), ONNX, false).bytes();
         List<Mnz.Section> sections = Mnz.sections(good, "t");
