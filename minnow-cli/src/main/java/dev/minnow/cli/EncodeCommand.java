@@ -48,7 +48,8 @@ final class EncodeCommand implements Callable<Integer> {
         Graph g = Models.load(model, 1);
         Mnz.Report report = Mnz.write(g, out, ONNX, float16);
         List<Map<String, Object>> layers = new ArrayList<>();
-        Table t = new Table("layer", "shape", "format", "values", "stored", "index B", "values B", "total B", "ratio");
+        Table t = new Table("layer", "shape", "kept", "format", "values", "bits/weight", "index bits", "Huffman saved",
+                "total B", "ratio");
         for (LayerReport l : report.layers()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", l.name());
@@ -56,6 +57,11 @@ final class EncodeCommand implements Callable<Integer> {
             m.put("format", l.format());
             m.put("value_coding", l.valueCoding());
             m.put("elements", l.elements());
+            m.put("non_zeros", l.nonZeros());
+            m.put("kept_fraction", l.keptFraction());
+            m.put("bits_per_weight", l.bitsPerWeight());
+            m.put("index_bits_per_weight", l.indexBitsPerWeight());
+            m.put("huffman_saved_bytes", l.huffmanSavedBytes());
             m.put("stored_values", l.storedValues());
             m.put("header_bytes", l.headerBytes());
             m.put("index_bytes", l.indexBytes());
@@ -64,9 +70,9 @@ final class EncodeCommand implements Callable<Integer> {
             m.put("huffman_table_bytes", l.huffmanTableBytes());
             m.put("total_bytes", l.totalBytes());
             layers.add(m);
-            t.row(l.name(), l.shape().toString(), l.format(), l.valueCoding(), Table.count(l.storedValues()),
-                    Table.count(l.indexBytes()), Table.count(l.valueBytes() + l.codebookBytes()),
-                    Table.count(l.totalBytes()), String.format("%.1fx", l.ratio()));
+            t.row(l.name(), l.shape().toString(), Table.percent(l.keptFraction()), l.format(), l.valueCoding(),
+                    String.format("%.1f", l.bitsPerWeight()), String.format("%.1f", l.indexBitsPerWeight()),
+                    Table.count(l.huffmanSavedBytes()) + " B", Table.count(l.totalBytes()), String.format("%.1fx", l.ratio()));
         }
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model);

@@ -29,19 +29,26 @@ public final class LayerEncoder {
         return r;
     }
 
-    /** The smallest encoding of a float32 tensor; {@code float16} rounds the values (lossy). */
+    /**
+     * The smallest encoding of a float32 tensor; {@code float16} rounds the values (lossy). The
+     * result also carries the size of the best candidate that uses no Huffman code, so the report
+     * can show what Huffman coding saved.
+     */
     public static EncodedLayer encode(String name, Tensor weight, boolean float16) {
         float[] w = weight.floats();
         int rows = rows(weight.shape());
         int cols = w.length / Math.max(rows, 1);
         EncodedLayer best = null;
+        long plainBytes = Long.MAX_VALUE;
         for (SparseFormat f : candidates()) {
             EncodedLayer e = encodeWith(name, weight.shape(), w, rows, cols, f, float16);
             if (best == null || e.dataBytes() < best.dataBytes()) {
                 best = e;
             }
+            plainBytes = Math.min(plainBytes, e.bytesWithoutHuffman());
         }
-        return best;
+        return new EncodedLayer(best.name(), best.shape(), best.format(), best.storedCount(), best.indexBytes(),
+                best.values(), plainBytes);
     }
 
     /** Encodes with one format, choosing the smallest value coding for it. */
@@ -53,15 +60,21 @@ public final class LayerEncoder {
             values[i] = w[index.positions()[i]];
         }
         ValueCoding.Encoded best = (float16 ? ValueCoding.FLOAT16 : ValueCoding.FLOAT32).encode(values);
+        long plainValues = best.bytes().length;
         if (!float16 && ValueCoding.codebook(values) != null) {
             for (ValueCoding c : List.of(ValueCoding.CODEBOOK, ValueCoding.CODEBOOK_HUFFMAN)) {
                 ValueCoding.Encoded e = c.encode(values);
+                if (c == ValueCoding.CODEBOOK) {
+                    plainValues = Math.min(plainValues, e.bytes().length);
+                }
                 if (e.bytes().length < best.bytes().length) {
                     best = e;
                 }
             }
         }
-        return new EncodedLayer(name, shape, f, values.length, index.bytes(), best);
+        boolean huffmanIndex = f instanceof RelativeIndex r && r.huffman();
+        long plain = huffmanIndex ? Long.MAX_VALUE : index.bytes().length + plainValues;
+        return new EncodedLayer(name, shape, f, values.length, index.bytes(), best, plain);
     }
 
     /** Rows of the 2-D view: the first dimension (1 for scalars and vectors). */

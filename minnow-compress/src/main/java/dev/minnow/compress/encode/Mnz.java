@@ -133,7 +133,8 @@ public final class Mnz {
                 EncodedLayer layer = LayerEncoder.encode(e.getKey(), e.getValue(), float16);
                 byte[] payload = layerPayload(layer);
                 section(out, KIND_LAYER, payload);
-                reports.add(report(layer, payload.length + SECTION_FRAME_BYTES));
+                reports.add(report(layer, SparseFormat.nonZeroCount(e.getValue().floats()),
+                        payload.length + SECTION_FRAME_BYTES));
             }
             section(out, KIND_END, ByteBuffer.allocate(4).putInt(weights.size()).array());
             out.flush();
@@ -232,7 +233,7 @@ public final class Mnz {
         return bytes.toByteArray();
     }
 
-    private static LayerReport report(EncodedLayer layer, long sectionBytes) {
+    private static LayerReport report(EncodedLayer layer, long nonZeros, long sectionBytes) {
         ValueCoding.Encoded v = layer.values();
         long index = layer.indexBytes().length;
         long codebook = v.codebookBytes();
@@ -240,9 +241,10 @@ public final class Mnz {
         long indexTable = layer.format() instanceof RelativeIndex r && r.huffman()
                 ? (Huffman.ALPHABET_BITS + Huffman.LENGTH_BITS * (1L << r.gapBits()) + 7) / 8 : 0;
         List<Integer> shape = Arrays.stream(layer.shape().dims()).boxed().toList();
+        long saved = layer.bytesWithoutHuffman() == Long.MAX_VALUE ? 0 : layer.bytesWithoutHuffman() - layer.dataBytes();
         return new LayerReport(layer.name(), shape, layer.format().label(), v.coding().name().toLowerCase(),
-                layer.shape().size(), layer.storedCount(), sectionBytes - index - v.bytes().length, index, codebook,
-                values, indexTable + v.huffmanTableBytes());
+                layer.shape().size(), nonZeros, layer.storedCount(), sectionBytes - index - v.bytes().length, index,
+                codebook, values, indexTable + v.huffmanTableBytes(), saved);
     }
 
     /** Checks the preamble and every section's framing and CRC32; the graph first, layers, the end last. */

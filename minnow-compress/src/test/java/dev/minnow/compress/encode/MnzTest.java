@@ -76,6 +76,26 @@ class MnzTest {
         report.layers().forEach(l -> System.out.printf("  %-14s %-22s %-8s %7d bytes (index %d, values %d)%n", l.name(),
                 l.format(), l.valueCoding(), l.totalBytes(), l.indexBytes(), l.valueBytes()));
         assertTrue(report.ratio() > 7, "ratio " + report.ratio());
+        long kept = 0;
+        for (LayerReport l : report.layers()) {
+            long nz = Arrays.stream(boxed(g.initializers().get(l.name()).floats())).filter(v -> v != 0).count();
+            assertEquals(nz, l.nonZeros(), l.name());
+            kept += nz;
+            assertTrue(l.huffmanSavedBytes() >= 0, l.name());
+            if (l.format().contains("huffman")) {
+                assertTrue(l.huffmanSavedBytes() > 0, l.name() + " chose Huffman, so it must have saved something");
+            }
+            assertEquals(8.0 * l.indexBytes() / Math.max(1, l.nonZeros()), l.indexBitsPerWeight(), 1e-12);
+        }
+        assertEquals(Math.round(0.08 * 266_200), kept, 50, "global 92% of the weights (biases are zero here)");
+    }
+
+    private static Float[] boxed(float[] a) {
+        Float[] r = new Float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i];
+        }
+        return r;
     }
 
     private static long assertDoesNotThrowSize(Path file) {
