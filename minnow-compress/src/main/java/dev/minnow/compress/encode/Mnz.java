@@ -100,17 +100,13 @@ public final class Mnz {
      */
     public static Encoded encode(Graph graph, GraphCodec codec, boolean float16) {
         Map<String, Tensor> weights = new LinkedHashMap<>();
-        java.util.Set<String> inputNames = new java.util.HashSet<>();
-        graph.inputs().forEach(v -> inputNames.add(v.name()));
-        graph.initializers().forEach((k, t) -> {
-            // an initializer that is also a graph input is a default the caller may override: it stays in the graph
-            if (t.dtype() == DType.FLOAT32 && t.size() > 0 && !inputNames.contains(k)) {
-                weights.put(k, t);
-            }
-        });
+        for (String name : encodable(graph)) {
+            weights.put(name, graph.initializers().get(name));
+        }
         if (weights.isEmpty()) {
             throw new InvalidInputException("model '" + graph.name() + "' has no float32 weights to encode"
-                    + " (initializers: " + graph.initializers().size() + ")");
+                    + " (initializers: " + graph.initializers().size() + "; only float32 tensors that nodes read as"
+                    + " weights, biases or statistics are encoded)");
         }
         Graph structure = graph.copy();
         List<Value> inputs = new ArrayList<>(structure.inputs());
@@ -146,6 +142,40 @@ public final class Mnz {
         long graphSection = graphBytes.length + SECTION_FRAME_BYTES;
         long container = PREAMBLE_BYTES + SECTION_FRAME_BYTES + 4;
         return new Encoded(bytes, new Report(before, bytes.length, graphSection, container, List.copyOf(reports)));
+    }
+
+    /**
+     * The initializers that become layer sections, in initializer order: float32, not empty, read
+     * by some node and only in weight, bias or statistic slots. The rest stay in the graph section
+     * as they are: a setting (Resize scales, Clip bounds) may be needed as a constant when the
+     * graph is read back, and an initializer that is also a graph input is a default the caller
+     * may override.
+     */
+    static List<String> encodable(Graph graph) {
+        java.util.Set<String> inputNames = new java.util.HashSet<>();
+        graph.inputs().forEach(v -> inputNames.add(v.name()));
+        java.util.Set<String> read = new java.util.HashSet<>();
+        java.util.Set<String> excluded = new java.util.HashSet<>(inputNames);
+        for (dev.minnow.graph.Node n : graph.nodes()) {
+            for (int i = 0; i < n.inputs().size(); i++) {
+                String v = n.input(i);
+                if (!graph.initializers().containsKey(v)) {
+                    continue;
+                }
+                read.add(v);
+                dev.minnow.graph.InputRole role = dev.minnow.graph.InputRole.of(graph, n, i);
+                if (!role.isParameter() && role != dev.minnow.graph.InputRole.STATISTIC) {
+                    excluded.add(v);
+                }
+            }
+        }
+        List<String> r = new ArrayList<>();
+        graph.initializers().forEach((k, t) -> {
+            if (t.dtype() == DType.FLOAT32 && t.size() > 0 && read.contains(k) && !excluded.contains(k)) {
+                r.add(k);
+            }
+        });
+        return r;
     }
 
     /** Encodes and writes atomically (a temporary file renamed over the target). */

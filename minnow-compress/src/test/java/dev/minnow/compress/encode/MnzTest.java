@@ -130,6 +130,27 @@ class MnzTest {
     }
 
     @Test
+    void settingsStayInTheGraphAndBatchNormStatisticsAreEncoded() {
+        Graph g = MagnitudePruning.layerwise(0.5).prune(Zoo.build("mobilenetv2-cifar", 1)).graph();
+        List<String> layers = Mnz.encodable(g);
+        List<String> scalars = g.initializers().entrySet().stream().filter(en -> en.getValue().shape().rank() == 0)
+                .map(Map.Entry::getKey).toList();
+        assertFalse(scalars.isEmpty(), "relu6's Clip bounds are scalar initializers");
+        scalars.forEach(n -> assertFalse(layers.contains(n), n + " is a setting"));
+        assertTrue(layers.stream().anyMatch(n -> n.contains("running_mean") || n.contains("mean")), layers.toString());
+        Mnz.Encoded e = Mnz.encode(g, ONNX, false);
+        assertEquals(layers, e.report().layers().stream().map(LayerReport::name).toList());
+        Graph back = Mnz.decode(e.bytes(), ONNX, "mobilenet.mnz");
+        assertSameWeights(g, back);
+        Tensor x = Tensor.zeros(Shape.of(1, 3, 32, 32));
+        SplittableRandom r = new SplittableRandom(6);
+        for (int i = 0; i < x.size(); i++) {
+            x.floats()[i] = (float) r.nextGaussian();
+        }
+        assertArrayEquals(new TrainingExecutor(g).predict(x).floats(), new TrainingExecutor(back).predict(x).floats());
+    }
+
+    @Test
     void sharedWeightsAreStoredAsCodebookIndicesAndStillRoundTripExactly() {
         Graph g = prunedLenet300();
         Mnz.Report plain = Mnz.encode(g, ONNX, false).report();
