@@ -151,6 +151,36 @@ class MnzTest {
     }
 
     @Test
+    void aModelExportedByPyTorchStillMatchesPyTorchAfterTheRoundTrip() throws Exception {
+        byte[] model;
+        byte[] io;
+        try (var m = MnzTest.class.getResourceAsStream("/golden/torch-resnet8.onnx");
+             var b = MnzTest.class.getResourceAsStream("/golden/torch-resnet8-io.bin")) {
+            model = m.readAllBytes();
+            io = b.readAllBytes();
+        }
+        Graph g = Onnx.fromBytes(model); // not pruned: the output must still be PyTorch's
+        Graph back = Mnz.decode(Mnz.encode(g, ONNX, false).bytes(), ONNX, "resnet8.mnz");
+        assertSameWeights(g, back);
+        // golden file (tools/golden/torch_resnet_export.py): MNGL, version 1, then input and PyTorch's output
+        ByteBuffer buf = ByteBuffer.wrap(io).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(0x4C474E4D, buf.getInt(), "MNGL");
+        assertEquals(1, buf.getInt());
+        float[][] r = new float[2][];
+        for (int k = 0; k < 2; k++) {
+            r[k] = new float[buf.getInt()];
+            for (int i = 0; i < r[k].length; i++) {
+                r[k][i] = buf.getFloat();
+            }
+        }
+        float[] y = new TrainingExecutor(back).predict(Tensor.of(Shape.of(2, 3, 32, 32), r[0])).floats();
+        assertEquals(r[1].length, y.length);
+        for (int i = 0; i < y.length; i++) {
+            assertEquals(r[1][i], y[i], 1e-3 * (1 + Math.abs(r[1][i])), "decoded model agrees with PyTorch at " + i);
+        }
+    }
+
+    @Test
     void sharedWeightsAreStoredAsCodebookIndicesAndStillRoundTripExactly() {
         Graph g = prunedLenet300();
         Mnz.Report plain = Mnz.encode(g, ONNX, false).report();
