@@ -15,12 +15,23 @@ final class BitReader {
         this.what = what;
     }
 
+    /** The next {@code bits} (0 to 32) bits as an unsigned value, highest first. */
     int read(int bits) {
-        int v = 0;
-        for (int i = 0; i < bits; i++) {
-            v = (v << 1) | readBit();
+        if (position + bits > bitLimit) {
+            throw new InvalidInputException(what + " ends early (" + bytes.length + " bytes); the file is corrupt");
         }
-        return v;
+        long v = 0;
+        int left = bits;
+        while (left > 0) {
+            int byteIndex = (int) (position >>> 3);
+            int offset = (int) (position & 7);
+            int take = Math.min(8 - offset, left);
+            int chunk = ((bytes[byteIndex] & 0xFF) >>> (8 - offset - take)) & ((1 << take) - 1);
+            v = (v << take) | chunk;
+            position += take;
+            left -= take;
+        }
+        return (int) v;
     }
 
     int readBit() {

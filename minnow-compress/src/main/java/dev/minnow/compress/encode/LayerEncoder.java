@@ -40,8 +40,10 @@ public final class LayerEncoder {
         int cols = w.length / Math.max(rows, 1);
         EncodedLayer best = null;
         long plainBytes = Long.MAX_VALUE;
+        // every candidate stores all nonzeros: with more distinct ones than a codebook holds, none can use one
+        boolean codebookPossible = !float16 && fewDistinctNonZeros(w);
         for (SparseFormat f : candidates()) {
-            EncodedLayer e = encodeWith(name, weight.shape(), w, rows, cols, f, float16);
+            EncodedLayer e = encodeWith(name, weight.shape(), w, rows, cols, f, float16, codebookPossible);
             if (best == null || e.dataBytes() < best.dataBytes()) {
                 best = e;
             }
@@ -51,9 +53,24 @@ public final class LayerEncoder {
                 best.values(), plainBytes);
     }
 
+    private static boolean fewDistinctNonZeros(float[] w) {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (float v : w) {
+            if (!SparseFormat.isZero(v) && seen.add(Float.floatToRawIntBits(v)) && seen.size() > ValueCoding.MAX_CODEBOOK) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Encodes with one format, choosing the smallest value coding for it. */
     public static EncodedLayer encodeWith(String name, Shape shape, float[] w, int rows, int cols, SparseFormat f,
                                           boolean float16) {
+        return encodeWith(name, shape, w, rows, cols, f, float16, !float16);
+    }
+
+    private static EncodedLayer encodeWith(String name, Shape shape, float[] w, int rows, int cols, SparseFormat f,
+                                           boolean float16, boolean tryCodebook) {
         SparseIndex index = f.encode(w, rows, cols);
         float[] values = new float[index.positions().length];
         for (int i = 0; i < values.length; i++) {
@@ -61,7 +78,7 @@ public final class LayerEncoder {
         }
         ValueCoding.Encoded best = (float16 ? ValueCoding.FLOAT16 : ValueCoding.FLOAT32).encode(values);
         long plainValues = best.bytes().length;
-        if (!float16 && ValueCoding.codebook(values) != null) {
+        if (tryCodebook && !float16 && ValueCoding.codebook(values) != null) {
             for (ValueCoding c : List.of(ValueCoding.CODEBOOK, ValueCoding.CODEBOOK_HUFFMAN)) {
                 ValueCoding.Encoded e = c.encode(values);
                 if (c == ValueCoding.CODEBOOK) {

@@ -66,9 +66,11 @@ public enum ValueCoding {
         try {
             switch (this) {
                 case FLOAT32 -> {
+                    ByteBuffer b = ByteBuffer.allocate(4 * values.length);
                     for (float v : values) {
-                        out.writeInt(Float.floatToRawIntBits(v));
+                        b.putInt(Float.floatToRawIntBits(v));
                     }
+                    return new Encoded(this, b.array(), 0, 0);
                 }
                 case FLOAT16 -> {
                     for (float v : values) {
