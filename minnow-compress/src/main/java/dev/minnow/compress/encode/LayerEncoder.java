@@ -42,6 +42,25 @@ public final class LayerEncoder {
         long plainBytes = Long.MAX_VALUE;
         // every candidate stores all nonzeros: with more distinct ones than a codebook holds, none can use one
         boolean codebookPossible = !float16 && fewDistinctNonZeros(w);
+        if (!codebookPossible) {
+            // values then cost a fixed width each, so sizes follow from the formats' byteSize: encode only the winner
+            int valueBytes = float16 ? 2 : 4;
+            SparseFormat winner = null;
+            long winnerBytes = Long.MAX_VALUE;
+            for (SparseFormat f : candidates()) {
+                long size = f.byteSize(w, rows, cols) + (long) valueBytes * f.storedCount(w);
+                if (size < winnerBytes) {
+                    winner = f;
+                    winnerBytes = size;
+                }
+                if (!(f instanceof RelativeIndex r && r.huffman())) {
+                    plainBytes = Math.min(plainBytes, size);
+                }
+            }
+            EncodedLayer e = encodeWith(name, weight.shape(), w, rows, cols, winner, float16, false);
+            return new EncodedLayer(name, weight.shape(), e.format(), e.storedCount(), e.indexBytes(), e.values(),
+                    plainBytes);
+        }
         for (SparseFormat f : candidates()) {
             EncodedLayer e = encodeWith(name, weight.shape(), w, rows, cols, f, float16, codebookPossible);
             if (best == null || e.dataBytes() < best.dataBytes()) {

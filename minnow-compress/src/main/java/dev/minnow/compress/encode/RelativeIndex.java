@@ -70,6 +70,7 @@ public record RelativeIndex(int gapBits, boolean huffman) implements SparseForma
     }
 
     /** Entries stored, fillers included: also the number of values this format stores. */
+    @Override
     public int storedCount(float[] w) {
         int[] count = new int[1];
         gaps(w, null, count);

@@ -23,6 +23,11 @@ public sealed interface SparseFormat permits SparseFormat.Dense, SparseFormat.Bi
     /** Exact length of {@code encode(w, rows, cols).bytes()}, computed without building them. */
     long byteSize(float[] w, int rows, int cols);
 
+    /** How many values this format stores for {@code w} (the nonzeros, plus fillers or zeros where it stores them). */
+    default int storedCount(float[] w) {
+        return nonZeroCount(w);
+    }
+
     static boolean isZero(float v) {
         return Float.floatToRawIntBits(v) == 0;
     }
@@ -89,6 +94,11 @@ public sealed interface SparseFormat permits SparseFormat.Dense, SparseFormat.Bi
 
         public long byteSize(float[] w, int rows, int cols) {
             return 0;
+        }
+
+        @Override
+        public int storedCount(float[] w) {
+            return w.length;
         }
     }
 

@@ -48,6 +48,7 @@ class SparseFormatTest {
                     String what = f.label() + " " + s[0] + "x" + s[1] + " density " + d;
                     SparseIndex idx = f.encode(w, s[0], s[1]);
                     assertEquals(idx.bytes().length, f.byteSize(w, s[0], s[1]), what + " byteSize");
+                    assertEquals(idx.positions().length, f.storedCount(w), what + " storedCount");
                     int[] back = f.decode(idx.bytes(), s[0], s[1], idx.positions().length);
                     assertArrayEquals(idx.positions(), back, what + " positions");
                     float[] rebuilt = new float[w.length];
@@ -130,6 +131,9 @@ class SparseFormatTest {
         Random r = new Random(9);
         for (double d : new double[] {0.02, 0.1, 0.5, 0.95}) {
             float[] w = randomWeights(r, 16 * 3 * 3 * 3, d);
+            // 0.95: more than 256 distinct values, sizes come from byteSize; below: codebooks are tried
+            assertEquals(d > 0.9, java.util.Arrays.stream(boxed(w)).filter(v -> Float.floatToRawIntBits(v) != 0)
+                    .map(Float::floatToRawIntBits).distinct().count() > ValueCoding.MAX_CODEBOOK);
             Shape shape = Shape.of(16, 3, 3, 3);
             EncodedLayer best = LayerEncoder.encode("conv", Tensor.wrap(dev.minnow.tensor.DType.FLOAT32, shape, w), false);
             for (SparseFormat f : LayerEncoder.candidates()) {
@@ -151,6 +155,14 @@ class SparseFormatTest {
                 false);
         assertNotEquals(SparseFormat.Dense.INSTANCE, e.format());
         assertNotEquals(SparseFormat.Bitmask.INSTANCE, e.format(), "1% density: a bit per element loses");
+    }
+
+    private static Float[] boxed(float[] a) {
+        Float[] r = new Float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i];
+        }
+        return r;
     }
 
     @Test
