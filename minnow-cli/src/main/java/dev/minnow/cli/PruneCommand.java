@@ -90,7 +90,7 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--finetune-epochs", defaultValue = "1", description = "Fine-tuning epochs after each pruning step; 0 for none (default: ${DEFAULT-VALUE}).")
     int finetuneEpochs;
 
-    @Option(names = "--lr", description = "Fine-tuning learning rate (default: 0.01 for graphs with batch norm, 0.001 without, e.g. BN folded into convolutions).")
+    @Option(names = "--lr", description = "Fine-tuning learning rate (default: a fifth of the model's recorded recipe rate; else 0.01 with batch norm, 0.001 without, e.g. BN folded into convolutions).")
     Double lr;
 
     @Option(names = "--weight-decay", defaultValue = "5e-4", description = "Fine-tuning weight decay (default: ${DEFAULT-VALUE}).")
@@ -130,7 +130,7 @@ final class PruneCommand implements Callable<Integer> {
         long paramsBefore = PruneRun.nonZeroParams(g);
         long macsBefore = g.macs();
         boolean hasBn = g.nodes().stream().anyMatch(n -> n.opType().equals("BatchNormalization"));
-        double rate = lr != null ? lr : hasBn ? 0.01 : 0.001;
+        double rate = lr != null ? lr : fineTuneRate(g, hasBn);
         PruneRun.FineTune fineTune = finetuneEpochs == 0 ? null : (graph, masks, step) -> {
             Trainer t = Trainer.of(graph).constraint(masks).epochs(finetuneEpochs).batchSize(batchSize).seed(seed + step)
                     .optimizer(Optimizers.momentum(rate, 0.9, true).weightDecay(weightDecay))
@@ -209,6 +209,26 @@ final class PruneCommand implements Callable<Integer> {
                 (double) paramsBefore / Math.max(1, paramsAfter), Table.count(pruned.macs()), Table.percent(top1After), out);
         common.emit(j, human);
         return 0;
+    }
+
+    /**
+     * A fifth of the training recipe's rate when the model records one (Minnow's zoo models: LeNet's
+     * 0.05 gives 0.01, which recovers LeNet-300-100 where 0.001 does not); else 0.01 with batch
+     * norm and 0.001 without (an export with batch norm folded into its convolutions diverged at 0.01).
+     */
+    static double fineTuneRate(Graph g, boolean hasBatchNorm) {
+        String recipe = g.metadata().get(dev.minnow.zoo.Zoo.RECIPE_LR);
+        if (recipe != null) {
+            try {
+                double r = Double.parseDouble(recipe.trim());
+                if (r > 0 && Double.isFinite(r)) {
+                    return r / 5;
+                }
+            } catch (NumberFormatException e) {
+                // fall through to the structural default; train reports a bad recipe value
+            }
+        }
+        return hasBatchNorm ? 0.01 : 0.001;
     }
 
     private String importance() {

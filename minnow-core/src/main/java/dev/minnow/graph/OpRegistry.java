@@ -20,11 +20,15 @@ public final class OpRegistry {
 
     private static final OpRegistry GLOBAL = new OpRegistry();
 
+    // Each op family registers its own ops. A fixed list rather than a ServiceLoader scan keeps
+    // startup cheap and the registry the same whatever is on the class path.
     static {
-        new dev.minnow.graph.ops.NnOps().register(GLOBAL);
-        new dev.minnow.graph.ops.TensorOps().register(GLOBAL);
-        new dev.minnow.graph.ops.MinnowOps().register(GLOBAL);
-        new dev.minnow.graph.ops.FusedOps().register(GLOBAL);
+        new dev.minnow.graph.ops.nn.NnOps().register(GLOBAL);
+        new dev.minnow.graph.ops.tensor.TensorOps().register(GLOBAL);
+        new dev.minnow.graph.ops.quant.QuantOps().register(GLOBAL);
+        new dev.minnow.graph.ops.sequence.SequenceOps().register(GLOBAL);
+        new dev.minnow.graph.ops.signal.SignalOps().register(GLOBAL);
+        new dev.minnow.graph.ops.detection.DetectionOps().register(GLOBAL);
     }
 
     private record Key(String domain, String type) {

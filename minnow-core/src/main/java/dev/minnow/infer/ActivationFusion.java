@@ -2,10 +2,10 @@ package dev.minnow.infer;
 
 import dev.minnow.graph.GraphEditor;
 import dev.minnow.graph.Node;
+import dev.minnow.graph.OpRegistry;
 import dev.minnow.graph.TensorType;
-import dev.minnow.graph.ops.FusedAddOp;
-import dev.minnow.graph.ops.FusedConvOp;
-import dev.minnow.graph.ops.FusedOps;
+import dev.minnow.graph.ops.nn.FusedAddOp;
+import dev.minnow.graph.ops.nn.FusedConvOp;
 import dev.minnow.graph.pass.GraphPass;
 import dev.minnow.graph.pass.PassRecord;
 import dev.minnow.tensor.DType;
@@ -48,9 +48,9 @@ public final class ActivationFusion implements GraphPass {
                 continue;
             }
             Node fused = conv
-                    ? new Node(n.name(), FusedOps.DOMAIN, new FusedConvOp(FusedConvOp.attributes(n.attributes(), bounds[0], bounds[1])),
+                    ? new Node(n.name(), OpRegistry.MINNOW_DOMAIN, new FusedConvOp(FusedConvOp.attributes(n.attributes(), bounds[0], bounds[1])),
                             n.inputs(), List.of(act.output(0)))
-                    : new Node(n.name(), FusedOps.DOMAIN, new FusedAddOp(FusedAddOp.attributes(bounds[0], bounds[1])),
+                    : new Node(n.name(), OpRegistry.MINNOW_DOMAIN, new FusedAddOp(FusedAddOp.attributes(bounds[0], bounds[1])),
                             n.inputs(), List.of(act.output(0)));
             e.replaceNode(n, fused);
             e.removeNode(act);

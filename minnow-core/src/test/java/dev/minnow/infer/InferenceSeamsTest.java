@@ -10,9 +10,8 @@ import dev.minnow.graph.Node;
 import dev.minnow.graph.OpRegistry;
 import dev.minnow.graph.TensorType;
 import dev.minnow.graph.Value;
-import dev.minnow.graph.ops.ConvOp;
-import dev.minnow.graph.ops.FusedConvOp;
-import dev.minnow.graph.ops.FusedOps;
+import dev.minnow.graph.ops.nn.ConvOp;
+import dev.minnow.graph.ops.nn.FusedConvOp;
 import dev.minnow.graph.pass.PassResult;
 import dev.minnow.infer.spi.Kernel;
 import dev.minnow.infer.spi.KernelProvider;
@@ -131,7 +130,7 @@ class InferenceSeamsTest {
         assertEquals(fusedConvs + fused.graph().nodes().stream().filter(n -> n.opType().equals("FusedAdd")).count(),
                 fused.record().count("fused"));
         assertTrue(fused.graph().nodes().stream().filter(n -> n.opType().startsWith("Fused"))
-                .allMatch(n -> n.domain().equals(FusedOps.DOMAIN)));
+                .allMatch(n -> n.domain().equals(OpRegistry.MINNOW_DOMAIN)));
         assertEquals(0, fused.graph().nodes().stream().filter(n -> n.opType().equals("Clip")).count(), "every ReLU6 fused");
         // the fused ops' own forward (as any executor without kernels runs them) computes the same
         Tensor x = InferenceExecutorTest.image(g, 2, new SplittableRandom(4));

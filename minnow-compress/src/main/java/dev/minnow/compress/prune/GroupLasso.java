@@ -63,23 +63,14 @@ public final class GroupLasso implements Regularizer {
 
     /** Sum of squares of the slice; when grad is given, adds scale * w into it. */
     private static double slice(Tensor t, ChannelDependencies.Binding b, float[] grad, double scale) {
-        int[] d = t.shape().dims();
-        int outer = 1;
-        for (int i = 0; i < b.axis(); i++) {
-            outer *= d[i];
-        }
-        int inner = 1;
-        for (int i = b.axis() + 1; i < d.length; i++) {
-            inner *= d[i];
-        }
+        AxisSlice sl = AxisSlice.of(t, b.axis(), b.index());
         float[] w = t.floats();
         double s = 0;
-        for (int a = 0; a < outer; a++) {
-            int off = (a * d[b.axis()] + b.index()) * inner;
-            for (int k = 0; k < inner; k++) {
-                s += (double) w[off + k] * w[off + k];
+        for (int a = 0; a < sl.outer(); a++) {
+            for (int k = sl.start(a), end = k + sl.inner(); k < end; k++) {
+                s += (double) w[k] * w[k];
                 if (grad != null) {
-                    grad[off + k] += (float) (scale * w[off + k]);
+                    grad[k] += (float) (scale * w[k]);
                 }
             }
         }

@@ -63,21 +63,12 @@ public interface Importance {
 
     /** Sum of |x|^p over index {@code index} of axis {@code axis}. */
     private static double sliceNorm(Tensor t, int axis, int index, int p) {
-        int[] d = t.shape().dims();
-        int outer = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= d[i];
-        }
-        int inner = 1;
-        for (int i = axis + 1; i < d.length; i++) {
-            inner *= d[i];
-        }
+        AxisSlice sl = AxisSlice.of(t, axis, index);
         float[] x = t.floats();
         double s = 0;
-        for (int a = 0; a < outer; a++) {
-            int off = (a * d[axis] + index) * inner;
-            for (int k = 0; k < inner; k++) {
-                double v = Math.abs(x[off + k]);
+        for (int a = 0; a < sl.outer(); a++) {
+            for (int k = sl.start(a), end = k + sl.inner(); k < end; k++) {
+                double v = Math.abs(x[k]);
                 s += p == 1 ? v : v * v;
             }
         }

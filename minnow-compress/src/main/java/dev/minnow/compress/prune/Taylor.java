@@ -67,21 +67,12 @@ public final class Taylor {
                         continue;
                     }
                     Tensor w = graph.initializers().get(b.initializer());
-                    int[] d = w.shape().dims();
-                    int outer = 1;
-                    for (int k = 0; k < b.axis(); k++) {
-                        outer *= d[k];
-                    }
-                    int inner = 1;
-                    for (int k = b.axis() + 1; k < d.length; k++) {
-                        inner *= d[k];
-                    }
+                    AxisSlice sl = AxisSlice.of(w, b.axis(), b.index());
                     float[] x = w.floats();
                     float[] gr = grad.floats();
-                    for (int a = 0; a < outer; a++) {
-                        int off = (a * d[b.axis()] + b.index()) * inner;
-                        for (int k = 0; k < inner; k++) {
-                            r[i] += Math.abs((double) x[off + k] * gr[off + k]);
+                    for (int a = 0; a < sl.outer(); a++) {
+                        for (int k = sl.start(a), end = k + sl.inner(); k < end; k++) {
+                            r[i] += Math.abs((double) x[k] * gr[k]);
                         }
                     }
                 }

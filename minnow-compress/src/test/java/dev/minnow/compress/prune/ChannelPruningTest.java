@@ -86,19 +86,7 @@ class ChannelPruningTest {
                     continue;
                 }
                 Tensor t = z.initializers().get(b.initializer());
-                int[] d = t.shape().dims();
-                int outer = 1;
-                for (int i = 0; i < b.axis(); i++) {
-                    outer *= d[i];
-                }
-                int inner = 1;
-                for (int i = b.axis() + 1; i < d.length; i++) {
-                    inner *= d[i];
-                }
-                for (int a = 0; a < outer; a++) {
-                    java.util.Arrays.fill(t.floats(), (a * d[b.axis()] + b.index()) * inner,
-                            (a * d[b.axis()] + b.index() + 1) * inner, 0f);
-                }
+                AxisSlice.of(t, b.axis(), b.index()).zero(t.floats());
             }
         }
         return z;

@@ -89,7 +89,8 @@ class ImportedModelPruningTest {
         for (ChannelClass c : removed) {
             for (ChannelDependencies.Binding bd : c.bindings()) {
                 if (bd.source()) {
-                    zeroSlice(z.initializers().get(bd.initializer()), bd.axis(), bd.index());
+                    Tensor t = z.initializers().get(bd.initializer());
+                    AxisSlice.of(t, bd.axis(), bd.index()).zero(t.floats());
                 }
             }
         }
@@ -106,20 +107,5 @@ class ImportedModelPruningTest {
 
     private static String producerOutput(Graph g, String node) {
         return g.nodes().stream().filter(n -> n.name().equals(node)).findFirst().orElseThrow().output(0);
-    }
-
-    private static void zeroSlice(Tensor t, int axis, int index) {
-        int[] d = t.shape().dims();
-        int outer = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= d[i];
-        }
-        int inner = 1;
-        for (int i = axis + 1; i < d.length; i++) {
-            inner *= d[i];
-        }
-        for (int a = 0; a < outer; a++) {
-            java.util.Arrays.fill(t.floats(), (a * d[axis] + index) * inner, (a * d[axis] + index + 1) * inner, 0f);
-        }
     }
 }

@@ -14,7 +14,7 @@ import java.util.List;
  * The ONNX importer stores the opset under {@link #OPSET_KEY}; graphs built in Java have
  * none and get the newest semantics.
  */
-abstract class AbstractOp implements Op {
+public abstract class AbstractOp implements Op {
     /** Attribute key under which the importer stores the model's default-domain opset (a Long). */
     static final String OPSET_KEY = "_opset";
     static final long LATEST_OPSET = 23;
@@ -24,7 +24,7 @@ abstract class AbstractOp implements Op {
     /** Model opset for this node, LATEST_OPSET when unknown. */
     protected final long opset;
 
-    AbstractOp(String type, Attributes attributes) {
+    protected AbstractOp(String type, Attributes attributes) {
         this.type = type;
         this.attributes = attributes == null ? new Attributes() : attributes;
         this.opset = this.attributes.getInt(OPSET_KEY, LATEST_OPSET);
@@ -113,7 +113,7 @@ abstract class AbstractOp implements Op {
      * node's outputs, repeated here because the ops also build index maps and intermediates
      * that the runner's check does not see.
      */
-    static long maxAllocationBytes() {
+    protected static long maxAllocationBytes() {
         return Math.min(Runtime.getRuntime().maxMemory() / 4, 1L << 31);
     }
 

@@ -8,12 +8,12 @@ import dev.minnow.tensor.Tensor;
  * Dtype-generic element moves shared by the shape and indexing ops. Index maps give, for
  * each output element, the flat index of the input element it copies (-1: a fill value).
  */
-final class Elems {
+public final class Elems {
     private Elems() {
     }
 
     /** out[i] = src[idx[i]], or fill where idx[i] < 0; any storage kind. */
-    static Tensor gather(Tensor src, int[] idx, Shape outShape, double fill) {
+    public static Tensor gather(Tensor src, int[] idx, Shape outShape, double fill) {
         Tensor fillT = Tensor.wrap(DType.FLOAT64, Shape.of(1), new double[] {fill}).cast(src.dtype());
         Object out = switch (src.data()) {
             case float[] a -> {
@@ -69,7 +69,7 @@ final class Elems {
     }
 
     /** The adjoint of {@link #gather}: dst[idx[i]] += g[i] (fill positions dropped). */
-    static float[] scatterAdd(float[] g, int[] idx, int dstSize) {
+    public static float[] scatterAdd(float[] g, int[] idx, int dstSize) {
         float[] r = new float[dstSize];
         for (int i = 0; i < idx.length; i++) {
             if (idx[i] >= 0) {
@@ -80,7 +80,7 @@ final class Elems {
     }
 
     /** The elements as doubles (a copy), any dtype. */
-    static double[] doubles(Tensor t) {
+    public static double[] doubles(Tensor t) {
         if (t.dtype() == DType.FLOAT32) {
             float[] f = t.floats();
             double[] d = new double[f.length];
@@ -93,7 +93,7 @@ final class Elems {
     }
 
     /** A tensor of the given dtype from doubles (integers truncated toward zero, as ONNX Cast). */
-    static Tensor fromDoubles(DType dtype, Shape shape, double[] v) {
+    public static Tensor fromDoubles(DType dtype, Shape shape, double[] v) {
         if (dtype == DType.FLOAT32) {
             float[] f = new float[v.length];
             for (int i = 0; i < v.length; i++) {
@@ -106,7 +106,7 @@ final class Elems {
     }
 
     /** The elements of an integer (or any) tensor as longs, for shape-carrying inputs. */
-    static long[] longs(Tensor t) {
+    public static long[] longs(Tensor t) {
         if (t.dtype() == DType.INT64) {
             return t.longs().clone();
         }
@@ -118,7 +118,7 @@ final class Elems {
     }
 
     /** A float32 tensor of the given shape wrapping an array. */
-    static Tensor f32(Shape shape, float[] v) {
+    public static Tensor f32(Shape shape, float[] v) {
         return Tensor.wrap(DType.FLOAT32, shape, v);
     }
 }

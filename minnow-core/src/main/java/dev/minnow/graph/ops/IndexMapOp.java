@@ -13,19 +13,22 @@ import dev.minnow.tensor.Tensor;
  * and backward scatter-adds the output gradient along the same map (the exact adjoint).
  * MACs: 0.
  */
-abstract class IndexMapOp extends AbstractOp {
+public abstract class IndexMapOp extends AbstractOp {
     /** Output shape and, per output element, the flat index into input 0 (-1: the fill value). */
-    record Plan(Shape shape, int[] map) {
+    protected record Plan(Shape shape, int[] map) {
+        // public: subclasses in the family packages construct plans (a protected one could not be called there)
+        public Plan {
+        }
     }
 
-    IndexMapOp(String type, Attributes attributes) {
+    protected IndexMapOp(String type, Attributes attributes) {
         super(type, attributes);
     }
 
-    abstract Plan plan(Tensor[] inputs);
+    protected abstract Plan plan(Tensor[] inputs);
 
     /** Value written where the map is -1 (Pad's constant). */
-    double fill(Tensor[] inputs) {
+    protected double fill(Tensor[] inputs) {
         return 0;
     }
 
@@ -51,7 +54,7 @@ abstract class IndexMapOp extends AbstractOp {
     }
 
     /** Input coordinate read for output coordinate c along axis d (negative: the fill value). */
-    interface AxisSource {
+    protected interface AxisSource {
         int at(int d, int c);
     }
 
@@ -60,7 +63,7 @@ abstract class IndexMapOp extends AbstractOp {
      * input (Pad, Tile), so its size is checked before the tables or the map (one int per
      * output element) are allocated.
      */
-    Plan axisPlan(int[] outDims, int[] inStrides, AxisSource source) {
+    protected Plan axisPlan(int[] outDims, int[] inStrides, AxisSource source) {
         int n = checkedElements(outDims, Integer.BYTES, "the index map of the output");
         if (n == 0) {
             return new Plan(Shape.of(outDims), new int[0]); // an empty axis beside a huge one needs no tables
@@ -79,7 +82,7 @@ abstract class IndexMapOp extends AbstractOp {
      * The map of an op that treats each axis independently: output coordinate c along axis d
      * reads input coordinate tables[d][c] (negative: fill), at input stride strides[d].
      */
-    static int[] axisMap(int[] outDims, int[][] tables, int[] strides) {
+    protected static int[] axisMap(int[] outDims, int[][] tables, int[] strides) {
         int rank = outDims.length;
         long total = 1;
         for (int d : outDims) {
@@ -112,7 +115,7 @@ abstract class IndexMapOp extends AbstractOp {
     }
 
     /** The table 0, 1, ..., n-1 (an axis copied as it is). */
-    static int[] identity(int n) {
+    public static int[] identity(int n) {
         int[] t = new int[n];
         for (int i = 0; i < n; i++) {
             t[i] = i;
@@ -121,7 +124,7 @@ abstract class IndexMapOp extends AbstractOp {
     }
 
     /** Map of a permutation of a (reshaped) input: output axis d is input axis perm[d]. */
-    static int[] permuteMap(int[] inDims, int[] perm) {
+    protected static int[] permuteMap(int[] inDims, int[] perm) {
         int[] inStrides = Shape.of(inDims).strides();
         int[] outDims = new int[perm.length];
         int[] strides = new int[perm.length];

@@ -16,11 +16,11 @@ import java.util.List;
  * Float ops compute in float32; other floating inputs (float16, float64) are converted in
  * and out, so an op is written once.
  */
-abstract class NnOp implements Op {
-    final String type;
-    final Attributes attrs;
+public abstract class NnOp implements Op {
+    protected final String type;
+    protected final Attributes attrs;
 
-    NnOp(String type, Attributes attrs) {
+    protected NnOp(String type, Attributes attrs) {
         this.type = type;
         this.attrs = attrs == null ? new Attributes() : attrs;
     }
@@ -36,41 +36,41 @@ abstract class NnOp implements Op {
     }
 
     /** The error for an attribute value this op does not implement. */
-    final UnsupportedOpException unsupported(String attribute, Object value, String supported) {
+    protected final UnsupportedOpException unsupported(String attribute, Object value, String supported) {
         return new UnsupportedOpException(type + ": attribute " + attribute + "=" + value + " is not supported ("
                 + supported + ")");
     }
 
     /** Input i's type; throws when a required input is missing. */
-    final TensorType required(List<TensorType> in, int i, String what) {
+    protected final TensorType required(List<TensorType> in, int i, String what) {
         if (i >= in.size() || in.get(i) == null) {
             throw new ShapeException(type + " needs input " + i + " (" + what + ")");
         }
         return in.get(i);
     }
 
-    static TensorType opt(List<TensorType> in, int i) {
+    protected static TensorType opt(List<TensorType> in, int i) {
         return i < in.size() ? in.get(i) : null;
     }
 
-    static Tensor opt(Tensor[] in, int i) {
+    protected static Tensor opt(Tensor[] in, int i) {
         return i < in.length ? in[i] : null;
     }
 
-    final void requireRank(TensorType t, int minRank, String what) {
+    protected final void requireRank(TensorType t, int minRank, String what) {
         if (t.shape().rank() < minRank) {
             throw new ShapeException(type + ": " + what + " must have rank >= " + minRank + ", got " + t.shape());
         }
     }
 
-    final void requireFloating(TensorType t, String what) {
+    protected final void requireFloating(TensorType t, String what) {
         if (!t.dtype().isFloating()) {
             throw new ShapeException(type + ": " + what + " must be a floating-point tensor, got " + t.dtype().label);
         }
     }
 
     /** Normalises a possibly negative axis for a tensor of the given rank. */
-    final int axis(long axis, int rank) {
+    protected final int axis(long axis, int rank) {
         if (axis < -rank || axis >= Math.max(rank, 1)) {
             throw new ShapeException(type + ": axis " + axis + " is out of range for rank " + rank);
         }
@@ -78,7 +78,7 @@ abstract class NnOp implements Op {
     }
 
     /** The model's opset for this node (attribute _opset, set by the ONNX reader), else the newest. */
-    final long opset() {
+    protected final long opset() {
         return attrs.getInt("_opset", Long.MAX_VALUE);
     }
 
@@ -86,7 +86,7 @@ abstract class NnOp implements Op {
      * {outer, length, inner} of a softmax-like op along axis. Before opset 13 Softmax, LogSoftmax
      * and Hardmax flattened the input to 2-D at axis and worked on the second dimension.
      */
-    final int[] axisSplit(Shape s, long axis, boolean flattenTo2d) {
+    protected final int[] axisSplit(Shape s, long axis, boolean flattenTo2d) {
         int[] d = s.dims();
         if (d.length == 0) {
             return new int[] {1, 1, 1};
@@ -97,12 +97,12 @@ abstract class NnOp implements Op {
     }
 
     /** The values of a float tensor as float32 (the array itself when already float32). */
-    static float[] f32(Tensor t) {
+    protected static float[] f32(Tensor t) {
         return t.dtype() == DType.FLOAT32 ? t.floats() : t.cast(DType.FLOAT32).floats();
     }
 
     /** Wraps float32 results, converted to dtype when that is another type. */
-    static Tensor out(DType dtype, Shape shape, float[] v) {
+    protected static Tensor out(DType dtype, Shape shape, float[] v) {
         Tensor t = Tensor.of(shape, v);
         return dtype == DType.FLOAT32 ? t : t.cast(dtype);
     }
@@ -111,7 +111,7 @@ abstract class NnOp implements Op {
      * The gradient array of backward: grads[i] (when not null) wrapped in input i's type and
      * shape; inputs without a gradient stay null.
      */
-    static Tensor[] gradients(Tensor[] inputs, float[]... grads) {
+    protected static Tensor[] gradients(Tensor[] inputs, float[]... grads) {
         Tensor[] r = new Tensor[inputs.length];
         for (int i = 0; i < grads.length && i < inputs.length; i++) {
             if (grads[i] != null && inputs[i] != null) {
@@ -122,7 +122,7 @@ abstract class NnOp implements Op {
     }
 
     /** Product of dims [from, to). */
-    static int prod(int[] dims, int from, int to) {
+    protected static int prod(int[] dims, int from, int to) {
         int p = 1;
         for (int i = from; i < to; i++) {
             p *= dims[i];
@@ -143,7 +143,7 @@ abstract class NnOp implements Op {
     }
 
     /** Static element count of a type, or 0 when a dimension is unknown (for MAC counts). */
-    static long elements(TensorType t) {
+    protected static long elements(TensorType t) {
         return t == null || !t.shape().isStatic() ? 0 : t.shape().size();
     }
 }

@@ -12,13 +12,13 @@ import java.util.List;
  * Identity): the output shares the input's storage, and the gradient is the output gradient
  * reshaped back. Subclasses give the output shape. MACs: 0.
  */
-abstract class ReshapeLike extends AbstractOp {
-    ReshapeLike(String type, Attributes attributes) {
+public abstract class ReshapeLike extends AbstractOp {
+    protected ReshapeLike(String type, Attributes attributes) {
         super(type, attributes);
     }
 
     /** Output shape from the input shape and (at run time, or when constant) the other inputs; -1 dims allowed in inference. */
-    abstract Shape outputShape(Shape in, List<TensorType> inputs, List<Tensor> constants);
+    protected abstract Shape outputShape(Shape in, List<TensorType> inputs, List<Tensor> constants);
 
     @Override
     public List<TensorType> inferTypes(List<TensorType> inputs, List<Tensor> constants) {
@@ -55,7 +55,7 @@ abstract class ReshapeLike extends AbstractOp {
     }
 
     /** Product of dims, -1 when any is unknown. */
-    static int product(int[] dims, int from, int to) {
+    public static int product(int[] dims, int from, int to) {
         long p = 1;
         for (int i = from; i < to; i++) {
             if (dims[i] == Shape.UNKNOWN) {

@@ -2,7 +2,7 @@ package dev.minnow.infer.kernels;
 
 import dev.minnow.graph.Op;
 import dev.minnow.graph.OpContext;
-import dev.minnow.graph.ops.FusedAddOp;
+import dev.minnow.graph.ops.nn.FusedAddOp;
 import dev.minnow.infer.spi.Kernel;
 import dev.minnow.infer.spi.KernelProvider;
 import dev.minnow.infer.spi.KernelRequest;

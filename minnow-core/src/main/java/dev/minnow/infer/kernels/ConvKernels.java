@@ -1,8 +1,8 @@
 package dev.minnow.infer.kernels;
 
 import dev.minnow.graph.Node;
-import dev.minnow.graph.ops.ConvOp;
-import dev.minnow.graph.ops.FusedConvOp;
+import dev.minnow.graph.ops.nn.ConvOp;
+import dev.minnow.graph.ops.nn.FusedConvOp;
 import dev.minnow.infer.spi.Kernel;
 import dev.minnow.infer.spi.KernelProvider;
 import dev.minnow.infer.spi.KernelRequest;

@@ -1,6 +1,6 @@
 package dev.minnow.infer.kernels;
 
-import dev.minnow.graph.ops.QLinearConvOp;
+import dev.minnow.graph.ops.quant.QLinearConvOp;
 import dev.minnow.infer.spi.Kernel;
 import dev.minnow.infer.spi.KernelProvider;
 import dev.minnow.infer.spi.KernelRequest;

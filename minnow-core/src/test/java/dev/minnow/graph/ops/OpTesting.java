@@ -16,20 +16,20 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** Small helpers shared by the op tests. */
-final class OpTesting {
+public final class OpTesting {
     private OpTesting() {
     }
 
-    static Op op(String type, Object... attrs) {
+    public static Op op(String type, Object... attrs) {
         return OpRegistry.global().create(type, Attributes.of(attrs));
     }
 
-    static Tensor[] run(Op op, Tensor... inputs) {
+    public static Tensor[] run(Op op, Tensor... inputs) {
         return op.forward(OpContext.inference(), inputs);
     }
 
     /** Runs the op and checks that shape inference agrees with the computed output. */
-    static Tensor run1(Op op, Tensor... inputs) {
+    public static Tensor run1(Op op, Tensor... inputs) {
         Tensor y = run(op, inputs)[0];
         List<TensorType> types = new ArrayList<>();
         for (Tensor t : inputs) {
@@ -40,19 +40,19 @@ final class OpTesting {
         return y;
     }
 
-    static Tensor f(int[] dims, float... v) {
+    public static Tensor f(int[] dims, float... v) {
         return Tensor.of(Shape.of(dims), v);
     }
 
-    static int[] dims(int... d) {
+    public static int[] dims(int... d) {
         return d;
     }
 
-    static Tensor longs(long... v) {
+    public static Tensor longs(long... v) {
         return Tensor.ofLongs(Shape.of(v.length), v);
     }
 
-    static void assertClose(float[] expected, Tensor actual, double tol) {
+    public static void assertClose(float[] expected, Tensor actual, double tol) {
         float[] a = actual.floats();
         assertEquals(expected.length, a.length, "length");
         for (int i = 0; i < a.length; i++) {
@@ -60,12 +60,12 @@ final class OpTesting {
         }
     }
 
-    static void assertShape(Tensor t, int... dims) {
+    public static void assertShape(Tensor t, int... dims) {
         assertArrayEquals(dims, t.shape().dims());
     }
 
     /** Random values in [-1, 1) whose magnitude is at least margin (avoids kinks at 0). */
-    static Tensor randomAway(SplittableRandom r, double margin, int... dims) {
+    public static Tensor randomAway(SplittableRandom r, double margin, int... dims) {
         Tensor t = GradCheck.random(r, dims);
         float[] a = t.floats();
         for (int i = 0; i < a.length; i++) {
