@@ -45,7 +45,7 @@ class CostCommandTest {
         // DRAM: the 9 input pixels and 12 weights once each (64 KB buffers hold everything); every ofmap SRAM
         // write is drained to DRAM, both row folds' partial sums included, as in SCALE-Sim
         assertTrue(j.contains("\"ifmap_sram_reads\":32,\"filter_sram_reads\":12,\"ofmap_sram_writes\":24,"
-                + "\"ifmap_dram_reads\":9,\"filter_dram_reads\":12,\"ofmap_dram_writes\":24}"), j);
+                + "\"ifmap_dram_reads\":9,\"filter_dram_reads\":12,\"ofmap_dram_writes\":24,"), j);
         // Conv3x3_s1: K = 144 over 2 rows = 72 folds, N = 24 over 2 columns = 12; M = 144; 864 folds of 4 + 2 + 144 - 2 lines
         long conv = 864L * 148 - 1;
         assertEquals(31 + conv, (long) number(j, "cycles"));
@@ -74,5 +74,22 @@ class CostCommandTest {
         Cli t = Cli.run("cost", "--topology", badTopo.toString(), "--hw", "systolic");
         assertEquals(2, t.exitCode());
         assertTrue(t.err().contains("line 2") && t.err().contains("IFMAP Height"), t.err());
+    }
+
+    @Test
+    void aModelMapsItsPaddedConvolutionsAndDenseLayers() {
+        Cli r = Cli.run("cost", "lenet5", "--hw", "systolic", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        String j = r.json();
+        // lenet5: 2 convolutions and 2 dense layers, 2,293,000 MACs (as `minnow info` counts them)
+        assertTrue(j.contains("\"macs\":2293000,"), j);
+        assertEquals(4, j.split("\"compute_cycles\"").length - 1, j);
+        assertTrue(j.contains("\"energy_pj\":"), j);
+        Cli int8 = Cli.run("cost", "lenet5", "--hw", "systolic", "--bits", "8", "--json");
+        double e32 = number(j, "energy_pj");
+        double e8 = number(int8.json(), "energy_pj");
+        assertTrue(e8 < e32 / 4, "8-bit operands cost less than a quarter of the energy: " + e8 + " vs " + e32);
+        assertEquals(2, Cli.run("cost", "lenet5", "--topology", "x.csv", "--hw", "systolic").exitCode(),
+                "a MODEL and --topology together are refused");
     }
 }
