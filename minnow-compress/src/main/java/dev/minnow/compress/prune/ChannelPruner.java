@@ -48,7 +48,7 @@ public final class ChannelPruner {
     /** The classes of one group to remove for a fraction, lowest importance first. */
     public List<ChannelClass> choose(Graph graph, ChannelGroup g, double fraction) {
         int total = g.size();
-        int keep = (int) Math.ceil(total * (1 - fraction));
+        int keep = (int) Math.ceil(total * (1 - fraction) - 1e-9); // 1 - (1 - k/n) may exceed k/n by an ulp
         if (roundTo > 1) {
             keep = Math.min(total, Math.max(roundTo, (keep + roundTo - 1) / roundTo * roundTo));
         }

@@ -105,6 +105,23 @@ public final class PruneRun {
                     // a MACs or params target: each step reaches its share of the original's metric
                     boolean macs = s.targetMacs() != null;
                     double original = macs ? input.macs() : nonZeroParams(input);
+                    if (s.roundTo() > 1) {
+                        // rounded channel counts move in steps: choose per group (a uniform fraction
+                        // would jump past the target when a group's kept count drops a whole step)
+                        ChannelDependencies deps = ChannelDependencies.of(g);
+                        Map<Integer, Double> perGroup = roundedFractions(g, deps, s, macs, (1 - target) * original);
+                        PassResult r = new ChannelPruner(importance.apply(g), s.roundTo())
+                                .prune(deps, grp -> perGroup.getOrDefault(grp.id(), 0.0));
+                        g = r.graph();
+                        records.addAll(r.records());
+                        reached = target;
+                        if (fineTune != null) {
+                            fineTune.run(g, masks, t);
+                        }
+                        steps.add(new Step(t, target, nonZeroParams(g), g.macs(),
+                                evaluate == null ? null : evaluate.applyAsDouble(g)));
+                        continue;
+                    }
                     relative = fractionFor(g, s, macs, (1 - target) * original);
                 }
                 PassResult r = new ChannelPruner(importance.apply(g), s.roundTo()).prune(g, relative);
@@ -188,6 +205,53 @@ public final class PruneRun {
             }
         }
         return hi;
+    }
+
+    /**
+     * Per-group pruned fractions with kept counts in multiples of roundTo: the group keeping the
+     * largest share of its channels gives up roundTo more, one step at a time, until the graph has
+     * at most {@code limit} MACs (or params); the last step overshoots by one group's step at most.
+     */
+    private static Map<Integer, Double> roundedFractions(Graph g, ChannelDependencies deps, Settings s, boolean macs,
+                                                         double limit) {
+        Map<Integer, Integer> keep = new LinkedHashMap<>();
+        for (ChannelGroup grp : deps.prunableGroups()) {
+            int removable = (int) grp.classes().stream().filter(ChannelClass::removable).count();
+            int fixed = grp.size() - removable;
+            keep.put(grp.id(), grp.size());
+            if (fixed >= grp.size()) {
+                keep.remove(grp.id());
+            }
+        }
+        Map<Integer, ChannelGroup> byId = new LinkedHashMap<>();
+        deps.prunableGroups().forEach(grp -> byId.put(grp.id(), grp));
+        Map<Integer, Double> fractions = new LinkedHashMap<>();
+        ChannelPruner pruner = new ChannelPruner(Importance.l1(), s.roundTo());
+        double now = macs ? g.macs() : nonZeroParams(g);
+        while (now > limit) {
+            Integer best = null;
+            double bestShare = -1;
+            for (Map.Entry<Integer, Integer> e : keep.entrySet()) {
+                int size = byId.get(e.getKey()).size();
+                int next = e.getValue() - s.roundTo();
+                double share = (double) e.getValue() / size;
+                if (next >= s.roundTo() && share > bestShare) {
+                    bestShare = share;
+                    best = e.getKey();
+                }
+            }
+            if (best == null) {
+                throw new InvalidInputException("channel pruning with multiples of " + s.roundTo() + " channels cannot go"
+                        + " below " + (long) now + (macs ? " MACs" : " parameters") + "; the target was " + (long) limit);
+            }
+            keep.put(best, keep.get(best) - s.roundTo());
+            for (Map.Entry<Integer, Integer> e : keep.entrySet()) {
+                fractions.put(e.getKey(), 1 - (double) e.getValue() / byId.get(e.getKey()).size());
+            }
+            Graph p = pruner.prune(deps, grp -> fractions.getOrDefault(grp.id(), 0.0)).graph();
+            now = macs ? p.macs() : nonZeroParams(p);
+        }
+        return fractions;
     }
 
     /** What a uniform fraction removes; which channels go barely matters for the count, so L1 picks them. */

@@ -59,6 +59,21 @@ class PruneRunTest {
     }
 
     @Test
+    void roundedChannelCountsStillLandNearAMacsTarget() {
+        Graph g = Zoo.build("resnet20", 1);
+        PruneRun.Result r = PruneRun.run(g, new PruneRun.Settings("channel", "l1", null, 0.5, null, "oneshot", 1, 8, false),
+                null, null);
+        double kept = (double) r.graph().macs() / g.macs();
+        // a uniform fraction with rounding jumped to 25% of the MACs; per-group steps stop right past 50%
+        assertTrue(kept <= 0.5 && kept > 0.4, "kept " + kept + " of the MACs");
+        for (var n : r.graph().nodes()) {
+            if (n.opType().equals("Conv")) {
+                assertEquals(0, r.graph().type(n.output(0)).shape().dim(1) % 8, n.name());
+            }
+        }
+    }
+
+    @Test
     void badSettingsAreRefusedWithTheirCause() {
         assertThrows(InvalidInputException.class, () -> settings("weight", 1.0, null, null, "oneshot"));
         assertThrows(InvalidInputException.class, () -> settings("weight", 0.5, 0.5, null, "oneshot"));
