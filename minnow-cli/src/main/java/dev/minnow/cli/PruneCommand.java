@@ -75,7 +75,8 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--target-params", description = "Fraction of parameters to remove.")
     Double targetParams;
 
-    @Option(names = "--scope", defaultValue = "layer", description = "Fine-grained threshold: layer (each layer the same fraction) or global (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scope", defaultValue = "global", description = "Fine-grained threshold: global (one magnitude threshold over all layers, so"
+            + " large layers give up more) or layer (each layer the same fraction) (default: ${DEFAULT-VALUE}).")
     String scope;
 
     @Option(names = "--schedule", defaultValue = "oneshot", description = "oneshot, iterative (equal steps) or agp (Zhu & Gupta) (default: ${DEFAULT-VALUE}).")
