@@ -233,7 +233,7 @@ public final class PruneRun {
             double bestShare = -1;
             for (Map.Entry<Integer, Integer> e : keep.entrySet()) {
                 int size = byId.get(e.getKey()).size();
-                int next = e.getValue() - s.roundTo();
+                int next = (e.getValue() - 1) / s.roundTo() * s.roundTo(); // the multiple below: 20 -> 16 -> 0
                 double share = (double) e.getValue() / size;
                 if (next >= s.roundTo() && share > bestShare) {
                     bestShare = share;
@@ -244,7 +244,7 @@ public final class PruneRun {
                 throw new InvalidInputException("channel pruning with multiples of " + s.roundTo() + " channels cannot go"
                         + " below " + (long) now + (macs ? " MACs" : " parameters") + "; the target was " + (long) limit);
             }
-            keep.put(best, keep.get(best) - s.roundTo());
+            keep.put(best, (keep.get(best) - 1) / s.roundTo() * s.roundTo());
             for (Map.Entry<Integer, Integer> e : keep.entrySet()) {
                 fractions.put(e.getKey(), 1 - (double) e.getValue() / byId.get(e.getKey()).size());
             }
