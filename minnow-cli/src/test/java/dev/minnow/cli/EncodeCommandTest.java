@@ -1,5 +1,6 @@
 package dev.minnow.cli;
 
+import static dev.minnow.cli.FoundationEndToEndTest.number;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,16 +16,6 @@ import org.junit.jupiter.api.Test;
 
 /** `minnow encode` and `minnow decode` as a user calls them, on a magnitude-pruned LeNet-300-100. */
 class EncodeCommandTest {
-    private static String num(String json, String key) {
-        int i = json.indexOf("\"" + key + "\":");
-        assertTrue(i >= 0, "no key " + key + " in " + json);
-        int s = i + key.length() + 3;
-        int e = s;
-        while (e < json.length() && ",}".indexOf(json.charAt(e)) < 0) {
-            e++;
-        }
-        return json.substring(s, e);
-    }
 
     @Test
     void encodeThenDecodeGivesTheSameWeightsAndTheJsonSaysHowMuchSmaller() throws Exception {
@@ -36,10 +27,10 @@ class EncodeCommandTest {
         Cli r = Cli.run("encode", onnx.toString(), "--out", mnz.toString(), "--json");
         assertEquals(0, r.exitCode(), r.err());
         String j = r.json();
-        assertEquals(4L * 266_610, Long.parseLong(num(j, "size_bytes_before")));
-        long after = Long.parseLong(num(j, "size_bytes_after"));
+        assertEquals(4L * 266_610, (long) number(j, "size_bytes_before"));
+        long after = (long) number(j, "size_bytes_after");
         assertEquals(Files.size(mnz), after);
-        assertEquals(4.0 * 266_610 / after, Double.parseDouble(num(j, "ratio")), 1e-9);
+        assertEquals(4.0 * 266_610 / after, number(j, "ratio"), 1e-9);
         assertTrue(after * 7 < 4L * 266_610, j);
         assertTrue(j.contains("\"layers\":[{\"name\":\"fc1.weight\""), j);
 

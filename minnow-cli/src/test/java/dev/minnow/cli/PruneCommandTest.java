@@ -1,5 +1,6 @@
 package dev.minnow.cli;
 
+import static dev.minnow.cli.FoundationEndToEndTest.number;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,16 +18,6 @@ import org.junit.jupiter.api.Test;
  * weights (no fine-tuning: the accuracies are not the point, the file, the keys and the sizes are).
  */
 class PruneCommandTest {
-    private static String num(String json, String key) {
-        int i = json.indexOf("\"" + key + "\":");
-        assertTrue(i >= 0, "no key " + key + " in " + json);
-        int s = i + key.length() + 3;
-        int e = s;
-        while (e < json.length() && ",}".indexOf(json.charAt(e)) < 0) {
-            e++;
-        }
-        return json.substring(s, e);
-    }
 
     @Test
     void channelPruningWritesASmallerDenseModelAndLeavesTheInputAlone() throws Exception {
@@ -39,12 +30,12 @@ class PruneCommandTest {
                 "--granularity", "channel", "--target-macs", "0.5", "--finetune-epochs", "0", "--out", out.toString(), "--json");
         assertEquals(0, r.exitCode(), r.err());
         String j = r.json();
-        long macsBefore = Long.parseLong(num(j, "macs_before"));
-        long macsAfter = Long.parseLong(num(j, "macs_after"));
+        long macsBefore = (long) number(j, "macs_before");
+        long macsAfter = (long) number(j, "macs_after");
         assertTrue(macsAfter <= macsBefore / 2 && macsAfter > macsBefore / 4, j);
-        assertTrue(Long.parseLong(num(j, "params_after")) < Long.parseLong(num(j, "params_before")));
+        assertTrue((long) number(j, "params_after") < (long) number(j, "params_before"));
         for (String k : new String[] {"sparsity", "top1_before", "top1_after"}) {
-            double v = Double.parseDouble(num(j, k));
+            double v = number(j, k);
             assertTrue(v >= 0 && v <= 1, k + " = " + v);
         }
         Graph pruned = Onnx.read(out);
@@ -58,7 +49,7 @@ class PruneCommandTest {
         Cli r = Cli.run("prune", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
                 "--granularity", "2:4", "--finetune-epochs", "0", "--out", out.toString(), "--json");
         assertEquals(0, r.exitCode(), r.err());
-        double sparsity = Double.parseDouble(num(r.json(), "sparsity"));
+        double sparsity = number(r.json(), "sparsity");
         // conv1 (1 input channel) cannot take 2:4; the rest is half of ~99.9% of the weights
         assertTrue(sparsity > 0.45 && sparsity < 0.5, r.json());
     }
