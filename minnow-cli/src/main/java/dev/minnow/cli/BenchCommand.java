@@ -39,7 +39,7 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Parameters(paramLabel = "MODEL", description = "An .onnx file or a zoo model name (random weights).")
+    @Parameters(paramLabel = "MODEL", description = "An .onnx or .mnz file or a zoo model name (random weights).")
     String model;
 
     @Option(names = "--batch", defaultValue = "1", description = "Batch size (default: ${DEFAULT-VALUE}).")

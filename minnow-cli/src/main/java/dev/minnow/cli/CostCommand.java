@@ -32,7 +32,7 @@ final class CostCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Parameters(arity = "0..1", paramLabel = "MODEL", description = "An .onnx file or a zoo model name: its convolutions"
+    @Parameters(arity = "0..1", paramLabel = "MODEL", description = "An .onnx or .mnz file or a zoo model name: its convolutions"
             + " and dense layers at batch 1, padded inputs as IFMAPs (or give --topology).")
     String model;
 

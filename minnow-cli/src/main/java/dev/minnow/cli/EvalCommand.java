@@ -26,7 +26,7 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Parameters(paramLabel = "MODEL", description = "An .onnx file or a zoo model name (fresh weights).")
+    @Parameters(paramLabel = "MODEL", description = "An .onnx or .mnz file or a zoo model name (fresh weights).")
     String model;
 
     @Mixin

@@ -23,7 +23,7 @@ final class InfoCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Parameters(arity = "0..1", paramLabel = "MODEL", description = "An .onnx file or a zoo model name.")
+    @Parameters(arity = "0..1", paramLabel = "MODEL", description = "An .onnx or .mnz file or a zoo model name.")
     String model;
 
     @Option(names = "--list", description = "List the zoo models.")

@@ -46,7 +46,7 @@ final class PruneCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Parameters(paramLabel = "MODEL", description = "An .onnx file or a zoo model name.")
+    @Parameters(paramLabel = "MODEL", description = "An .onnx or .mnz file or a zoo model name.")
     String model;
 
     @Mixin

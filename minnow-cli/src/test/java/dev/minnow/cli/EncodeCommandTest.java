@@ -41,6 +41,17 @@ class EncodeCommandTest {
         Graph want = Onnx.read(onnx);
         assertEquals(want.initializers().keySet(), g.initializers().keySet());
         want.initializers().forEach((k, t) -> assertArrayEquals(t.floats(), g.initializers().get(k).floats(), k));
+
+        // info and eval take the .mnz directly, with the numbers of the model it encodes
+        Cli infoOnnx = Cli.run("info", onnx.toString(), "--json");
+        Cli infoMnz = Cli.run("info", mnz.toString(), "--json");
+        assertEquals(0, infoMnz.exitCode(), infoMnz.err());
+        assertEquals(number(infoOnnx.json(), "macs"), number(infoMnz.json(), "macs"));
+        String data = Cli.dataDir().toString();
+        Cli evalOnnx = Cli.run("eval", onnx.toString(), "--dataset", "mnist", "--data-dir", data, "--json");
+        Cli evalMnz = Cli.run("eval", mnz.toString(), "--dataset", "mnist", "--data-dir", data, "--json");
+        assertEquals(0, evalMnz.exitCode(), evalMnz.err());
+        assertEquals(number(evalOnnx.json(), "top1"), number(evalMnz.json(), "top1"));
     }
 
     @Test
