@@ -111,11 +111,17 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to save the pruned model (.onnx).")
     Path out;
 
+    @Option(names = "--histograms", paramLabel = "FILE.png", description = "Write histograms of the non-zero weights of the pruned layers, before and after, as a PNG chart.")
+    Path histograms;
+
     @Override
     public Integer call() {
         common.apply();
         if (!out.toString().endsWith(".onnx")) {
             throw new InvalidInputException("--out must name an .onnx file, got " + out);
+        }
+        if (histograms != null && !histograms.toString().endsWith(".png")) {
+            throw new InvalidInputException("--histograms must name a .png file, got " + histograms);
         }
         if (!scope.equals("layer") && !scope.equals("global")) {
             throw new InvalidInputException("unknown --scope '" + scope + "'; use layer or global");
@@ -204,6 +210,11 @@ final class PruneCommand implements Callable<Integer> {
                     Table.count(nzBefore), Table.count(nzAfter), Table.percent((double) nzAfter / Math.max(1, nzBefore)));
         }
         j.put("layers", layers);
+        if (histograms != null) {
+            Charts.histograms(histograms, "Weights of " + Path.of(model).getFileName() + " before and after pruning (zeros left out)", "weight",
+                    Map.of("before", weightsOf(g), "after", weightsOf(pruned)), 120);
+        }
+        j.put("histograms", histograms == null ? null : histograms.toString());
         j.put("steps", r.steps().stream().map(s -> Map.of("step", s.step(), "sparsity", s.targetSparsity(),
                 "nonzero_params", s.nonZeroParams(), "macs", s.macs())).toList());
         String human = t.render() + String.format("%nBefore: %s non-zero parameters, %s MACs, top-1 %s%n"
@@ -247,6 +258,23 @@ final class PruneCommand implements Callable<Integer> {
         InferenceExecutor ex = InferenceExecutor.of(g, ExecutionOptions.DEFAULT);
         Model m = ex::run;
         return Evaluator.of(m).evaluate(split.test(), split.normalization(), 256, null).top1();
+    }
+
+    /** Every weight of the prunable layers, concatenated. */
+    private static float[] weightsOf(Graph g) {
+        List<String> names = PruneRun.prunableWeights(g);
+        int n = 0;
+        for (String w : names) {
+            n += g.initializers().get(w).size();
+        }
+        float[] all = new float[n];
+        int o = 0;
+        for (String w : names) {
+            float[] x = g.initializers().get(w).floats();
+            System.arraycopy(x, 0, all, o, x.length);
+            o += x.length;
+        }
+        return all;
     }
 
     private static long nonZero(Tensor t) {

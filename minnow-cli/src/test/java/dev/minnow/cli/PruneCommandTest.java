@@ -46,9 +46,13 @@ class PruneCommandTest {
     @Test
     void twoOfFourZeroesHalfOfEveryEligibleWeight() throws Exception {
         Path out = Files.createTempDirectory("prune").resolve("sparse.onnx");
+        Path png = out.resolveSibling("weights.png");
         Cli r = Cli.run("prune", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
-                "--granularity", "2:4", "--finetune-epochs", "0", "--out", out.toString(), "--json");
+                "--granularity", "2:4", "--finetune-epochs", "0", "--out", out.toString(), "--histograms", png.toString(),
+                "--json");
         assertEquals(0, r.exitCode(), r.err());
+        byte[] b = Files.readAllBytes(png);
+        assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', "a PNG file");
         double sparsity = number(r.json(), "sparsity");
         // conv1 (1 input channel) cannot take 2:4; the rest is half of ~99.9% of the weights
         assertTrue(sparsity > 0.45 && sparsity < 0.5, r.json());
