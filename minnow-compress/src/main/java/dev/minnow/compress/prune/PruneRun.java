@@ -97,34 +97,26 @@ public final class PruneRun {
         for (int t = 1; t <= s.stepCount(); t++) {
             double target = schedule.sparsityAt(t);
             if (channel) {
-                double relative;
+                PassResult r;
                 if (s.sparsity() != null) {
                     // the graph already lost `reached` of its channels: remove the rest relative to what is left
-                    relative = 1 - (1 - target) / (1 - reached);
+                    double relative = 1 - (1 - target) / (1 - reached);
+                    r = new ChannelPruner(importance.apply(g), s.roundTo()).prune(g, relative);
                 } else {
                     // a MACs or params target: each step reaches its share of the original's metric
                     boolean macs = s.targetMacs() != null;
-                    double original = macs ? input.macs() : nonZeroParams(input);
+                    double limit = (1 - target) * (macs ? input.macs() : nonZeroParams(input));
                     if (s.roundTo() > 1) {
                         // rounded channel counts move in steps: choose per group (a uniform fraction
                         // would jump past the target when a group's kept count drops a whole step)
                         ChannelDependencies deps = ChannelDependencies.of(g);
-                        Map<Integer, Double> perGroup = roundedFractions(g, deps, s, macs, (1 - target) * original);
-                        PassResult r = new ChannelPruner(importance.apply(g), s.roundTo())
+                        Map<Integer, Double> perGroup = roundedFractions(g, deps, s, macs, limit);
+                        r = new ChannelPruner(importance.apply(g), s.roundTo())
                                 .prune(deps, grp -> perGroup.getOrDefault(grp.id(), 0.0));
-                        g = r.graph();
-                        records.addAll(r.records());
-                        reached = target;
-                        if (fineTune != null) {
-                            fineTune.run(g, masks, t);
-                        }
-                        steps.add(new Step(t, target, nonZeroParams(g), g.macs(),
-                                evaluate == null ? null : evaluate.applyAsDouble(g)));
-                        continue;
+                    } else {
+                        r = new ChannelPruner(importance.apply(g), 1).prune(g, fractionFor(g, s, macs, limit));
                     }
-                    relative = fractionFor(g, s, macs, (1 - target) * original);
                 }
-                PassResult r = new ChannelPruner(importance.apply(g), s.roundTo()).prune(g, relative);
                 g = r.graph();
                 records.addAll(r.records());
             } else {
