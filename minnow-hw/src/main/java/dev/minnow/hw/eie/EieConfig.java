@@ -1,6 +1,9 @@
 package dev.minnow.hw.eie;
 
 import dev.minnow.errors.InvalidInputException;
+import dev.minnow.hw.KeyValueFile;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * An EIE instance (Han et al., ISCA 2016): {@code pes} processing elements, each holding the
@@ -33,6 +36,16 @@ public record EieConfig(int pes, double clockMhz, int indexBits, int weightBits,
 
     public static EieConfig paper() {
         return new EieConfig(64, 800, 4, 4, 8, 9.157);
+    }
+
+    /** A description file: any of the keys below, the paper's values for the others. */
+    public static EieConfig read(Path file) {
+        EieConfig d = paper();
+        KeyValueFile kv = KeyValueFile.read(file, List.of("pes", "clock_mhz", "index_bits", "weight_bits", "fifo_depth",
+                "pe_power_mw"));
+        return new EieConfig(kv.getInt("pes", d.pes), kv.getDouble("clock_mhz", d.clockMhz),
+                kv.getInt("index_bits", d.indexBits), kv.getInt("weight_bits", d.weightBits),
+                kv.getInt("fifo_depth", d.fifoDepth), kv.getDouble("pe_power_mw", d.pePowerMw));
     }
 
     /** Longest zero run a relative index can skip; a longer run costs an explicit zero entry. */

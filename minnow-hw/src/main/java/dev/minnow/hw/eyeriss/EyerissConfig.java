@@ -1,6 +1,9 @@
 package dev.minnow.hw.eyeriss;
 
 import dev.minnow.errors.InvalidInputException;
+import dev.minnow.hw.KeyValueFile;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * An Eyeriss-like row-stationary array (Chen et al., ISCA 2016; JSSC 2017). Defaults are the
@@ -29,6 +32,17 @@ public record EyerissConfig(int peRows, int peCols, int filterSpadWords, int ifm
 
     public static EyerissConfig chip() {
         return new EyerissConfig(12, 14, 224, 12, 24, 100, 16, 4);
+    }
+
+    /** A description file: any of the keys below, the chip's values for the others. */
+    public static EyerissConfig read(Path file) {
+        EyerissConfig d = chip();
+        KeyValueFile kv = KeyValueFile.read(file, List.of("pe_rows", "pe_cols", "filter_spad_words", "ifmap_spad_words",
+                "psum_spad_words", "buffer_kb", "word_bits", "batch"));
+        return new EyerissConfig(kv.getInt("pe_rows", d.peRows), kv.getInt("pe_cols", d.peCols),
+                kv.getInt("filter_spad_words", d.filterSpadWords), kv.getInt("ifmap_spad_words", d.ifmapSpadWords),
+                kv.getInt("psum_spad_words", d.psumSpadWords), kv.getInt("buffer_kb", d.bufferKb),
+                kv.getInt("word_bits", d.wordBits), kv.getInt("batch", d.batch));
     }
 
     public EyerissConfig withBatch(int n) {
