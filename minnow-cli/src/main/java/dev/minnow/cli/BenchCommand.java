@@ -54,6 +54,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Also time every layer (a conv with its fused activation counts as one).")
     boolean profile;
 
+    @Option(names = "--machine", paramLabel = "FILE.yaml", description = "With --profile: the machine description for"
+            + " each layer's roofline bound (measured for about 2 s, and cached there, when the file does not exist).")
+    java.nio.file.Path machine;
+
     @Option(names = "--train", description = "Measure training steps (forward, backward, SGD momentum update) "
             + "on random data and labels instead of inference; reports train_images_per_second.")
     boolean train;
@@ -111,7 +115,7 @@ final class BenchCommand implements Callable<Integer> {
             j.put("runs", t.length);
             String human = new Table("model", "batch", "threads", "median ms", "runs")
                     .row(model, batch, Parallel.threads(), String.format("%.3f", median(t)), t.length).render();
-            common.emit(j, human + (profile ? profile(executor, x, j) : ""));
+            common.emit(j, human + (profile ? profile(executor, x, j, rooflineOf(g)) : ""));
             return 0;
         }
         try (OrtRunner ort = new OrtRunner(Onnx.toBytes(g), in.name(), Parallel.threads())) {
@@ -159,13 +163,28 @@ final class BenchCommand implements Callable<Integer> {
             String human = new Table("model", "batch", "threads", "minnow ms", "ORT ms", "minnow/ORT", "runs", "max |diff|")
                     .row(model, batch, Parallel.threads(), String.format("%.3f", ma), String.format("%.3f", mb),
                             String.format("%.2f", ma / mb), n, String.format("%.2g", maxDiff)).render();
-            common.emit(j, human + (profile ? profile(executor, x, j) : ""));
+            common.emit(j, human + (profile ? profile(executor, x, j, rooflineOf(g)) : ""));
         }
         return 0;
     }
 
     /** Times each step over a second of runs; adds "layers" to the JSON and returns the table. */
-    private String profile(InferenceExecutor executor, Tensor x, Map<String, Object> j) {
+    /** Layer costs by name and this machine's roofline, taken before the executor fuses the graph. */
+    private record RooflineView(Map<String, dev.minnow.hw.LayerCost> layers, dev.minnow.hw.roofline.Roofline roofline) {
+    }
+
+    private RooflineView rooflineOf(Graph g) {
+        if (!profile) {
+            return null;
+        }
+        Map<String, dev.minnow.hw.LayerCost> byName = new java.util.HashMap<>();
+        for (dev.minnow.hw.LayerCost l : dev.minnow.hw.CostReport.of(g).layers()) {
+            byName.put(l.name(), l);
+        }
+        return new RooflineView(byName, dev.minnow.hw.roofline.Roofline.of(CpuCost.machine(machine), Parallel.threads() > 1));
+    }
+
+    private String profile(InferenceExecutor executor, Tensor x, Map<String, Object> j, RooflineView rv) {
         executor.startProfiling();
         long end = System.nanoTime() + 1_000_000_000L;
         int runs = 0;
@@ -175,14 +194,23 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<InferenceExecutor.StepTime> steps = executor.profile();
         double total = steps.stream().mapToDouble(InferenceExecutor.StepTime::nanosPerRun).sum();
-        Table t = new Table("layer", "op", "MACs", "ms", "%", "GFLOPS");
+        Table t = new Table("layer", "op", "MACs", "ms", "%", "GFLOPS", "roofline ms", "bound");
         List<Map<String, Object>> layers = new ArrayList<>();
         for (InferenceExecutor.StepTime s : steps) {
             double ms = s.nanosPerRun() / 1e6;
             double gflops = s.macs() * batch * 2 / Math.max(1, s.nanosPerRun());
+            dev.minnow.hw.LayerCost lc = rv.layers().get(s.name());
+            // weights are read once per run, activations once per image
+            long bytes = lc == null ? 0 : lc.weightBytes() + lc.activationBytes() * batch;
+            double roofMs = lc == null ? Double.NaN : rv.roofline().predictedSeconds(s.macs() * batch, bytes) * 1e3;
+            String bound = lc == null ? "?" : rv.roofline().bound(2.0 * s.macs() * batch / Math.max(1, bytes))
+                    .name().toLowerCase(java.util.Locale.ROOT);
             t.row(s.name(), s.opType(), Table.count(s.macs() * batch), String.format("%.3f", ms),
-                    String.format("%.1f", 100 * s.nanosPerRun() / total), String.format("%.1f", gflops));
+                    String.format("%.1f", 100 * s.nanosPerRun() / total), String.format("%.1f", gflops),
+                    lc == null ? "-" : String.format("%.3f", roofMs), bound);
             Map<String, Object> l = new LinkedHashMap<>();
+            l.put("roofline_ms", lc == null ? null : roofMs);
+            l.put("bound", lc == null ? null : bound);
             l.put("name", s.name());
             l.put("op", s.opType());
             l.put("macs", s.macs() * batch);
@@ -190,7 +218,8 @@ final class BenchCommand implements Callable<Integer> {
             layers.add(l);
         }
         j.put("layers", layers);
-        return "\nPer layer (" + runs + " runs, batch " + batch + "):\n" + t.render();
+        return "\nPer layer (" + runs + " runs, batch " + batch + "; roofline ms: the least time on this machine's"
+                + " roofline, '-' where a fused step has no layer of its name):\n" + t.render();
     }
 
     /** Training throughput on random inputs and labels: what PyTorch's bench/pytorch_lenet5_train.py measures. */

@@ -44,17 +44,51 @@ final class CostCommand implements Callable<Integer> {
                     + " Channels, Num Filter, Strides).")
     Path topology;
 
-    @Option(names = "--hw", required = true, paramLabel = "KIND", description = "Hardware model: systolic.")
+    @Option(names = "--hw", required = true, paramLabel = "KIND", description = "Hardware model: cpu (roofline of this"
+            + " machine), systolic (SCALE-Sim), eyeriss (row stationary), eie (sparse fully connected).")
     String hw;
 
-    @Option(names = "--config", paramLabel = "FILE.cfg", description = "A SCALE-Sim .cfg file (array size, SRAM sizes, dataflow).")
+    @Option(names = "--config", paramLabel = "FILE", description = "systolic: a SCALE-Sim .cfg file; eyeriss and eie:"
+            + " 'key: value' lines (docs/HARDWARE.md), defaults for absent keys.")
     Path config;
+
+    @Option(names = "--machine", paramLabel = "FILE.yaml", description = "cpu: the machine description; measured (about"
+            + " 2 s) and written there when the file does not exist yet.")
+    Path machine;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "cpu: write a roofline plot with the layers as points.")
+    Path plot;
+
+    @Option(names = "--activation-density", defaultValue = "1", paramLabel = "D", description = "eie: fraction of"
+            + " non-zero inputs to each layer (default: ${DEFAULT-VALUE}, no zero skipping).")
+    double activationDensity;
 
     @Override
     public Integer call() {
         common.apply();
+        if (!List.of("cpu", "systolic", "eyeriss", "eie").contains(hw)) {
+            throw new InvalidInputException("--hw " + hw + " is not a hardware model; use cpu, systolic, eyeriss or eie");
+        }
         if (!"systolic".equals(hw)) {
-            throw new InvalidInputException("--hw " + hw + " is not a hardware model here; use --hw systolic");
+            if (model == null || topology != null) {
+                throw new InvalidInputException("--hw " + hw + " takes a MODEL (--topology is for --hw systolic)");
+            }
+            if (config != null && hw.equals("cpu")) {
+                throw new InvalidInputException("--hw cpu takes --machine FILE.yaml, not --config");
+            }
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("hw", hw);
+            r.put("model", model);
+            var g = Models.load(model, 1);
+            String human = switch (hw) {
+                case "cpu" -> CpuCost.run(g, CpuCost.machine(machine), plot, r);
+                case "eyeriss" -> EyerissCost.run(g, config == null ? dev.minnow.hw.eyeriss.EyerissConfig.chip()
+                        : dev.minnow.hw.eyeriss.EyerissConfig.read(config), r);
+                default -> EieCost.run(g, config == null ? dev.minnow.hw.eie.EieConfig.paper()
+                        : dev.minnow.hw.eie.EieConfig.read(config), activationDensity, r);
+            };
+            common.emit(r, human);
+            return 0;
         }
         if ((model == null) == (topology == null)) {
             throw new InvalidInputException("give a MODEL or --topology FILE.csv (one of them)");
