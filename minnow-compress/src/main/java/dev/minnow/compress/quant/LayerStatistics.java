@@ -34,13 +34,14 @@ final class LayerStatistics {
     final double[][] sumQ;
     long columns;
 
-    private LayerStatistics(WeightLayer layer, boolean paired) {
+    private LayerStatistics(WeightLayer layer, boolean paired, boolean grams) {
         this.layer = layer;
         int k = layer.rowLength();
-        gff = new double[layer.groups()][k * k];
+        int kk = grams ? k * k : 0;
+        gff = new double[layer.groups()][kk];
         sumF = new double[layer.groups()][k];
-        gfq = paired ? new double[layer.groups()][k * k] : gff;
-        gqq = paired ? new double[layer.groups()][k * k] : gff;
+        gfq = paired ? new double[layer.groups()][kk] : gff;
+        gqq = paired ? new double[layer.groups()][kk] : gff;
         sumQ = paired ? new double[layer.groups()][k] : sumF;
     }
 
@@ -70,6 +71,12 @@ final class LayerStatistics {
      */
     static List<LayerStatistics> collect(Graph floatGraph, Graph quantGraph, List<WeightLayer> layers,
             List<Tensor> batches, int positionsPerImage, long seed) {
+        return collect(floatGraph, quantGraph, layers, batches, positionsPerImage, seed, true);
+    }
+
+    /** grams false: only the means (bias correction). */
+    static List<LayerStatistics> collect(Graph floatGraph, Graph quantGraph, List<WeightLayer> layers,
+            List<Tensor> batches, int positionsPerImage, long seed, boolean grams) {
         if (batches.isEmpty()) {
             throw new InvalidInputException("the calibration set is empty; give at least one batch of images");
         }
@@ -79,7 +86,7 @@ final class LayerStatistics {
         }
         List<LayerStatistics> stats = new ArrayList<>();
         for (WeightLayer l : layers) {
-            stats.add(new LayerStatistics(l, quantGraph != null));
+            stats.add(new LayerStatistics(l, quantGraph != null, grams));
         }
         Capture fc = new Capture(floatGraph, stats, positionsPerImage, seed);
         Capture qc = quantGraph == null ? null : new Capture(quantGraph, stats, positionsPerImage, seed);
@@ -168,10 +175,13 @@ final class LayerStatistics {
     private void add(float[][] f, float[][] q) {
         int k = layer.rowLength();
         int p = f[0].length / k;
-        float[] tmp = new float[k * k];
+        float[] tmp = new float[gff[0].length];
+        boolean grams = gff[0].length > 0;
         for (int g = 0; g < layer.groups(); g++) {
-            gram(f[g], f[g], k, p, tmp, gff[g]);
-            if (paired()) {
+            if (grams) {
+                gram(f[g], f[g], k, p, tmp, gff[g]);
+            }
+            if (grams && paired()) {
                 gram(f[g], q[g], k, p, tmp, gfq[g]);
                 gram(q[g], q[g], k, p, tmp, gqq[g]);
             }
