@@ -60,10 +60,15 @@ public final class Cifar10AdaRoundRun {
         }
         System.out.printf("adaround %.1f s%n", secs);
         System.out.printf("float     top1 %.4f%n", top1(g, test, pre));
-        Graph rq = abits > 0 ? withActivations(rtn.graph(), calib, abits) : rtn.graph();
-        Graph aq = abits > 0 ? withActivations(ada.graph(), calib, abits) : ada.graph();
-        System.out.printf("W%dA%s nearest  top1 %.4f%n", wbits, abits > 0 ? abits : "32", top1(rq, test, pre));
-        System.out.printf("W%dA%s adaround top1 %.4f%n", wbits, abits > 0 ? abits : "32", top1(aq, test, pre));
+        System.out.printf("W%dA32 nearest  top1 %.4f%n", wbits, top1(rtn.graph(), test, pre));
+        System.out.printf("W%dA32 adaround top1 %.4f%n", wbits, top1(ada.graph(), test, pre));
+        if (abits > 0) {
+            System.out.printf("W32A%d          top1 %.4f%n", abits, top1(withActivations(g, calib, abits), test, pre));
+            System.out.printf("W%dA%d nearest  top1 %.4f%n", wbits, abits,
+                    top1(withActivations(rtn.graph(), calib, abits), test, pre));
+            System.out.printf("W%dA%d adaround top1 %.4f%n", wbits, abits,
+                    top1(withActivations(ada.graph(), calib, abits), test, pre));
+        }
     }
 
     static List<Tensor> calibration(Dataset train, int images, int batch, long seed, Preprocessing pre) {
@@ -86,10 +91,12 @@ public final class Cifar10AdaRoundRun {
         return out;
     }
 
+    /** Every (size / n)-th image: the JPEG test set is ordered by class, so its first images are two classes. */
     static Dataset first(Dataset d, int n) {
+        int stride = Math.max(1, d.size() / n);
         return new Dataset() {
             public int size() {
-                return Math.min(n, d.size());
+                return Math.min(n, d.size() / stride);
             }
 
             public Shape sampleShape() {
@@ -101,11 +108,11 @@ public final class Cifar10AdaRoundRun {
             }
 
             public void copySample(int index, float[] dst, int off) {
-                d.copySample(index, dst, off);
+                d.copySample(index * stride, dst, off);
             }
 
             public int label(int index) {
-                return d.label(index);
+                return d.label(index * stride);
             }
         };
     }
