@@ -8,8 +8,11 @@ import dev.minnow.graph.Graph;
 import dev.minnow.onnx.Onnx;
 import dev.minnow.train.Checkpoint;
 import dev.minnow.train.EpochStats;
+import dev.minnow.train.Loss;
 import dev.minnow.train.Losses;
 import dev.minnow.train.LrSchedule;
+import dev.minnow.train.Objective;
+import dev.minnow.train.Objectives;
 import dev.minnow.train.Optimizer;
 import dev.minnow.train.Optimizers;
 import dev.minnow.train.TrainListener;
@@ -113,6 +116,16 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Set by {@code distill}: learn from a teacher (Hinton KD: alpha * T^2 * KL(teacher/T ||
+     * student/T) + (1 - alpha) * cross-entropy, plus FitNets hints through 1x1 adapters).
+     */
+    record Distillation(Graph teacher, String teacherName, double temperature, double alpha, List<String[]> hints,
+                        double hintWeight) {
+    }
+
+    Distillation distillation;
+
     /** The result of a training run, in both views. */
     record Run(Map<String, Object> json, String human) {
     }
@@ -134,6 +147,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new InvalidInputException("dataset " + data.dataset + " has no training images (its train/ class folders"
                     + " are missing or empty); train needs train/<class>/<image>");
         }
+        if (distillation != null) {
+            requireTeacherPreprocessing(distillation, pre);
+        }
         DatasetSplit split = pre.forTraining(loaded);
         // a cross-entropy above 1e3 means the run has blown up even if no NaN appeared yet
         Trainer t = Trainer.of(g).optimizer(optimizer(g)).loss(Losses.crossEntropy(labelSmoothing)).maxLoss(1e3)
@@ -141,6 +157,16 @@ final class TrainCommand implements Callable<Integer> {
         if (augment) {
             int size = split.train().sampleShape().dim(1);
             t.augment(Transform.compose(Transform.randomCrop(size, 4), Transform.horizontalFlip(0.5)));
+        }
+        if (distillation != null) {
+            Distillation d = distillation;
+            Loss soft = Losses.weighted(Losses.klDivergence(d.temperature()), d.alpha(),
+                    Losses.crossEntropy(labelSmoothing), 1 - d.alpha());
+            Objective goal = Objectives.loss(soft);
+            for (String[] h : d.hints()) {
+                goal = Objectives.sum(goal, Objectives.hint(h[1], h[0], d.hintWeight()));
+            }
+            t.teacher(d.teacher()).objective(goal);
         }
         if (checkpoint != null) {
             t.checkpointPath(checkpoint);
@@ -153,7 +179,8 @@ final class TrainCommand implements Callable<Integer> {
         TrainResult result = t.fit(split);
         listener.done();
 
-        g.metadata().put("minnow.command", "train " + t.describe());
+        g.metadata().put("minnow.command", (distillation == null ? "train " : "distill teacher=" + distillation.teacherName()
+                + " ") + t.describe());
         g.metadata().put("minnow.dataset", data.dataset);
         g.metadata().put("minnow.seed", String.valueOf(seed));
         g.metadata().put("minnow.test_top1", String.valueOf(result.finalTestTop1()));
@@ -165,6 +192,12 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model);
         j.put("dataset", data.dataset);
+        if (distillation != null) {
+            j.put("teacher", distillation.teacherName());
+            j.put("temperature", distillation.temperature());
+            j.put("alpha", distillation.alpha());
+            j.put("hints", distillation.hints().stream().map(h -> h[0] + ":" + h[1]).toList());
+        }
         // a resumed run reports the epochs the model has been trained for in all, and this run's share
         int total = result.epochs().isEmpty() ? 0 : result.epochs().getLast().epoch();
         j.put("epochs", total);
@@ -201,6 +234,23 @@ final class TrainCommand implements Callable<Integer> {
      */
     Preprocessing preprocessing(Graph g, DatasetSplit split) {
         return preprocess.resolve(g, split.normalization(), split.train().sampleShape().dim(2));
+    }
+
+    /**
+     * The teacher sees the student's input tensors, so it must have been trained on the same
+     * preprocessing; a teacher that records another normalization would teach from garbage.
+     */
+    private static void requireTeacherPreprocessing(Distillation d, Preprocessing student) {
+        Map<String, String> want = student.toMetadata();
+        for (Map.Entry<String, String> e : want.entrySet()) {
+            String had = d.teacher().metadata().get(e.getKey());
+            if (had != null && !had.equals(e.getValue())) {
+                throw new InvalidInputException("the teacher " + d.teacherName() + " was trained with "
+                        + e.getKey().replace("minnow.preprocess.", "") + " = " + had + " but the student's input gets "
+                        + e.getValue() + "; give the teacher's preprocessing options (--scale, --mean, --std, ...) so both"
+                        + " see the same tensors");
+            }
+        }
     }
 
     /**
