@@ -25,9 +25,9 @@ import java.util.Map;
  *   Cast(float) * (x_scale * W_scale) [+ bias]                               -> y (the old name)
  * </pre>
  *
- * ONNX Runtime fuses the first four into its DynamicQuantizeMatMul kernel. Weights use a signed
- * scheme of at most 8 bits; Conv needs symmetric weights (ConvInteger in ONNX Runtime takes one
- * weight zero point, and symmetric codes have zero everywhere). A node whose weight is not a
+ * ONNX Runtime fuses the MatMul chain into its DynamicQuantizeMatMul kernel. Weights use a signed
+ * scheme of at most 8 bits; Conv needs symmetric or per-tensor weights (ConvInteger in ONNX
+ * Runtime takes one weight zero point, and uint8 weights: int8 codes are stored 128 higher). A node whose weight is not a
  * constant, a Gemm with transA or a non-constant bias scaled by beta, stays in float and is listed.
  *
  * <p>Record: counts "quantized" and "kept_float", a change line per node.
@@ -164,11 +164,16 @@ public final class DynamicQuantization implements GraphPass {
      */
     private String integerThenScale(GraphEditor e, Node n, String intOp, Attributes attrs, String[] xq, Tensor w,
             QuantParams p, Shape scaleShape, float alpha) {
-        String wq = e.addInitializer(n.name() + "_weight_quantized", p.quantize(w));
-        // ConvInteger in ONNX Runtime takes a single weight zero point: symmetric codes have 0 in every channel
-        boolean allZero = java.util.Arrays.stream(p.zeroPoint()).allMatch(z -> z == 0);
-        Tensor zp = allZero && intOp.equals("ConvInteger") ? Tensor.zeros(p.scheme().storageType(), Shape.scalar())
-                : p.zeroPointTensor();
+        Tensor codes = p.quantize(w);
+        Tensor zp = p.zeroPointTensor();
+        if (intOp.equals("ConvInteger")) {
+            // ONNX Runtime's CPU ConvInteger takes uint8 weights and one weight zero point: the same int8
+            // grid moved up by 128 (codes and zero point alike), so values are unchanged; reasonToKeep
+            // made sure every channel has the same zero point
+            codes = shifted(codes);
+            zp = shifted(Tensor.wrap(DType.INT8, Shape.scalar(), new byte[] {(byte) p.zeroPoint()[0]}));
+        }
+        String wq = e.addInitializer(n.name() + "_weight_quantized", codes);
         String wzp = e.addInitializer(n.name() + "_weight_zero_point", zp);
         float[] scale = p.scale().clone();
         for (int i = 0; i < scale.length; i++) {
@@ -219,6 +224,16 @@ public final class DynamicQuantization implements GraphPass {
             hi[ch[i]] = Math.max(hi[ch[i]], v[i]);
         }
         return QuantParams.perChannel(weights, lo, hi, axis);
+    }
+
+    /** int8 codes as uint8 codes 128 higher. */
+    private static Tensor shifted(Tensor int8) {
+        byte[] a = int8.bytes();
+        byte[] u = new byte[a.length];
+        for (int i = 0; i < a.length; i++) {
+            u[i] = (byte) (a[i] + 128);
+        }
+        return Tensor.wrap(DType.UINT8, int8.shape(), u);
     }
 
     private static Tensor transpose(Tensor w) {
