@@ -5,6 +5,9 @@ import dev.minnow.graph.Graph;
 import dev.minnow.graph.Value;
 import dev.minnow.kernels.Parallel;
 import dev.minnow.onnx.Onnx;
+import dev.minnow.onnx.backend.Backend;
+import dev.minnow.onnx.backend.MinnowRunner;
+import dev.minnow.onnx.backend.ModelRunner;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
 import dev.minnow.train.Model;
@@ -31,10 +34,10 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure inference latency of a model on random input (median of many runs).",
-                "With --compare ort, ONNX Runtime runs the same model in the same process; the two are warmed up "
+                "With --backend ort, ONNX Runtime runs the model instead of Minnow (latency_ms is its median). With --compare ort, ONNX Runtime runs the same model in the same process; the two are warmed up "
                         + "and then run alternately in blocks of about a second of runs each, so both see the same machine conditions."},
         footer = {"", "Examples:", "  minnow bench resnet18 --batch 1 --threads 2 --compare ort",
-                "  minnow bench model.onnx --batch 16 --json"})
+                "  minnow bench model.onnx --batch 16 --json", "  minnow bench q.onnx --backend ort --threads 1 --json"})
 final class BenchCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -44,6 +47,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--batch", defaultValue = "1", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
+
+    @Mixin
+    BackendOptions backendOptions;
 
     @Option(names = "--compare", paramLabel = "PEER", description = "Also run a peer runtime: ort (ONNX Runtime).")
     String compare;
@@ -79,6 +85,11 @@ final class BenchCommand implements Callable<Integer> {
         if (compare != null && !compare.equals("ort")) {
             throw new InvalidInputException("unknown --compare '" + compare + "'; the only peer is ort (ONNX Runtime)");
         }
+        Backend backend = backendOptions.backend();
+        if (backend != Backend.MINNOW && (compare != null || train || profile)) {
+            throw new InvalidInputException("--backend " + backend + " measures that executor alone; --compare, --train "
+                    + "and --profile need --backend minnow (--compare ort already runs ONNX Runtime beside it)");
+        }
         Graph g = Models.load(model, 1);
         Value in = g.inputs().getFirst();
         int[] dims = in.type().shape().dims();
@@ -103,21 +114,25 @@ final class BenchCommand implements Callable<Integer> {
         if (train) {
             return trainBench(g, x);
         }
-        InferenceExecutor executor = InferenceExecutor.of(g, ExecutionOptions.fromSystemProperties()); // -Dminnow.* switches (docs/KERNELS.md)
-        Model minnow = executor::run;
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model);
         j.put("batch", batch);
         j.put("threads", Parallel.threads());
+        j.put("backend", backend.label);
         if (compare == null) {
-            double[] t = timeRuns(() -> minnow.predict(x), warmup, seconds);
-            j.put("latency_ms", median(t));
-            j.put("runs", t.length);
-            String human = new Table("model", "batch", "threads", "median ms", "runs")
-                    .row(model, batch, Parallel.threads(), String.format("%.3f", median(t)), t.length).render();
-            common.emit(j, human + (profile ? profile(executor, x, j, rooflineOf(g)) : ""));
+            try (ModelRunner runner = backendOptions.open(model, g)) {
+                double[] t = timeRuns(() -> runner.predict(x), warmup, seconds);
+                j.put("latency_ms", median(t));
+                j.put("runs", t.length);
+                String human = new Table("model", "backend", "batch", "threads", "median ms", "runs")
+                        .row(model, backend.label, batch, Parallel.threads(), String.format("%.3f", median(t)), t.length).render();
+                String layers = profile ? profile(((MinnowRunner) runner).executor(), x, j, rooflineOf(g)) : "";
+                common.emit(j, human + layers);
+            }
             return 0;
         }
+        InferenceExecutor executor = InferenceExecutor.of(g, ExecutionOptions.fromSystemProperties()); // -Dminnow.* switches (docs/KERNELS.md)
+        Model minnow = executor::run;
         try (OrtRunner ort = new OrtRunner(Onnx.toBytes(g), in.name(), Parallel.threads())) {
             long[] shape = Arrays.stream(dims).asLongStream().toArray();
             float[] ours = minnow.predict(x).floats();
@@ -156,6 +171,7 @@ final class BenchCommand implements Callable<Integer> {
             double mb = median(Arrays.copyOf(b, n));
             j.put("minnow_ms", ma);
             j.put("ort_ms", mb);
+            j.put("latency_ms", ma);
             j.put("ratio", ma / mb);
             j.put("runs", n);
             j.put("max_abs_diff", maxDiff);

@@ -4,8 +4,8 @@ import dev.minnow.data.DatasetSplit;
 import dev.minnow.data.Normalization;
 import dev.minnow.data.Preprocessing;
 import dev.minnow.train.Model;
-import dev.minnow.infer.ExecutionOptions;
-import dev.minnow.infer.InferenceExecutor;
+import dev.minnow.onnx.backend.Backend;
+import dev.minnow.onnx.backend.ModelRunner;
 import dev.minnow.graph.Graph;
 import dev.minnow.train.EvalResult;
 import dev.minnow.train.Evaluator;
@@ -21,6 +21,7 @@ import picocli.CommandLine.Parameters;
         description = "Evaluate a model on the test split of a dataset: top-1, top-5, loss and the confusion matrix.",
         footer = {"", "Examples:", "  minnow eval lenet5.onnx --dataset mnist",
                 "  minnow eval model.onnx --dataset cifar10 --json",
+                "  minnow eval q.onnx --dataset mnist --backend ort",
                 "  minnow eval resnet50.onnx --dataset imagefolder:val-subset --classes synsets.txt --resize 224"})
 final class EvalCommand implements Callable<Integer> {
     @Mixin
@@ -38,6 +39,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     PreprocessOptions preprocess;
 
+    @Mixin
+    BackendOptions backendOptions;
+
     @Option(names = "--confusion", description = "Also print the confusion matrix.")
     boolean confusion;
 
@@ -51,8 +55,12 @@ final class EvalCommand implements Callable<Integer> {
             batchSize = fixedBatch; // the model was exported for this batch size only
         }
         Preprocessing pre = preprocess.resolve(g, split.normalization(), split.test().sampleShape().dim(2));
-        InferenceExecutor executor = InferenceExecutor.of(g, ExecutionOptions.fromSystemProperties()); // -Dminnow.* switches (docs/KERNELS.md)
-        Model runner = batch -> executor.run(pre.apply(batch));
+        try (ModelRunner executor = backendOptions.open(model, g)) {
+            return evaluate(split, pre, batch -> executor.predict(pre.apply(batch)), executor.backend());
+        }
+    }
+
+    private int evaluate(DatasetSplit split, Preprocessing pre, Model runner, Backend backend) {
         int channels = split.test().sampleShape().dim(0);
         Normalization identity = new Normalization(new float[channels], filled(channels, 1f));
         Progress bar = new Progress("eval", split.test().size(), "img");
@@ -62,6 +70,7 @@ final class EvalCommand implements Callable<Integer> {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model);
         j.put("dataset", data.dataset);
+        j.put("backend", backend.label);
         j.put("top1", r.top1());
         j.put("top5", r.top5());
         j.put("loss", r.loss());
