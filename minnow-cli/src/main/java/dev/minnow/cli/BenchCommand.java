@@ -34,13 +34,23 @@ import picocli.CommandLine.Parameters;
                 "With --compare ort, ONNX Runtime runs the same model in the same process; the two are warmed up "
                         + "and then run alternately in blocks of about a second of runs each, so both see the same machine conditions."},
         footer = {"", "Examples:", "  minnow bench resnet18 --batch 1 --threads 2 --compare ort",
-                "  minnow bench model.onnx --batch 16 --json"})
+                "  minnow bench model.onnx --batch 16 --json",
+                "  minnow bench --sparse-sweep --threads 1   (dense vs sparse kernels at 50-95% sparsity, batch 1 and 64)"})
 final class BenchCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Parameters(paramLabel = "MODEL", description = "An .onnx or .mnz file or a zoo model name (random weights).")
+    @Parameters(paramLabel = "MODEL", arity = "0..1", description = "An .onnx or .mnz file or a zoo model name (random weights).")
     String model;
+
+    @Option(names = "--sparse-sweep", description = "Instead of a model: dense vs sparse kernels on LeNet-300-100's 784x300 "
+            + "layer and ResNet-20 3x3 convs pruned to 50/70/90/95%, at batch 1 and 64, with the crossover sparsity "
+            + "(--seconds scales the time per point).")
+    boolean sparseSweep;
+
+    @Option(names = "--sparse", paramLabel = "MODE", description = "Sparse kernels for layers with sparse constant "
+            + "weights: auto (above the measured crossover; the default), on or off.")
+    String sparse;
 
     @Option(names = "--batch", defaultValue = "1", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -69,6 +79,18 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         common.apply();
+        if (sparseSweep) {
+            if (model != null || train || compare != null) {
+                throw new InvalidInputException("--sparse-sweep runs its own layers; drop MODEL, --train and --compare");
+            }
+            StringBuilder human = new StringBuilder();
+            Map<String, Object> j = SparseSweep.run(seconds, warmupSeconds, human);
+            common.emit(j, human.toString());
+            return 0;
+        }
+        if (model == null) {
+            throw new InvalidInputException("bench needs a MODEL (an .onnx or .mnz file or a zoo name), or --sparse-sweep");
+        }
         if (batch < 1) {
             throw new InvalidInputException("--batch must be at least 1, got " + batch);
         }
@@ -99,7 +121,8 @@ final class BenchCommand implements Callable<Integer> {
         if (train) {
             return trainBench(g, x);
         }
-        InferenceExecutor executor = InferenceExecutor.of(g, ExecutionOptions.fromSystemProperties()); // -Dminnow.* switches (docs/KERNELS.md)
+        InferenceExecutor executor = InferenceExecutor.of(g, sparse == null ? ExecutionOptions.fromSystemProperties() // -Dminnow.* switches (docs/KERNELS.md)
+                : ExecutionOptions.fromSystemProperties().toBuilder().sparse(dev.minnow.infer.SparseMode.parse(sparse)).build());
         Model minnow = executor::run;
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model);

@@ -14,10 +14,41 @@ final class SparseGemmVector {
 
     /**
      * y[yr + q] = sum over j in [from, to) of val[j] * x[xOff + off[j] * offScale + q], q < n:
-     * tiles of 4V (then V) outputs held in registers across all of the row's non-zeros.
+     * tiles of 8V, 4V, then V outputs held in registers across all of the row's non-zeros.
      */
     static void row(float[] val, int[] off, int offScale, int from, int to, float[] x, int xOff, float[] y, int yr, int n) {
         int q = 0;
+        // eight accumulators: enough independent FMA chains to cover the FMA latency on two ports
+        for (; q + 8 * V <= n; q += 8 * V) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            FloatVector a4 = FloatVector.zero(S);
+            FloatVector a5 = FloatVector.zero(S);
+            FloatVector a6 = FloatVector.zero(S);
+            FloatVector a7 = FloatVector.zero(S);
+            for (int j = from; j < to; j++) {
+                FloatVector v = FloatVector.broadcast(S, val[j]);
+                int xr = xOff + off[j] * offScale + q;
+                a0 = v.fma(FloatVector.fromArray(S, x, xr), a0);
+                a1 = v.fma(FloatVector.fromArray(S, x, xr + V), a1);
+                a2 = v.fma(FloatVector.fromArray(S, x, xr + 2 * V), a2);
+                a3 = v.fma(FloatVector.fromArray(S, x, xr + 3 * V), a3);
+                a4 = v.fma(FloatVector.fromArray(S, x, xr + 4 * V), a4);
+                a5 = v.fma(FloatVector.fromArray(S, x, xr + 5 * V), a5);
+                a6 = v.fma(FloatVector.fromArray(S, x, xr + 6 * V), a6);
+                a7 = v.fma(FloatVector.fromArray(S, x, xr + 7 * V), a7);
+            }
+            a0.intoArray(y, yr + q);
+            a1.intoArray(y, yr + q + V);
+            a2.intoArray(y, yr + q + 2 * V);
+            a3.intoArray(y, yr + q + 3 * V);
+            a4.intoArray(y, yr + q + 4 * V);
+            a5.intoArray(y, yr + q + 5 * V);
+            a6.intoArray(y, yr + q + 6 * V);
+            a7.intoArray(y, yr + q + 7 * V);
+        }
         for (; q + 4 * V <= n; q += 4 * V) {
             FloatVector a0 = FloatVector.zero(S);
             FloatVector a1 = FloatVector.zero(S);

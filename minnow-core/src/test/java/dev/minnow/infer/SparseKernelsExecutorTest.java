@@ -131,18 +131,28 @@ class SparseKernelsExecutorTest {
                 assertTrue(s.runsSparse(1) && s.runsSparse(64));
             }
         }
-        // between the one-row and the batch crossover of a fully connected layer: claimed, sparse only for one image
-        double mid = (SparseCrossover.Kind.FC_ONE_ROW.threshold + SparseCrossover.Kind.FC_BATCH.threshold) / 2;
+        // between the one-row and the batch crossover of a fully connected layer: claimed, sparse for one of them only
+        double one = SparseCrossover.Kind.FC_ONE_ROW.threshold;
+        double many = SparseCrossover.Kind.FC_BATCH.threshold;
+        double mid = (one + many) / 2;
         InferenceExecutor m = executor(net(mid, 3), SparseMode.AUTO);
         SparseKernels.SparseKernel fc = m.kernels().stream().filter(k -> k instanceof SparseKernels.SparseKernel)
-                .map(k -> (SparseKernels.SparseKernel) k).findFirst().orElseThrow();
-        assertTrue(fc.runsSparse(1));
-        assertFalse(fc.runsSparse(64));
+                .map(k -> (SparseKernels.SparseKernel) k).filter(k -> k.kind(1) == SparseCrossover.Kind.FC_ONE_ROW)
+                .findFirst().orElseThrow();
+        assertEquals(SparseCrossover.Kind.FC_BATCH, fc.kind(64));
+        assertEquals(mid >= one, fc.runsSparse(1));
+        assertEquals(mid >= many, fc.runsSparse(64));
+        assertTrue(fc.runsSparse(1) != fc.runsSparse(64));
         Tensor x = input(64);
-        float[] want = executor(net(mid, 3), SparseMode.OFF).run(x).floats();
         float[] got = m.run(x).floats();
+        float[] want = executor(net(mid, 3), SparseMode.OFF).run(x).floats();
+        float[] got1 = m.run(input(1)).floats();
+        float[] want1 = executor(net(mid, 3), SparseMode.OFF).run(input(1)).floats();
+        for (int i = 0; i < want1.length; i++) {
+            assertEquals(want1[i], got1[i], 1e-4, "batch 1 at " + i);
+        }
         for (int i = 0; i < want.length; i++) {
-            assertEquals(want[i], got[i], 1e-4, "dense fallback inside the sparse kernel at " + i);
+            assertEquals(want[i], got[i], 1e-4, "one side dense inside the sparse kernel, batch 64, at " + i);
         }
     }
 

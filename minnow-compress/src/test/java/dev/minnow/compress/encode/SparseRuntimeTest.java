@@ -23,13 +23,15 @@ class SparseRuntimeTest {
         InferenceExecutor dense = InferenceExecutor.of(pruned, ExecutionOptions.builder().sparse(SparseMode.OFF).build());
         InferenceExecutor auto = InferenceExecutor.of(pruned, ExecutionOptions.DEFAULT);
         long claimed = auto.kernels().stream().filter(k -> k instanceof SparseKernels.SparseKernel).count();
-        assertEquals(3, claimed, "all three 90%-sparse fully connected layers run through the sparse provider");
+        assertEquals(3, claimed, "sparse=auto: all three 90%-sparse fully connected layers go to the sparse provider");
         for (var k : auto.kernels()) {
             if (k instanceof SparseKernels.SparseKernel s) {
                 assertEquals(0.9, s.weightSparsity(), 0.01);
-                assertTrue(s.runsSparse(1) && s.runsSparse(64), "90% is above both fully connected crossovers");
+                assertTrue(s.runsSparse(64), "90% is above the batched fully connected crossover");
             }
         }
+        // sparse=on: the sparse kernels at every batch (auto may pick dense for one image near 90%)
+        InferenceExecutor sparse = InferenceExecutor.of(pruned, ExecutionOptions.builder().sparse(SparseMode.ON).build());
         for (int batch : new int[] {1, 64}) {
             SplittableRandom rnd = new SplittableRandom(batch);
             float[] px = new float[batch * 784];
@@ -38,7 +40,8 @@ class SparseRuntimeTest {
             }
             Tensor x = Tensor.of(Shape.of(batch, 1, 28, 28), px);
             float[] want = dense.run(x).floats();
-            float[] got = auto.run(x).floats();
+            float[] got = sparse.run(x).floats();
+            float[] viaAuto = auto.run(x).floats();
             assertEquals(batch * 10, got.length);
             double max = 0;
             for (float v : want) {
@@ -48,6 +51,7 @@ class SparseRuntimeTest {
             for (int i = 0; i < want.length; i++) {
                 // float sums of up to 784 products in another order: 1e-5 of the largest logit
                 assertEquals(want[i], got[i], 1e-5 * max, "batch " + batch + " logit " + i);
+                assertEquals(want[i], viaAuto[i], 1e-5 * max, "sparse=auto, batch " + batch + " logit " + i);
             }
             for (int b = 0; b < batch; b++) {
                 assertEquals(argmax(want, b * 10), argmax(got, b * 10), "class of image " + b);

@@ -43,7 +43,10 @@ public final class SparseKernels implements KernelProvider {
         /** Fraction of zeros in the node's weight. */
         double weightSparsity();
 
-        /** Whether a run with this many activation rows (batch for a fully connected layer) takes the sparse form. */
+        /** The layer's kind for a run with this many activation rows (the batch, for a fully connected layer). */
+        SparseCrossover.Kind kind(int rows);
+
+        /** Whether a run with this many activation rows takes the sparse form. */
         boolean runsSparse(int rows);
     }
 
@@ -195,8 +198,13 @@ public final class SparseKernels implements KernelProvider {
         }
 
         @Override
+        public SparseCrossover.Kind kind(int rows) {
+            return SparseCrossover.fullyConnected(rows);
+        }
+
+        @Override
         public boolean runsSparse(int rows) {
-            return mode == SparseMode.ON || SparseCrossover.sparseFaster(SparseCrossover.fullyConnected(rows), sparsity);
+            return mode == SparseMode.ON || SparseCrossover.sparseFaster(kind(rows), sparsity);
         }
 
         @Override
@@ -271,6 +279,11 @@ public final class SparseKernels implements KernelProvider {
         }
 
         /** A convolution's crossover does not depend on the batch: its columns are output positions. */
+        @Override
+        public SparseCrossover.Kind kind(int rows) {
+            return kind;
+        }
+
         @Override
         public boolean runsSparse(int rows) {
             return mode == SparseMode.ON || SparseCrossover.sparseFaster(kind, sparsity);
