@@ -26,8 +26,12 @@ final class BackendOptions {
      * .mnz files reach it as Minnow writes them.
      */
     ModelRunner open(String model, Graph g) {
+        return open(model, g, ExecutionOptions.fromSystemProperties()); // -Dminnow.* switches (docs/KERNELS.md)
+    }
+
+    /** As {@link #open(String, Graph)} with these options for Minnow's executor. */
+    ModelRunner open(String model, Graph g, ExecutionOptions minnow) {
         Path p = Path.of(model);
-        ExecutionOptions minnow = ExecutionOptions.fromSystemProperties(); // -Dminnow.* switches (docs/KERNELS.md)
         if (model.endsWith(".onnx") && Files.isRegularFile(p)) {
             return backend().open(p, g, minnow, Parallel.threads());
         }

@@ -37,13 +37,23 @@ import picocli.CommandLine.Parameters;
                 "With --backend ort, ONNX Runtime runs the model instead of Minnow (latency_ms is its median). With --compare ort, ONNX Runtime runs the same model in the same process; the two are warmed up "
                         + "and then run alternately in blocks of about a second of runs each, so both see the same machine conditions."},
         footer = {"", "Examples:", "  minnow bench resnet18 --batch 1 --threads 2 --compare ort",
-                "  minnow bench model.onnx --batch 16 --json", "  minnow bench q.onnx --backend ort --threads 1 --json"})
+                "  minnow bench model.onnx --batch 16 --json", "  minnow bench q.onnx --backend ort --threads 1 --json",
+                "  minnow bench --sparse-sweep --threads 1   (dense vs sparse kernels at 50-95% sparsity, batch 1 and 64)"})
 final class BenchCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Parameters(paramLabel = "MODEL", description = "An .onnx or .mnz file or a zoo model name (random weights).")
+    @Parameters(paramLabel = "MODEL", arity = "0..1", description = "An .onnx or .mnz file or a zoo model name (random weights).")
     String model;
+
+    @Option(names = "--sparse-sweep", description = "Instead of a model: dense vs sparse kernels on LeNet-300-100's 784x300 "
+            + "layer and ResNet-20 3x3 convs pruned to 50/70/90/95%, at batch 1 and 64, with the crossover sparsity "
+            + "(--seconds scales the time per point).")
+    boolean sparseSweep;
+
+    @Option(names = "--sparse", paramLabel = "MODE", description = "Sparse kernels for layers with sparse constant "
+            + "weights: auto (above the measured crossover; the default), on or off.")
+    String sparse;
 
     @Option(names = "--batch", defaultValue = "1", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -79,6 +89,18 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         common.apply();
+        if (sparseSweep) {
+            if (model != null || train || compare != null) {
+                throw new InvalidInputException("--sparse-sweep runs its own layers; drop MODEL, --train and --compare");
+            }
+            StringBuilder human = new StringBuilder();
+            Map<String, Object> j = SparseSweep.run(seconds, warmupSeconds, human);
+            common.emit(j, human.toString());
+            return 0;
+        }
+        if (model == null) {
+            throw new InvalidInputException("bench needs a MODEL (an .onnx or .mnz file or a zoo name), or --sparse-sweep");
+        }
         if (batch < 1) {
             throw new InvalidInputException("--batch must be at least 1, got " + batch);
         }
@@ -120,7 +142,7 @@ final class BenchCommand implements Callable<Integer> {
         j.put("threads", Parallel.threads());
         j.put("backend", backend.label);
         if (compare == null) {
-            try (ModelRunner runner = backendOptions.open(model, g)) {
+            try (ModelRunner runner = backendOptions.open(model, g, executionOptions())) {
                 double[] t = timeRuns(() -> runner.predict(x), warmup, seconds);
                 j.put("latency_ms", median(t));
                 j.put("runs", t.length);
@@ -131,7 +153,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             return 0;
         }
-        InferenceExecutor executor = InferenceExecutor.of(g, ExecutionOptions.fromSystemProperties()); // -Dminnow.* switches (docs/KERNELS.md)
+        InferenceExecutor executor = InferenceExecutor.of(g, executionOptions());
         Model minnow = executor::run;
         try (OrtRunner ort = new OrtRunner(Onnx.toBytes(g), in.name(), Parallel.threads())) {
             long[] shape = Arrays.stream(dims).asLongStream().toArray();
@@ -187,6 +209,12 @@ final class BenchCommand implements Callable<Integer> {
     /** Times each step over a second of runs; adds "layers" to the JSON and returns the table. */
     /** Layer costs by name and this machine's roofline, taken before the executor fuses the graph. */
     private record RooflineView(Map<String, dev.minnow.hw.LayerCost> layers, dev.minnow.hw.roofline.Roofline roofline) {
+    }
+
+    /** -Dminnow.* switches (docs/KERNELS.md), then --sparse. */
+    private ExecutionOptions executionOptions() {
+        ExecutionOptions o = ExecutionOptions.fromSystemProperties();
+        return sparse == null ? o : o.toBuilder().sparse(dev.minnow.infer.SparseMode.parse(sparse)).build();
     }
 
     private RooflineView rooflineOf(Graph g) {

@@ -16,9 +16,11 @@ import java.util.List;
  * @param observer    sees every value the graph computes (null: none); an observed executor runs
  *                    the graph without rewrites, so every value of the source graph exists
  * @param providers   kernel providers tried before the ones found by ServiceLoader (tests, embedders)
+ * @param sparse      whether layers with sparse constant weights run sparse kernels (docs/KERNELS.md, "Sparse runtime")
  */
 public record ExecutionOptions(boolean shiftedConv, boolean channelLast, boolean directConv, boolean nhwcChains,
-                               boolean rewrite, ValueObserver observer, List<KernelProvider> providers) {
+                               boolean rewrite, ValueObserver observer, List<KernelProvider> providers,
+                               SparseMode sparse) {
     /** Everything on, no observer, no extra providers. */
     public static final ExecutionOptions DEFAULT = builder().build();
 
@@ -40,6 +42,7 @@ public record ExecutionOptions(boolean shiftedConv, boolean channelLast, boolean
         b.rewrite = rewrite;
         b.observer = observer;
         b.providers = providers;
+        b.sparse = sparse;
         return b;
     }
 
@@ -50,7 +53,7 @@ public record ExecutionOptions(boolean shiftedConv, boolean channelLast, boolean
 
     /**
      * The options the old -D switches spelled: -Dminnow.noShifted=true, -Dminnow.noChannelLast=true,
-     * -Dminnow.noDirectConv=true, -Dminnow.nhwcChains=false. For the command line only; the
+     * -Dminnow.noDirectConv=true, -Dminnow.nhwcChains=false, -Dminnow.sparse=auto|on|off. For the command line only; the
      * library itself never reads system properties for these.
      */
     public static ExecutionOptions fromSystemProperties() {
@@ -59,6 +62,7 @@ public record ExecutionOptions(boolean shiftedConv, boolean channelLast, boolean
                 .channelLast(!Boolean.getBoolean("minnow.noChannelLast"))
                 .directConv(!Boolean.getBoolean("minnow.noDirectConv"))
                 .nhwcChains(Boolean.parseBoolean(System.getProperty("minnow.nhwcChains", "true")))
+                .sparse(SparseMode.parse(System.getProperty("minnow.sparse", "auto")))
                 .build();
     }
 
@@ -70,6 +74,7 @@ public record ExecutionOptions(boolean shiftedConv, boolean channelLast, boolean
         private boolean rewrite = true;
         private ValueObserver observer;
         private List<KernelProvider> providers = List.of();
+        private SparseMode sparse = SparseMode.AUTO;
 
         private Builder() {
         }
@@ -112,8 +117,13 @@ public record ExecutionOptions(boolean shiftedConv, boolean channelLast, boolean
             return this;
         }
 
+        public Builder sparse(SparseMode mode) {
+            sparse = java.util.Objects.requireNonNull(mode);
+            return this;
+        }
+
         public ExecutionOptions build() {
-            return new ExecutionOptions(shiftedConv, channelLast, directConv, nhwcChains, rewrite, observer, providers);
+            return new ExecutionOptions(shiftedConv, channelLast, directConv, nhwcChains, rewrite, observer, providers, sparse);
         }
     }
 }
