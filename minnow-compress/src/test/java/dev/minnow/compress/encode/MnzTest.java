@@ -301,7 +301,52 @@ class MnzTest {
         b.putShort(4, (short) (Mnz.VERSION + 1));
         b.putInt(6, Mnz.crc(bytes, 0, 6));
         InvalidInputException ex = assertThrows(InvalidInputException.class, () -> Mnz.decode(bytes, ONNX, "new.mnz"));
-        assertTrue(ex.getMessage().contains("version 2") && ex.getMessage().contains("newer Minnow"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("version " + (Mnz.VERSION + 1)) && ex.getMessage().contains("newer Minnow"), ex.getMessage());
+    }
+
+    /** Version 1 stored the graph section as-is; such files still decode to the same weights. */
+    @Test
+    void aVersionOneFileWithAnUncompressedGraphStillReads() throws Exception {
+        Graph g = prunedLenet300();
+        byte[] v2 = Mnz.encode(g, ONNX, false).bytes();
+        ByteBuffer b = ByteBuffer.wrap(v2);
+        int deflatedLength = b.getInt(Mnz.PREAMBLE_BYTES + 1);
+        java.util.zip.Inflater inf = new java.util.zip.Inflater(true);
+        inf.setInput(v2, Mnz.PREAMBLE_BYTES + 5, deflatedLength);
+        byte[] raw = new byte[1 << 20];
+        int rawLength = inf.inflate(raw);
+        assertTrue(inf.finished());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream d = new java.io.DataOutputStream(out);
+        d.write(v2, 0, 4);
+        d.writeShort(1);
+        d.writeInt(Mnz.crc(out.toByteArray(), 0, 6));
+        int sectionStart = out.size();
+        d.writeByte(1);
+        d.writeInt(rawLength);
+        d.write(raw, 0, rawLength);
+        d.writeInt(Mnz.crc(out.toByteArray(), sectionStart, out.size() - sectionStart));
+        int rest = Mnz.PREAMBLE_BYTES + 9 + deflatedLength;
+        d.write(v2, rest, v2.length - rest);
+        byte[] v1 = out.toByteArray();
+        assertTrue(v1.length > v2.length, "the deflated graph section is smaller");
+        Graph back = Mnz.decode(v1, ONNX, "v1.mnz");
+        for (String name : Mnz.encodable(g)) {
+            assertArrayEquals(g.initializers().get(name).floats(), back.initializers().get(name).floats(), name);
+        }
+    }
+
+    @Test
+    void aCorruptCompressedGraphIsAUserError() {
+        byte[] bytes = Mnz.encode(prunedLenet300(), ONNX, false).bytes();
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        int length = b.getInt(Mnz.PREAMBLE_BYTES + 1);
+        for (int i = 0; i < length; i += 7) {
+            bytes[Mnz.PREAMBLE_BYTES + 5 + i] ^= (byte) 0x5A;
+        }
+        b.putInt(Mnz.PREAMBLE_BYTES + 5 + length, Mnz.crc(bytes, Mnz.PREAMBLE_BYTES, 5 + length));
+        InvalidInputException ex = assertThrows(InvalidInputException.class, () -> Mnz.decode(bytes, ONNX, "bad.mnz"));
+        assertTrue(ex.getMessage().contains("bad.mnz"), ex.getMessage());
     }
 
     @Test
