@@ -77,8 +77,8 @@ final class ClusterCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to save the clustered model (.onnx).")
     Path out;
 
-    /** Centroids take summed gradients: with hundreds of weights per cluster, a per-weight rate would throw them about. */
-    static final int RATE_DIVISOR = 100;
+    /** Centroids take summed gradients: with hundreds of weights per cluster a per-weight rate throws them about (LeNet-300-100, 6-bit fc, 3 epochs: lr 1e-3 98.25%, 3e-4 98.29%, 1e-4 98.30%, 3e-5 98.34%). */
+    static final int RATE_DIVISOR = 300;
 
     @Override
     public Integer call() {

@@ -43,7 +43,7 @@ import java.util.zip.CRC32;
  * +------+-----------+-------------------+------------------------------------+
  *  kind 1 = graph: the model's bytes from the GraphCodec (ONNX) with every encoded
  *                  initializer turned into a graph input of the same name and type,
- *                  raw DEFLATE-compressed (RFC 1951) since version 2, stored as-is in version 1
+ *                  raw DEFLATE-compressed (RFC 1951)
  *  kind 2 = layer: one encoded initializer, below
  *  kind 3 = end:   u32 number of layer sections (a file cut at a section boundary is caught)
  *
@@ -67,7 +67,11 @@ import java.util.zip.CRC32;
  * then checks each layer against the graph (same name, dtype and shape as the input it fills).
  */
 public final class Mnz {
-    /** 2: the graph section is deflated (its metadata and names shrink by half); 1 is still read. */
+    /**
+     * 2: the graph section is deflated (its metadata and names shrink by half) and Huffman tables
+     * code each length as a change from the previous one. Version 1 files (an unreleased draft)
+     * are refused with a hint to encode again.
+     */
     public static final int VERSION = 2;
     static final byte[] MAGIC = {'M', 'N', 'Z', 0x1A};
     static final int PREAMBLE_BYTES = 10;
@@ -211,8 +215,7 @@ public final class Mnz {
         List<Section> sections = sections(bytes, source);
         Section graphSection = sections.get(0);
         byte[] graphBytes = Arrays.copyOfRange(bytes, graphSection.offset(), graphSection.offset() + graphSection.length());
-        Graph g = codec.reader().apply(Short.toUnsignedInt(ByteBuffer.wrap(bytes).getShort(4)) >= 2
-                ? inflate(graphBytes, source) : graphBytes);
+        Graph g = codec.reader().apply(inflate(graphBytes, source));
         Map<String, Value> inputs = new LinkedHashMap<>();
         for (Value v : g.inputs()) {
             inputs.put(v.name(), v);
@@ -296,6 +299,11 @@ public final class Mnz {
         if (version > VERSION) {
             throw new InvalidInputException(source + " is .mnz format version " + version + ", written by a newer"
                     + " Minnow; this Minnow reads version " + VERSION + " and older: upgrade Minnow to read it");
+        }
+        if (version == 1) {
+            throw new InvalidInputException(source + " is .mnz format version 1, an earlier draft this Minnow no longer"
+                    + " reads (version " + VERSION + " changed the graph section and Huffman tables): run `minnow encode`"
+                    + " on the original model again");
         }
         if (version < 1) {
             throw new InvalidInputException(source + " says .mnz format version " + version + ", which never existed;"
