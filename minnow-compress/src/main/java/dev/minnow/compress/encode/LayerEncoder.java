@@ -8,12 +8,12 @@ import java.util.List;
 /**
  * Picks, per layer, the sparse format and value coding with the fewest bytes, by encoding with
  * every candidate (sizes are exact, not estimated): dense, bitmask, CSR, CSC and the relative
- * index with gap widths 1..8 bits, fixed or Huffman coded; values as float32 (or float16 when
+ * index with gap widths 1..12 bits, fixed or Huffman coded; values as float32 (or float16 when
  * asked), or as a codebook with fixed-width or Huffman-coded indices when the layer has at most
  * {@link ValueCoding#MAX_CODEBOOK} distinct values. Ties go to the earlier candidate.
  */
 public final class LayerEncoder {
-    static final int MAX_TRIED_GAP_BITS = 8;
+    static final int MAX_TRIED_GAP_BITS = RelativeIndex.MAX_GAP_BITS;
 
     private LayerEncoder() {
     }

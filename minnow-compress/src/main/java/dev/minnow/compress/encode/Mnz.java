@@ -32,7 +32,7 @@ import java.util.zip.CRC32;
  * file
  * +--------+---------+----------+-----------------+-----------------+-----+-----------------+
  * | magic  | version | CRC32 of | section (graph) | section (layer) | ... | section (end)   |
- * | MNZ^Z  | u16 = 1 | bytes 0-5| exactly one     | one or more     |     | exactly one     |
+ * | MNZ^Z  | u16 = 2 | bytes 0-5| exactly one     | one or more     |     | exactly one     |
  * +--------+---------+----------+-----------------+-----------------+-----+-----------------+
  *  0        4         6          10
  *
@@ -42,7 +42,8 @@ import java.util.zip.CRC32;
  * | u8   | u32       |                   | u32                                |
  * +------+-----------+-------------------+------------------------------------+
  *  kind 1 = graph: the model's bytes from the GraphCodec (ONNX) with every encoded
- *                  initializer turned into a graph input of the same name and type
+ *                  initializer turned into a graph input of the same name and type,
+ *                  raw DEFLATE-compressed (RFC 1951)
  *  kind 2 = layer: one encoded initializer, below
  *  kind 3 = end:   u32 number of layer sections (a file cut at a section boundary is caught)
  *
@@ -66,7 +67,12 @@ import java.util.zip.CRC32;
  * then checks each layer against the graph (same name, dtype and shape as the input it fills).
  */
 public final class Mnz {
-    public static final int VERSION = 1;
+    /**
+     * 2: the graph section is deflated (its metadata and names shrink by half) and Huffman tables
+     * code each length as a change from the previous one. Version 1 files (an unreleased draft)
+     * are refused with a hint to encode again.
+     */
+    public static final int VERSION = 2;
     static final byte[] MAGIC = {'M', 'N', 'Z', 0x1A};
     static final int PREAMBLE_BYTES = 10;
     static final int KIND_GRAPH = 1;
@@ -124,6 +130,7 @@ public final class Mnz {
             out.write(MAGIC);
             out.writeShort(VERSION);
             out.writeInt(crc(file.toByteArray(), 0, 6));
+            graphBytes = deflate(graphBytes);
             section(out, KIND_GRAPH, graphBytes);
             for (Map.Entry<String, Tensor> e : weights.entrySet()) {
                 EncodedLayer layer = LayerEncoder.encode(e.getKey(), e.getValue(), float16);
@@ -207,8 +214,8 @@ public final class Mnz {
     public static Graph decode(byte[] bytes, GraphCodec codec, String source) {
         List<Section> sections = sections(bytes, source);
         Section graphSection = sections.get(0);
-        Graph g = codec.reader().apply(Arrays.copyOfRange(bytes, graphSection.offset(),
-                graphSection.offset() + graphSection.length()));
+        byte[] graphBytes = Arrays.copyOfRange(bytes, graphSection.offset(), graphSection.offset() + graphSection.length());
+        Graph g = codec.reader().apply(inflate(graphBytes, source));
         Map<String, Value> inputs = new LinkedHashMap<>();
         for (Value v : g.inputs()) {
             inputs.put(v.name(), v);
@@ -292,6 +299,11 @@ public final class Mnz {
         if (version > VERSION) {
             throw new InvalidInputException(source + " is .mnz format version " + version + ", written by a newer"
                     + " Minnow; this Minnow reads version " + VERSION + " and older: upgrade Minnow to read it");
+        }
+        if (version == 1) {
+            throw new InvalidInputException(source + " is .mnz format version 1, an earlier draft this Minnow no longer"
+                    + " reads (version " + VERSION + " changed the graph section and Huffman tables): run `minnow encode`"
+                    + " on the original model again");
         }
         if (version < 1) {
             throw new InvalidInputException(source + " says .mnz format version " + version + ", which never existed;"
@@ -405,5 +417,49 @@ public final class Mnz {
         CRC32 crc = new CRC32();
         crc.update(bytes, offset, length);
         return (int) crc.getValue();
+    }
+
+    private static byte[] deflate(byte[] raw) {
+        java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION, true);
+        try {
+            d.setInput(raw);
+            d.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            while (!d.finished()) {
+                out.write(buf, 0, d.deflate(buf));
+            }
+            return out.toByteArray();
+        } finally {
+            d.end();
+        }
+    }
+
+    /** The graph section's bytes; the section passed its CRC, so a failure here means a bad writer. */
+    private static byte[] inflate(byte[] deflated, String source) {
+        java.util.zip.Inflater in = new java.util.zip.Inflater(true);
+        try {
+            in.setInput(deflated);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            while (!in.finished()) {
+                int n = in.inflate(buf);
+                if (n == 0 && (in.needsInput() || in.needsDictionary())) {
+                    throw new InvalidInputException(source + ": the graph section ends inside its compressed data;"
+                            + " the file is corrupt");
+                }
+                out.write(buf, 0, n);
+            }
+            if (in.getRemaining() > 0) {
+                throw new InvalidInputException(source + ": " + in.getRemaining() + " bytes follow the graph section's"
+                        + " compressed data; the file is corrupt");
+            }
+            return out.toByteArray();
+        } catch (java.util.zip.DataFormatException e) {
+            throw new InvalidInputException(source + ": the graph section's compressed data is invalid (" + e.getMessage()
+                    + "); the file is corrupt", e);
+        } finally {
+            in.end();
+        }
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.minnow.errors.InvalidInputException;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class HuffmanTest {
@@ -139,5 +140,31 @@ class HuffmanTest {
         Huffman single = Huffman.fromLengths(new int[] {1, 0});
         assertThrows(InvalidInputException.class,
                 () -> single.decode(new BitReader(new byte[] {(byte) 0x80}, "t"), 1, "t"));
+    }
+
+    /** Lengths with steps of 0, +-1 and jumps (to 0, to 24) survive the delta-coded table, at the bits tableBits says. */
+    @Test
+    void tablesOfSlowlyChangingAndJumpingLengthsRoundTrip() {
+        // a gap-like alphabet: lengths climb slowly, unused symbols in runs, one long code
+        long[] freq = new long[600];
+        SplittableRandom r = new SplittableRandom(9);
+        for (int s = 0; s < freq.length; s++) {
+            freq[s] = s > 400 && s % 50 != 0 ? 0 : 1 + (long) (100000 * Math.exp(-s / 30.0)) + r.nextInt(3);
+        }
+        Huffman h = Huffman.build(freq);
+        BitWriter out = new BitWriter();
+        h.writeTable(out);
+        byte[] bytes = out.toBytes();
+        assertEquals((h.tableBits() + 7) / 8, bytes.length);
+        assertTrue(h.tableBits() < 16 + 3L * freq.length, "delta-coded: " + h.tableBits() + " bits");
+        Huffman back = Huffman.readTable(new BitReader(bytes, "t"));
+        assertArrayEquals(h.lengths(), back.lengths());
+        // hand-made: 0 -> 2 (jump), 2 -> 3 (+1), 3 (same), 3 -> 2 (-1), 2 -> 0 (jump)
+        Huffman hand = Huffman.fromLengths(new int[] {2, 3, 3, 2, 0, 2});
+        assertEquals(16 + 7 + 3 + 1 + 3 + 7 + 7, hand.tableBits());
+        BitWriter w = new BitWriter();
+        hand.writeTable(w);
+        Huffman handBack = Huffman.readTable(new BitReader(w.toBytes(), "t"));
+        assertArrayEquals(new int[] {2, 3, 3, 2, 0, 2}, handBack.lengths());
     }
 }

@@ -301,7 +301,31 @@ class MnzTest {
         b.putShort(4, (short) (Mnz.VERSION + 1));
         b.putInt(6, Mnz.crc(bytes, 0, 6));
         InvalidInputException ex = assertThrows(InvalidInputException.class, () -> Mnz.decode(bytes, ONNX, "new.mnz"));
-        assertTrue(ex.getMessage().contains("version 2") && ex.getMessage().contains("newer Minnow"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("version " + (Mnz.VERSION + 1)) && ex.getMessage().contains("newer Minnow"), ex.getMessage());
+    }
+
+    /** Version 1 (a draft with raw graph sections and 5-bit Huffman tables) is refused with a hint, not misread. */
+    @Test
+    void aVersionOneFileIsRefusedWithAHintToEncodeAgain() {
+        byte[] bytes = Mnz.encode(prunedLenet300(), ONNX, false).bytes();
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        b.putShort(4, (short) 1);
+        b.putInt(6, Mnz.crc(bytes, 0, 6));
+        InvalidInputException ex = assertThrows(InvalidInputException.class, () -> Mnz.decode(bytes, ONNX, "old.mnz"));
+        assertTrue(ex.getMessage().contains("version 1") && ex.getMessage().contains("minnow encode"), ex.getMessage());
+    }
+
+    @Test
+    void aCorruptCompressedGraphIsAUserError() {
+        byte[] bytes = Mnz.encode(prunedLenet300(), ONNX, false).bytes();
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        int length = b.getInt(Mnz.PREAMBLE_BYTES + 1);
+        for (int i = 0; i < length; i += 7) {
+            bytes[Mnz.PREAMBLE_BYTES + 5 + i] ^= (byte) 0x5A;
+        }
+        b.putInt(Mnz.PREAMBLE_BYTES + 5 + length, Mnz.crc(bytes, Mnz.PREAMBLE_BYTES, 5 + length));
+        InvalidInputException ex = assertThrows(InvalidInputException.class, () -> Mnz.decode(bytes, ONNX, "bad.mnz"));
+        assertTrue(ex.getMessage().contains("bad.mnz"), ex.getMessage());
     }
 
     @Test
