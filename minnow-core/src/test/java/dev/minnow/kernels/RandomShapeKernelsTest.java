@@ -390,4 +390,48 @@ class RandomShapeKernelsTest {
             assertArrayEquals(direct, fast, "fast integer convolution " + g);
         });
     }
+
+    /** Random 8-bit codes; extremes (-128, 127, 0, 255) often, as saturated activations and weights are. */
+    private static byte[] codes(SplittableRandom rnd, int n) {
+        byte[] v = new byte[n];
+        for (int i = 0; i < n; i++) {
+            int r = rnd.nextInt(8);
+            v[i] = (byte) (r == 0 ? -128 : r == 1 ? 127 : r == 2 ? -1 : rnd.nextInt(256));
+        }
+        return v;
+    }
+
+    @Test
+    void int8GemmEqualsNaive() {
+        // M, N around the micro-kernel (4 x 2V) and K past one packed block (512) and odd
+        trials(61, 160, (rnd, t) -> {
+            int m = rnd.nextBoolean() ? 1 + rnd.nextInt(9) : 1 + rnd.nextInt(70);
+            int n = lengthAroundVectors(rnd) * (rnd.nextInt(4) == 0 ? 9 : 1);
+            int k = rnd.nextInt(6) == 0 ? 500 + rnd.nextInt(700) : rnd.nextInt(40);
+            boolean aU = rnd.nextBoolean();
+            boolean bU = !aU && rnd.nextBoolean();
+            int lda = k + rnd.nextInt(3);
+            int ldb = n + rnd.nextInt(3);
+            int ldc = n + rnd.nextInt(3);
+            int aOff = rnd.nextInt(4);
+            int bOff = rnd.nextInt(4);
+            byte[] a = codes(rnd, aOff + m * lda + 2);
+            byte[] b = codes(rnd, bOff + k * ldb + 2);
+            int[] want = new int[m * ldc + 1];
+            Int8GemmNaive.gemm(m, n, k, a, aOff, lda, aU, b, bOff, ldb, bU, want, 1, ldc);
+            int[] got = new int[want.length];
+            java.util.Arrays.fill(got, 777);
+            Int8Gemm.gemm(m, n, k, a, aOff, lda, aU, b, bOff, ldb, bU, got, 1, ldc);
+            int[] got2 = new int[want.length];
+            java.util.Arrays.fill(got2, 777);
+            Int8Gemm.gemm(m, a, aOff, lda, aU, Int8Gemm.packCols(k, n, b, bOff, ldb, bU), got2, 1, ldc);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    int at = 1 + i * ldc + j;
+                    assertEquals(want[at], got[at], "packed A, m=" + m + " n=" + n + " k=" + k + " at " + i + "," + j);
+                    assertEquals(want[at], got2[at], "packed B, m=" + m + " n=" + n + " k=" + k + " at " + i + "," + j);
+                }
+            }
+        });
+    }
 }
