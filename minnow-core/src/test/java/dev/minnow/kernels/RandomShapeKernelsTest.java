@@ -434,4 +434,52 @@ class RandomShapeKernelsTest {
             }
         });
     }
+
+    @Test
+    void int8ConvEqualsIntLoops() {
+        // codes with zero points (per tensor, per channel, none), uint8 / int8 on both sides,
+        // grouped, depthwise, channel multipliers and plain 1x1 convolutions (read without im2col)
+        trials(62, 120, (rnd, t) -> {
+            int kind = rnd.nextInt(4);
+            int groups = kind == 1 ? 2 + rnd.nextInt(2 * V) : rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(4) : 1;
+            int cpg = kind == 1 ? 1 : 1 + rnd.nextInt(2 * V + 1);
+            int mpg = kind == 1 && rnd.nextBoolean() ? 1 : 1 + rnd.nextInt(V + 2);
+            boolean plain = kind == 2;
+            int kh = plain ? 1 : 1 + rnd.nextInt(4);
+            int kw = plain ? 1 : 1 + rnd.nextInt(4);
+            int dh = plain ? 1 : 1 + rnd.nextInt(2);
+            int dw = plain ? 1 : 1 + rnd.nextInt(2);
+            ConvGeometry g = ConvGeometry.of(1 + rnd.nextInt(2), groups * cpg, (kh - 1) * dh + 1 + rnd.nextInt(12),
+                    (kw - 1) * dw + 1 + rnd.nextInt(12), groups * mpg, kh, kw, plain ? 1 : 1 + rnd.nextInt(3),
+                    plain ? 1 : 1 + rnd.nextInt(3), plain ? 0 : rnd.nextInt(3), plain ? 0 : rnd.nextInt(3),
+                    plain ? 0 : rnd.nextInt(3), plain ? 0 : rnd.nextInt(3), dh, dw, groups);
+            boolean xU = rnd.nextBoolean();
+            boolean wU = rnd.nextBoolean();
+            byte[] x = codes(rnd, g.inputSize());
+            byte[] w = codes(rnd, g.outChannels() * cpg * kh * kw);
+            int xZero = xU ? rnd.nextInt(256) : rnd.nextInt(-128, 128);
+            int zpKind = rnd.nextInt(3);
+            int[] wZero = new int[zpKind == 2 ? g.outChannels() : 1];
+            for (int m = 0; m < wZero.length && zpKind > 0; m++) {
+                wZero[m] = wU ? rnd.nextInt(256) : rnd.nextInt(-128, 128);
+            }
+            int per = cpg * kh * kw;
+            int[] xi = new int[x.length];
+            int[] wi = new int[w.length];
+            for (int i = 0; i < x.length; i++) {
+                xi[i] = (xU ? x[i] & 0xff : x[i]) - xZero;
+            }
+            for (int i = 0; i < w.length; i++) {
+                wi[i] = (wU ? w[i] & 0xff : w[i]) - wZero[wZero.length == 1 ? 0 : i / per];
+            }
+            int[] want = new int[g.outputSize()];
+            IntConv2d.forward(g, xi, wi, want);
+            Int8Conv2d.Weights prepared = Int8Conv2d.prepare(w, wU, wZero, g.outChannels(), groups, per,
+                    Int8Conv2d.isDepthwise(g));
+            int[] got = new int[want.length];
+            java.util.Arrays.fill(got, 999);
+            Int8Conv2d.forward(g, x, xU, xZero, prepared, got);
+            assertArrayEquals(want, got, "int8 convolution " + g + " xU=" + xU + " wU=" + wU + " zp=" + zpKind);
+        });
+    }
 }
