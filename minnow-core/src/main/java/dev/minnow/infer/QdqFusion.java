@@ -35,6 +35,14 @@ import java.util.List;
  * 16 in float). Minnow fuses all: the integer result is the exact one and does not depend on a
  * float summation order. It equals ONNX Runtime's with session.qdqisint8allowed=1 bit for bit
  * (500 images) and has the same top-1 as its x86 default on 99.0% (docs/ONNX.md).
+ *
+ * <p>Other groups, each ending at its own QuantizeLinear (per tensor): DequantizeLinear ->
+ * GlobalAveragePool -> Q becomes QLinearGlobalAveragePool; DQ(a) and DQ(constant 2-D B) -> MatMul
+ * -> Q becomes QLinearMatMul, and around a Gemm (int32 bias through a DQ, beta 1) com.microsoft
+ * QGemm; DQ x2 -> Add / Mul -> Q (one integer type) becomes com.microsoft QLinearAdd / QLinearMul;
+ * DQ -> MaxPool / Flatten / Reshape / Transpose / Squeeze / Unsqueeze -> Q with the same scale and
+ * zero point becomes that op on the codes. A Relu or
+ * Clip before the Q is absorbed under the same rule as for convolutions.
  */
 public final class QdqFusion implements GraphPass {
     @Override
@@ -42,7 +50,7 @@ public final class QdqFusion implements GraphPass {
         return "qdq-fusion";
     }
 
-    /** Rewrites graph in place (call validate afterwards); returns how many Conv and pool groups it fused. */
+    /** Rewrites graph in place (call validate afterwards); returns how many groups it fused. */
     public static int fuse(Graph graph) {
         return (int) new QdqFusion().apply(new GraphEditor(graph)).count("fused");
     }
@@ -72,8 +80,20 @@ public final class QdqFusion implements GraphPass {
                 found.add(f);
             }
         }
+        int pools = found.size() - convs;
+        for (Node n : nodes) {
+            Fusion f = switch (n.opType()) {
+                case "MatMul", "Gemm" -> matchMatMul(e, n);
+                case "Add", "Mul" -> matchBinary(e, n);
+                case "MaxPool", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze" -> matchCodesOnly(e, n);
+                default -> null;
+            };
+            if (f != null) {
+                found.add(f);
+            }
+        }
         PassRecord.Builder record = PassRecord.of(name()).count("fused", found.size()).count("convs", convs)
-                .count("pools", found.size() - convs);
+                .count("pools", pools).count("others", found.size() - convs - pools);
         for (Fusion f : found) {
             e.replaceNode(f.anchor(), f.replacement());
             f.absorbed().forEach(e::removeNode);
@@ -147,6 +167,153 @@ public final class QdqFusion implements GraphPass {
                 OpRegistry.global().create("QLinearGlobalAveragePool", new dev.minnow.graph.Attributes()),
                 List.of(xdq.input(0), xdq.input(1), optional(xdq, 2), q.input(1), q.input(2)), List.of(q.output(0)));
         return new Fusion(pool, qpool, List.of(q));
+    }
+
+    /**
+     * DequantizeLinear(a) and DequantizeLinear(B, a constant 2-D weight, per tensor or per output
+     * column) -> MatMul -> [Relu | Clip, when redundant] -> QuantizeLinear becomes QLinearMatMul;
+     * the same around a Gemm (B transposed or not, alpha any, an int32 bias C from a
+     * DequantizeLinear with zero point 0 and beta 1) becomes com.microsoft QGemm, as ONNX Runtime
+     * fuses them. The product is exact; requantization in float32 as ONNX Runtime.
+     */
+    private static Fusion matchMatMul(GraphEditor e, Node mm) {
+        boolean gemm = mm.opType().equals("Gemm");
+        Node adq = e.producer(mm.input(0));
+        Node bdq = e.producer(mm.input(1));
+        if (!isDq(adq) || !perTensor(e, adq) || !isDq(bdq) || e.initializer(bdq.input(0)) == null) {
+            return null;
+        }
+        TensorType at = e.type(adq.input(0));
+        Tensor b = e.initializer(bdq.input(0));
+        if (at == null || !int8(at.dtype()) || !int8(b.dtype()) || b.shape().rank() != 2) {
+            return null;
+        }
+        boolean transB = gemm && mm.attributes().getInt("transB", 0) != 0;
+        int nAxis = transB ? 0 : 1;
+        if (!columnParams(e, bdq, b, nAxis)) {
+            return null;
+        }
+        String bias = "";
+        if (gemm && mm.inputs().size() > 2 && !mm.input(2).isEmpty()) {
+            Node cdq = e.producer(mm.input(2));
+            if (!isDq(cdq) || e.initializer(cdq.input(0)) == null || e.initializer(cdq.input(0)).dtype() != DType.INT32
+                    || !zeroOrAbsent(e, cdq) || mm.attributes().getFloat("beta", 1.0) != 1.0) {
+                return null;
+            }
+            bias = cdq.input(0);
+        }
+        Node[] tail = quantizeTail(e, mm);
+        if (tail == null) {
+            return null;
+        }
+        Node q = tail[1];
+        List<String> in = new ArrayList<>(List.of(adq.input(0), adq.input(1), optional(adq, 2), bdq.input(0),
+                bdq.input(1), optional(bdq, 2)));
+        Node fused;
+        if (gemm) {
+            in.addAll(List.of(bias, q.input(1), q.input(2)));
+            fused = new Node(mm.name(), OpRegistry.MICROSOFT_DOMAIN,
+                    OpRegistry.global().create(OpRegistry.MICROSOFT_DOMAIN, "QGemm", mm.attributes()), in,
+                    List.of(q.output(0)));
+        } else {
+            in.addAll(List.of(q.input(1), q.input(2)));
+            fused = new Node(mm.name(), OpRegistry.global().create("QLinearMatMul", new dev.minnow.graph.Attributes()),
+                    in, List.of(q.output(0)));
+        }
+        return new Fusion(mm, fused, tail[0] == null ? List.of(q) : List.of(tail[0], q));
+    }
+
+    /**
+     * DequantizeLinear x2 -> Add (or Mul) -> [Relu | Clip, when redundant] -> QuantizeLinear, all
+     * per tensor and of one integer type, becomes com.microsoft QLinearAdd (QLinearMul), computed
+     * in the float32 steps of ONNX Runtime's kernel, which fuses the same groups.
+     */
+    private static Fusion matchBinary(GraphEditor e, Node op) {
+        Node adq = e.producer(op.input(0));
+        Node bdq = e.producer(op.input(1));
+        if (!isDq(adq) || !isDq(bdq) || !perTensor(e, adq) || !perTensor(e, bdq)) {
+            return null;
+        }
+        TensorType at = e.type(adq.input(0));
+        TensorType bt = e.type(bdq.input(0));
+        if (at == null || bt == null || !int8(at.dtype()) || at.dtype() != bt.dtype()) {
+            return null;
+        }
+        Node[] tail = quantizeTail(e, op);
+        if (tail == null || e.initializer(tail[1].input(2)).dtype() != at.dtype()) {
+            return null;
+        }
+        Node q = tail[1];
+        String type = op.opType().equals("Add") ? "QLinearAdd" : "QLinearMul";
+        Node fused = new Node(op.name(), OpRegistry.MICROSOFT_DOMAIN,
+                OpRegistry.global().create(OpRegistry.MICROSOFT_DOMAIN, type, new dev.minnow.graph.Attributes()),
+                List.of(adq.input(0), adq.input(1), optional(adq, 2), bdq.input(0), bdq.input(1), optional(bdq, 2),
+                        q.input(1), q.input(2)), List.of(q.output(0)));
+        return new Fusion(op, fused, tail[0] == null ? List.of(q) : List.of(tail[0], q));
+    }
+
+    /**
+     * DequantizeLinear -> MaxPool (or an op that only moves values: Flatten, Reshape, Transpose,
+     * Squeeze, Unsqueeze) -> QuantizeLinear with the same scale, zero point and type: the maximum
+     * commutes with the monotonic (de)quantization and moves do not change values, so the op runs
+     * on the codes (its other inputs, such as Reshape's shape, unchanged).
+     */
+    private static Fusion matchCodesOnly(GraphEditor e, Node pool) {
+        if (pool.outputs().size() > 1 && !pool.output(1).isEmpty() && !e.readers(pool.output(1)).isEmpty()) {
+            return null;
+        }
+        Node xdq = e.producer(pool.input(0));
+        if (!isDq(xdq) || !perTensor(e, xdq) || optional(xdq, 2).isEmpty()) {
+            return null;
+        }
+        TensorType xt = e.type(xdq.input(0));
+        Node q = soleReader(e, pool.output(0));
+        if (xt == null || !int8(xt.dtype()) || q == null || !q.opType().equals("QuantizeLinear") || !perTensor(e, q)
+                || q.inputs().size() < 3) {
+            return null;
+        }
+        Tensor zx = e.initializer(xdq.input(2));
+        Tensor zy = e.initializer(q.input(2));
+        if (zy.dtype() != xt.dtype() || zx.getDouble(0) != zy.getDouble(0)
+                || (float) e.initializer(xdq.input(1)).getDouble(0) != (float) e.initializer(q.input(1)).getDouble(0)) {
+            return null;
+        }
+        List<String> in = new ArrayList<>(pool.inputs());
+        in.set(0, xdq.input(0));
+        Node codes = new Node(pool.name(), pool.domain(), pool.op(), in, List.of(q.output(0)));
+        return new Fusion(pool, codes, List.of(q));
+    }
+
+    /**
+     * The QuantizeLinear (per tensor, integer zero point) reading n's output, through a Relu or
+     * Clip that it makes redundant: {activation or null, quantize}, or null.
+     */
+    private static Node[] quantizeTail(GraphEditor e, Node n) {
+        Node q = soleReader(e, n.output(0));
+        Node act = null;
+        if (q != null && (q.opType().equals("Relu") || q.opType().equals("Clip"))) {
+            act = q;
+            q = soleReader(e, act.output(0));
+        }
+        if (q == null || !q.opType().equals("QuantizeLinear") || !perTensor(e, q) || q.inputs().size() < 3
+                || !int8(e.initializer(q.input(2)).dtype()) || (act != null && !redundant(e, act, q))) {
+            return null;
+        }
+        return new Node[] {act, q};
+    }
+
+    /** Per-tensor, or per-column (axis nAxis of the 2-D weight) scale and zero point. */
+    private static boolean columnParams(GraphEditor e, Node wdq, Tensor w, int nAxis) {
+        Tensor s = e.initializer(wdq.input(1));
+        int n = w.shape().dim(nAxis);
+        long axis = wdq.attributes().getInt("axis", 1);
+        boolean axisOk = axis == nAxis || axis == nAxis - 2;
+        if (s == null || (s.size() != 1 && (s.size() != n || !axisOk || s.shape().rank() != 1))) {
+            return false;
+        }
+        String zpName = optional(wdq, 2);
+        Tensor zp = zpName.isEmpty() ? null : e.initializer(zpName);
+        return zpName.isEmpty() || (zp != null && (zp.size() == 1 || (zp.size() == n && axisOk)));
     }
 
     private static boolean wholeInputAveragePool(GraphEditor e, Node n) {

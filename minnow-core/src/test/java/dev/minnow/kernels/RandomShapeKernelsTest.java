@@ -390,4 +390,96 @@ class RandomShapeKernelsTest {
             assertArrayEquals(direct, fast, "fast integer convolution " + g);
         });
     }
+
+    /** Random 8-bit codes; extremes (-128, 127, 0, 255) often, as saturated activations and weights are. */
+    private static byte[] codes(SplittableRandom rnd, int n) {
+        byte[] v = new byte[n];
+        for (int i = 0; i < n; i++) {
+            int r = rnd.nextInt(8);
+            v[i] = (byte) (r == 0 ? -128 : r == 1 ? 127 : r == 2 ? -1 : rnd.nextInt(256));
+        }
+        return v;
+    }
+
+    @Test
+    void int8GemmEqualsNaive() {
+        // M, N around the micro-kernel (4 x 2V) and K past one packed block (512) and odd
+        trials(61, 160, (rnd, t) -> {
+            int m = rnd.nextBoolean() ? 1 + rnd.nextInt(9) : 1 + rnd.nextInt(70);
+            int n = lengthAroundVectors(rnd) * (rnd.nextInt(4) == 0 ? 9 : 1);
+            int k = rnd.nextInt(6) == 0 ? 500 + rnd.nextInt(700) : rnd.nextInt(40);
+            boolean aU = rnd.nextBoolean();
+            boolean bU = !aU && rnd.nextBoolean();
+            int lda = k + rnd.nextInt(3);
+            int ldb = n + rnd.nextInt(3);
+            int ldc = n + rnd.nextInt(3);
+            int aOff = rnd.nextInt(4);
+            int bOff = rnd.nextInt(4);
+            byte[] a = codes(rnd, aOff + m * lda + 2);
+            byte[] b = codes(rnd, bOff + k * ldb + 2);
+            int[] want = new int[m * ldc + 1];
+            Int8GemmNaive.gemm(m, n, k, a, aOff, lda, aU, b, bOff, ldb, bU, want, 1, ldc);
+            int[] got = new int[want.length];
+            java.util.Arrays.fill(got, 777);
+            Int8Gemm.gemm(m, n, k, a, aOff, lda, aU, b, bOff, ldb, bU, got, 1, ldc);
+            int[] got2 = new int[want.length];
+            java.util.Arrays.fill(got2, 777);
+            Int8Gemm.gemm(m, a, aOff, lda, aU, Int8Gemm.packCols(k, n, b, bOff, ldb, bU), got2, 1, ldc);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    int at = 1 + i * ldc + j;
+                    assertEquals(want[at], got[at], "packed A, m=" + m + " n=" + n + " k=" + k + " at " + i + "," + j);
+                    assertEquals(want[at], got2[at], "packed B, m=" + m + " n=" + n + " k=" + k + " at " + i + "," + j);
+                }
+            }
+        });
+    }
+
+    @Test
+    void int8ConvEqualsIntLoops() {
+        // codes with zero points (per tensor, per channel, none), uint8 / int8 on both sides,
+        // grouped, depthwise, channel multipliers and plain 1x1 convolutions (read without im2col)
+        trials(62, 120, (rnd, t) -> {
+            int kind = rnd.nextInt(4);
+            int groups = kind == 1 ? 2 + rnd.nextInt(2 * V) : rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(4) : 1;
+            int cpg = kind == 1 ? 1 : 1 + rnd.nextInt(2 * V + 1);
+            int mpg = kind == 1 && rnd.nextBoolean() ? 1 : 1 + rnd.nextInt(V + 2);
+            boolean plain = kind == 2;
+            int kh = plain ? 1 : 1 + rnd.nextInt(4);
+            int kw = plain ? 1 : 1 + rnd.nextInt(4);
+            int dh = plain ? 1 : 1 + rnd.nextInt(2);
+            int dw = plain ? 1 : 1 + rnd.nextInt(2);
+            ConvGeometry g = ConvGeometry.of(1 + rnd.nextInt(2), groups * cpg, (kh - 1) * dh + 1 + rnd.nextInt(12),
+                    (kw - 1) * dw + 1 + rnd.nextInt(12), groups * mpg, kh, kw, plain ? 1 : 1 + rnd.nextInt(3),
+                    plain ? 1 : 1 + rnd.nextInt(3), plain ? 0 : rnd.nextInt(3), plain ? 0 : rnd.nextInt(3),
+                    plain ? 0 : rnd.nextInt(3), plain ? 0 : rnd.nextInt(3), dh, dw, groups);
+            boolean xU = rnd.nextBoolean();
+            boolean wU = rnd.nextBoolean();
+            byte[] x = codes(rnd, g.inputSize());
+            byte[] w = codes(rnd, g.outChannels() * cpg * kh * kw);
+            int xZero = xU ? rnd.nextInt(256) : rnd.nextInt(-128, 128);
+            int zpKind = rnd.nextInt(3);
+            int[] wZero = new int[zpKind == 2 ? g.outChannels() : 1];
+            for (int m = 0; m < wZero.length && zpKind > 0; m++) {
+                wZero[m] = wU ? rnd.nextInt(256) : rnd.nextInt(-128, 128);
+            }
+            int per = cpg * kh * kw;
+            int[] xi = new int[x.length];
+            int[] wi = new int[w.length];
+            for (int i = 0; i < x.length; i++) {
+                xi[i] = (xU ? x[i] & 0xff : x[i]) - xZero;
+            }
+            for (int i = 0; i < w.length; i++) {
+                wi[i] = (wU ? w[i] & 0xff : w[i]) - wZero[wZero.length == 1 ? 0 : i / per];
+            }
+            int[] want = new int[g.outputSize()];
+            IntConv2d.forward(g, xi, wi, want);
+            Int8Conv2d.Weights prepared = Int8Conv2d.prepare(w, wU, wZero, g.outChannels(), groups, per,
+                    Int8Conv2d.isDepthwise(g));
+            int[] got = new int[want.length];
+            java.util.Arrays.fill(got, 999);
+            Int8Conv2d.forward(g, x, xU, xZero, prepared, got);
+            assertArrayEquals(want, got, "int8 convolution " + g + " xU=" + xU + " wU=" + wU + " zp=" + zpKind);
+        });
+    }
 }

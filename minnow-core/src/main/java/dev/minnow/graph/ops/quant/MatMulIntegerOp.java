@@ -7,7 +7,7 @@ import dev.minnow.graph.OpContext;
 import dev.minnow.graph.TensorType;
 import dev.minnow.graph.ops.NnOp;
 import dev.minnow.graph.ops.nn.MatMulOp;
-import dev.minnow.kernels.IntGemm;
+import dev.minnow.kernels.Int8Gemm;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
@@ -35,43 +35,94 @@ public final class MatMulIntegerOp extends NnOp {
         return List.of(new TensorType(DType.INT32, Shape.of(matmul.plan(a.shape(), b.shape()).outDims())));
     }
 
-    /** A with its per-tensor or per-row zero point removed ([batch, M, K] rows). */
-    private static int[] shiftRows(Tensor a, Tensor zp, int m, int k, String op) {
-        int[] v = Quant.ints(a);
-        int[] z = Quant.zeroPoints(zp);
-        if (z.length != 1 && z.length != m) {
-            throw new ShapeException(op + ": a_zero_point must have 1 or " + m + " values, got " + zp.shape());
-        }
-        for (int i = 0; i < v.length; i++) {
-            v[i] -= z.length == 1 ? z[0] : z[(i / k) % m];
-        }
-        return v;
+    /**
+     * B's codes ready for {@link Int8Gemm}: each distinct [K, N] matrix of B packed, its column
+     * sums, and its zero points (1 or N). uint8 B meeting uint8 A is moved to int8 (b - 128, zero
+     * points alike) so that every product fits in a short. Made once per constant B by the
+     * inference kernels, per call otherwise.
+     */
+    public record PreparedB(Tensor b, Tensor zeroPoint, boolean forUnsignedA, Int8Gemm.PackedCols[] packed,
+                            int[] colSums, int[] zeroPoints) {
     }
 
-    /** B with its per-tensor or per-column zero point removed ([batch, K, N]). */
-    private static int[] shiftColumns(Tensor b, Tensor zp, int n, String op) {
-        int[] v = Quant.ints(b);
+    public static PreparedB prepareB(Tensor b, Tensor zp, int k, int n, boolean aUnsigned, String op) {
+        ConvIntegerOp.requireInteger(op, new dev.minnow.graph.TensorType(b.dtype(), b.shape()), "B");
+        boolean bU = b.dtype() == DType.UINT8;
+        int shift = aUnsigned && bU ? 128 : 0;
         int[] z = Quant.zeroPoints(zp);
         if (z.length != 1 && z.length != n) {
             throw new ShapeException(op + ": b_zero_point must have 1 or " + n + " values, got " + zp.shape());
         }
-        for (int i = 0; i < v.length; i++) {
-            v[i] -= z.length == 1 ? z[0] : z[i % n];
+        int[] zeroPoints = new int[z.length];
+        for (int j = 0; j < z.length; j++) {
+            zeroPoints[j] = z[j] - shift;
         }
-        return v;
+        byte[] raw = b.bytes();
+        byte[] codes = raw;
+        if (shift != 0) {
+            codes = new byte[raw.length];
+            for (int i = 0; i < raw.length; i++) {
+                codes[i] = (byte) ((raw[i] & 0xff) - shift);
+            }
+        }
+        boolean unsigned = bU && shift == 0;
+        int count = k * n == 0 ? 0 : raw.length / (k * n);
+        Int8Gemm.PackedCols[] packed = new Int8Gemm.PackedCols[count];
+        int[] colSums = new int[count * n];
+        for (int i = 0; i < count; i++) {
+            packed[i] = Int8Gemm.packCols(k, n, codes, i * k * n, n, unsigned);
+            for (int r = 0; r < k; r++) {
+                int row = i * k * n + r * n;
+                for (int j = 0; j < n; j++) {
+                    colSums[i * n + j] += unsigned ? codes[row + j] & 0xff : codes[row + j];
+                }
+            }
+        }
+        return new PreparedB(b, zp, aUnsigned, packed, colSums, zeroPoints);
     }
 
-    /** Exact batched product of zero-point-free operands; the result in MatMul's output layout. */
-    static int[] multiply(MatMulOp.Plan p, Tensor a, Tensor aZp, Tensor b, Tensor bZp, String op) {
+    /**
+     * Exact batched product (A - a_zero_point)(B - b_zero_point) in MatMul's output layout: the
+     * codes multiplied by {@link Int8Gemm}, then sum (a - za)(b - zb) = sum ab - zb sum a - za
+     * sum b + K za zb with A's row sums and B's column sums.
+     */
+    static int[] multiply(MatMulOp.Plan p, Tensor a, Tensor aZp, PreparedB pb, String op) {
         int m = p.m();
         int n = p.n();
         int k = p.k();
-        int[] av = shiftRows(a, aZp, m, k, op);
-        int[] bv = shiftColumns(b, bZp, n, op);
+        ConvIntegerOp.requireInteger(op, new dev.minnow.graph.TensorType(a.dtype(), a.shape()), "A");
+        boolean aU = a.dtype() == DType.UINT8;
+        int[] za = Quant.zeroPoints(aZp);
+        if (za.length != 1 && za.length != m) {
+            throw new ShapeException(op + ": a_zero_point must have 1 or " + m + " values, got " + aZp.shape());
+        }
+        int[] zb = pb.zeroPoints();
+        byte[] av = a.bytes();
         int batches = p.batchCount();
         int[] y = new int[batches * m * n];
+        int[] rowSums = new int[m];
         for (int i = 0; i < batches; i++) {
-            IntGemm.gemm(m, n, k, av, p.offset(i, p.aBatch(), m * k), bv, p.offset(i, p.bBatch(), k * n), y, i * m * n);
+            int aOff = p.offset(i, p.aBatch(), m * k);
+            int bIdx = k * n == 0 ? 0 : p.offset(i, p.bBatch(), k * n) / (k * n);
+            int yOff = i * m * n;
+            if (k > 0 && n > 0) {
+                Int8Gemm.gemm(m, av, aOff, k, aU, pb.packed()[bIdx], y, yOff, n);
+            }
+            for (int r = 0; r < m; r++) {
+                int s = 0;
+                for (int c = aOff + r * k; c < aOff + (r + 1) * k; c++) {
+                    s += aU ? av[c] & 0xff : av[c];
+                }
+                rowSums[r] = s;
+            }
+            for (int r = 0; r < m; r++) {
+                int zr = za[za.length == 1 ? 0 : r];
+                for (int j = 0; j < n; j++) {
+                    int zc = zb[zb.length == 1 ? 0 : j];
+                    int colSum = k == 0 ? 0 : pb.colSums()[bIdx * n + j];
+                    y[yOff + r * n + j] += -zc * rowSums[r] - zr * colSum + k * zr * zc;
+                }
+            }
         }
         return y;
     }
@@ -79,7 +130,8 @@ public final class MatMulIntegerOp extends NnOp {
     @Override
     public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
         MatMulOp.Plan p = matmul.plan(inputs[0].shape(), inputs[1].shape());
-        int[] y = multiply(p, inputs[0], opt(inputs, 2), inputs[1], opt(inputs, 3), type);
+        PreparedB pb = prepareB(inputs[1], opt(inputs, 3), p.k(), p.n(), inputs[0].dtype() == DType.UINT8, type);
+        int[] y = multiply(p, inputs[0], opt(inputs, 2), pb, type);
         return new Tensor[] {Tensor.ofInts(Shape.of(p.outDims()), y)};
     }
 

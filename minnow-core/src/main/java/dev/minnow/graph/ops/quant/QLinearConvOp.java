@@ -8,7 +8,7 @@ import dev.minnow.graph.TensorType;
 import dev.minnow.graph.ops.NnOp;
 import dev.minnow.graph.ops.nn.ConvOp;
 import dev.minnow.kernels.ConvGeometry;
-import dev.minnow.kernels.IntConv2d;
+import dev.minnow.kernels.Int8Conv2d;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
@@ -47,20 +47,53 @@ public final class QLinearConvOp extends NnOp {
     }
 
     /**
-     * One weight tensor's zero-point-free integers, as ints and floats, and its largest filter |w|
-     * sum: made once by the inference kernel for constant weights, per call by {@link #forward}.
+     * One weight tensor prepared for the integer kernel (packed, row sums): made once by the
+     * inference kernel for constant weights, per call by {@link #forward}.
      */
-    public record PreparedWeights(Tensor w, Tensor zeroPoint, int[] ints, float[] floats, long maxFilterAbsSum) {
+    public record PreparedWeights(Tensor w, Tensor zeroPoint, Int8Conv2d.Weights weights) {
     }
 
-    /** Converts w (and its zero point, null when absent) for {@link #forward(Tensor[], PreparedWeights)}. */
+    /** Prepares w (and its zero point, null when absent) for {@link #forward(Tensor[], PreparedWeights)}. */
     public PreparedWeights prepare(Tensor w, Tensor zeroPoint) {
-        int[] wi = ConvIntegerOp.shiftedWeights(w, zeroPoint, type);
-        float[] wf = new float[wi.length];
-        for (int i = 0; i < wi.length; i++) {
-            wf[i] = wi[i];
+        return new PreparedWeights(w, zeroPoint, prepareCodes(type, attrs.getInt("group", 1), w, zeroPoint));
+    }
+
+    /** Weights [M, C/group, kH, kW] of uint8 / int8 with their zero point for {@link Int8Conv2d}. */
+    static Int8Conv2d.Weights prepareCodes(String op, long group, Tensor w, Tensor zeroPoint) {
+        int m = w.shape().dim(0);
+        if (w.dtype() != DType.UINT8 && w.dtype() != DType.INT8) {
+            throw new ShapeException(op + ": w must be uint8 or int8, got " + w.dtype().label);
         }
-        return new PreparedWeights(w, zeroPoint, wi, wf, IntConv2d.maxFilterAbsSum(wi, w.shape().dim(0)));
+        int[] zp = Quant.zeroPoints(zeroPoint);
+        if (zp.length != 1 && zp.length != m) {
+            throw new ShapeException(op + ": the weight zero point must have 1 or " + m + " values, got "
+                    + zeroPoint.shape());
+        }
+        if (group < 1 || m % group != 0) {
+            throw new ShapeException(op + ": group " + group + " must divide the " + m + " output channels");
+        }
+        int per = m == 0 ? 0 : w.size() / m;
+        boolean depthwise = group > 1 && group == m && w.shape().dim(1) == 1;
+        return Int8Conv2d.prepare(w.bytes(), w.dtype() == DType.UINT8, zp, m, (int) group, per, depthwise);
+    }
+
+    /** x's single zero point as an int (0 when absent). */
+    static int inputZeroPoint(Tensor zp, String op) {
+        int[] z = Quant.zeroPoints(zp);
+        if (z.length != 1) {
+            throw new ShapeException(op + ": the input zero point must be a single value, got " + zp.shape());
+        }
+        return z[0];
+    }
+
+    /** The exact int32 convolution of x's codes (ConvInteger's result, QLinearConv's accumulator). */
+    static int[] accumulate(String op, ConvGeometry g, Tensor x, Tensor xZero, Int8Conv2d.Weights w) {
+        if (x.dtype() != DType.UINT8 && x.dtype() != DType.INT8) {
+            throw new ShapeException(op + ": x must be uint8 or int8, got " + x.dtype().label);
+        }
+        int[] acc = new int[g.outputSize()];
+        Int8Conv2d.forward(g, x.bytes(), x.dtype() == DType.UINT8, inputZeroPoint(xZero, op), w, acc);
+        return acc;
     }
 
     @Override
@@ -76,25 +109,7 @@ public final class QLinearConvOp extends NnOp {
         Tensor bias = opt(inputs, 8);
         DType outType = yzp != null ? yzp.dtype() : x.dtype();
         ConvGeometry g = conv.geometry(x.shape(), w.shape());
-        int[] xi = ConvIntegerOp.shifted(x, opt(inputs, 2), type);
-        long maxX = 0;
-        for (int v : xi) {
-            maxX = Math.max(maxX, Math.abs((long) v));
-        }
-        int[] acc = new int[g.outputSize()];
-        if (IntConv2d.exactInFloat(maxX, pw.maxFilterAbsSum())) {
-            float[] xf = new float[xi.length];
-            for (int i = 0; i < xi.length; i++) {
-                xf[i] = xi[i];
-            }
-            float[] yf = new float[acc.length];
-            IntConv2d.forwardExactFloat(g, xf, pw.floats(), yf);
-            for (int i = 0; i < acc.length; i++) {
-                acc[i] = (int) yf[i];
-            }
-        } else {
-            IntConv2d.forward(g, xi, pw.ints(), acc);
-        }
+        int[] acc = accumulate(type, g, x, opt(inputs, 2), pw.weights());
         float xs = f32(inputs[1])[0];
         float[] ws = f32(inputs[4]);
         float ys = f32(inputs[6])[0];

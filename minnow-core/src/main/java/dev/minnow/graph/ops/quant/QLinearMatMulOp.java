@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * ONNX QLinearMatMul (opset 21): inputs a, a_scale, a_zero_point, b, b_scale, b_zero_point,
  * y_scale, y_zero_point. The integer product is exact; y = saturate(round_half_even(acc *
- * a_scale[row] * b_scale[col] / y_scale[col]) + y_zero_point[col]), a's parameters per tensor
+ * m[row][col]) + y_zero_point[col]) with the float32 multiplier m = a_scale[row] * b_scale[col] /
+ * y_scale[col] and a float32 product, as ONNX Runtime requantizes; a's parameters per tensor
  * or per row, b's and y's per tensor or per column. The output type is y_zero_point's. MACs as MatMul.
  */
 public final class QLinearMatMulOp extends NnOp {
@@ -50,12 +51,18 @@ public final class QLinearMatMulOp extends NnOp {
 
     @Override
     public Tensor[] forward(OpContext ctx, Tensor[] inputs) {
+        MatMulOp.Plan p = matmul.plan(inputs[0].shape(), inputs[3].shape());
+        return forward(inputs, MatMulIntegerOp.prepareB(inputs[3], opt(inputs, 5), p.k(), p.n(),
+                inputs[0].dtype() == DType.UINT8, type));
+    }
+
+    /** Forward with b prepared from inputs[3] and inputs[5] (the inference kernel prepares constant b once). */
+    public Tensor[] forward(Tensor[] inputs, MatMulIntegerOp.PreparedB pb) {
         Tensor a = inputs[0];
-        Tensor b = inputs[3];
         Tensor yzp = opt(inputs, 7);
         DType outType = yzp != null ? yzp.dtype() : a.dtype();
-        MatMulOp.Plan p = matmul.plan(a.shape(), b.shape());
-        int[] acc = MatMulIntegerOp.multiply(p, a, opt(inputs, 2), b, opt(inputs, 5), type);
+        MatMulOp.Plan p = matmul.plan(a.shape(), inputs[3].shape());
+        int[] acc = MatMulIntegerOp.multiply(p, a, opt(inputs, 2), pb, type);
         int m = p.m();
         int n = p.n();
         float[] as = param(inputs[1], m, "a_scale");
@@ -65,12 +72,21 @@ public final class QLinearMatMulOp extends NnOp {
         if (zp.length != 1 && zp.length != n) {
             throw new ShapeException(type + ": y_zero_point must have 1 or " + n + " values, got " + yzp.shape());
         }
+        // float32 multipliers a_scale * b_scale / y_scale and float32 products, as ONNX Runtime requantizes
+        float[] mult = new float[m * n];
+        for (int row = 0; row < m; row++) {
+            for (int col = 0; col < n; col++) {
+                mult[row * n + col] = as[as.length == 1 ? 0 : row] * bs[bs.length == 1 ? 0 : col]
+                        / ys[ys.length == 1 ? 0 : col];
+            }
+        }
+        long lo = Quant.min(outType);
+        long hi = Quant.max(outType);
         long[] q = new long[acc.length];
         for (int i = 0; i < q.length; i++) {
             int col = i % n;
-            int row = (i / n) % m;
-            double scale = (double) as[as.length == 1 ? 0 : row] * bs[bs.length == 1 ? 0 : col] / ys[ys.length == 1 ? 0 : col];
-            q[i] = Quant.quantize(acc[i] * scale, zp[zp.length == 1 ? 0 : col], outType);
+            float v = (float) acc[i] * mult[i % (m * n)];
+            q[i] = (long) Math.max(lo, Math.min(hi, Math.rint(v) + zp[zp.length == 1 ? 0 : col]));
         }
         return new Tensor[] {Quant.tensor(outType, Shape.of(p.outDims()), q)};
     }

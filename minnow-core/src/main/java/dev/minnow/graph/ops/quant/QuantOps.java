@@ -5,7 +5,8 @@ import dev.minnow.graph.OpRegistry;
 
 /**
  * Quantized ops: ONNX's QuantizeLinear family and integer convolution and matmul, ONNX Runtime's
- * contrib QLinearGlobalAveragePool (com.microsoft), and Minnow's FakeQuantize (dev.minnow), which
+ * contrib QLinearGlobalAveragePool, QLinearAdd, QLinearMul, QGemm,
+ * QLinearConcat, QLinearLeakyRelu (com.microsoft), and Minnow's FakeQuantize (dev.minnow), which
  * round-trips through Minnow's ONNX reader and writer. docs/ONNX.md says what ONNX Runtime can run.
  * MACs of the integer convolutions and matmuls as their float twins (docs/COST.md).
  */
@@ -22,5 +23,10 @@ public final class QuantOps implements OpProvider {
         r.register("QLinearMatMul", QLinearMatMulOp::new);
         r.register(OpRegistry.MINNOW_DOMAIN, FakeQuantize.TYPE, FakeQuantize::new);
         r.register(OpRegistry.MICROSOFT_DOMAIN, "QLinearGlobalAveragePool", QLinearGlobalAveragePoolOp::new);
+        r.register(OpRegistry.MICROSOFT_DOMAIN, "QLinearAdd", QLinearBinaryOp::add);
+        r.register(OpRegistry.MICROSOFT_DOMAIN, "QLinearMul", QLinearBinaryOp::mul);
+        r.register(OpRegistry.MICROSOFT_DOMAIN, "QGemm", QGemmOp::new);
+        r.register(OpRegistry.MICROSOFT_DOMAIN, "QLinearConcat", QLinearConcatOp::new);
+        r.register(OpRegistry.MICROSOFT_DOMAIN, "QLinearLeakyRelu", QLinearLeakyReluOp::new);
     }
 }
