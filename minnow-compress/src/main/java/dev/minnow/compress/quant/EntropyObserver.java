@@ -1,0 +1,113 @@
+package dev.minnow.compress.quant;
+
+import dev.minnow.tensor.Tensor;
+
+/**
+ * TensorRT's entropy calibration: a histogram of |x|, and the clipping threshold t (a bin edge)
+ * whose quantized distribution is closest to the float one in KL divergence. For each candidate
+ * t, the reference P is the histogram up to t with everything beyond added to its last bin (the
+ * clipped values land there); Q merges those bins into as many levels as the scheme has codes on
+ * that side of zero (256 for a non-negative uint8 tensor, 128 per side otherwise) and spreads
+ * each level's count evenly over its non-empty bins. The range is then [max(min, -t), min(max, t)].
+ */
+public final class EntropyObserver implements Observer {
+    public static final int BINS = 2048;
+    private final Histogram histogram = new Histogram(BINS);
+    private float min = Float.POSITIVE_INFINITY;
+    private float max = Float.NEGATIVE_INFINITY;
+
+    @Override
+    public void observe(Tensor values) {
+        float[] v = values.floats();
+        for (float x : v) {
+            min = Math.min(min, x); // NaN is counted by the histogram
+            max = Math.max(max, x);
+        }
+        histogram.add(v, true);
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return histogram.isEmpty();
+    }
+
+    @Override
+    public QuantParams params(QuantScheme s) {
+        Observers.requireUsable(histogram);
+        int codes = s.qmax() - s.qmin() + 1;
+        int levels = min < 0 ? codes / 2 : codes;
+        double t = threshold(levels);
+        return QuantParams.perTensor(s, (float) Math.max(Math.min(min, 0), -t), (float) Math.min(Math.max(max, 0), t));
+    }
+
+    /** The clipping threshold on |x| with the smallest KL divergence for this many levels. */
+    public double threshold(int levels) {
+        long[] h = histogram.counts();
+        int bins = h.length;
+        if (levels >= bins || histogram.max() <= 0) {
+            return histogram.max();
+        }
+        long[] suffix = new long[bins + 1];
+        for (int i = bins - 1; i >= 0; i--) {
+            suffix[i] = suffix[i + 1] + h[i];
+        }
+        double bestKl = Double.POSITIVE_INFINITY;
+        int best = bins;
+        double[] q = new double[bins];
+        for (int i = levels; i <= bins; i++) {
+            double kl = divergence(h, i, suffix[i], levels, q);
+            if (kl < bestKl) {
+                bestKl = kl;
+                best = i;
+            }
+        }
+        return histogram.edge(best);
+    }
+
+    /** KL(P || Q) for the first i bins with the outliers beyond them added to bin i - 1. */
+    private static double divergence(long[] h, int i, long outliers, int levels, double[] q) {
+        double perLevel = (double) i / levels;
+        for (int j = 0; j < levels; j++) {
+            int start = (int) Math.floor(j * perLevel);
+            int stop = j == levels - 1 ? i : (int) Math.floor((j + 1) * perLevel);
+            long sum = 0;
+            int nonZero = 0;
+            for (int k = start; k < stop; k++) {
+                sum += h[k];
+                nonZero += h[k] != 0 ? 1 : 0;
+            }
+            for (int k = start; k < stop; k++) {
+                q[k] = h[k] != 0 ? (double) sum / nonZero : 0;
+            }
+        }
+        double pTotal = 0;
+        double qTotal = 0;
+        for (int k = 0; k < i; k++) {
+            pTotal += h[k];
+            qTotal += q[k];
+        }
+        pTotal += outliers;
+        if (pTotal == 0 || qTotal == 0) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double kl = 0;
+        for (int k = 0; k < i; k++) {
+            double p = (h[k] + (k == i - 1 ? outliers : 0)) / pTotal;
+            if (p == 0) {
+                continue;
+            }
+            double qk = q[k] / qTotal;
+            kl += p * Math.log(p / Math.max(qk, 1e-12));
+        }
+        return kl;
+    }
+
+    @Override
+    public String method() {
+        return "entropy";
+    }
+
+    public Histogram histogram() {
+        return histogram;
+    }
+}
