@@ -49,6 +49,7 @@ public final class Histogram {
         for (float v : values) {
             if (Float.isNaN(v)) {
                 nans++;
+                total--;
                 continue;
             }
             float x = absolute ? Math.abs(v) : v;
