@@ -3,7 +3,7 @@ package dev.minnow.compress.quant;
 import dev.minnow.tensor.Tensor;
 
 /**
- * TensorRT's entropy calibration: a histogram of |x|, and the clipping threshold t (a bin edge)
+ * TensorRT's entropy calibration: a histogram of |x| (zeros left out), and the clipping threshold t (a bin edge)
  * whose quantized distribution is closest to the float one in KL divergence. For each candidate
  * t, the reference P is the histogram up to t with everything beyond added to its last bin (the
  * clipped values land there); Q merges those bins into as many levels as the scheme has codes on
@@ -15,24 +15,36 @@ public final class EntropyObserver implements Observer {
     private final Histogram histogram = new Histogram(BINS);
     private float min = Float.POSITIVE_INFINITY;
     private float max = Float.NEGATIVE_INFINITY;
+    private long zeros;
 
     @Override
     public void observe(Tensor values) {
         float[] v = values.floats();
+        float[] nonZero = new float[v.length];
+        int n = 0;
         for (float x : v) {
             min = Math.min(min, x); // NaN is counted by the histogram
             max = Math.max(max, x);
+            if (x != 0) {
+                nonZero[n++] = x;
+            }
         }
-        histogram.add(v, true);
+        // exact zeros (half of a post-ReLU tensor) quantize exactly; left in, their spike in the
+        // first bin dominates the divergence and pulls the threshold far too low
+        histogram.add(java.util.Arrays.copyOf(nonZero, n), true);
+        zeros += v.length - n;
     }
 
     @Override
     public boolean isEmpty() {
-        return histogram.isEmpty();
+        return histogram.isEmpty() && zeros == 0;
     }
 
     @Override
     public QuantParams params(QuantScheme s) {
+        if (histogram.isEmpty() && zeros > 0) {
+            return QuantParams.perTensor(s, 0, 0);
+        }
         Observers.requireUsable(histogram);
         int codes = s.qmax() - s.qmin() + 1;
         int levels = min < 0 ? codes / 2 : codes;

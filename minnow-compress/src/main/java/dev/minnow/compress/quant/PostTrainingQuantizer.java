@@ -120,6 +120,7 @@ public final class PostTrainingQuantizer {
             Tensor t = folded.initializers().get(w);
             QuantParams p = fixedWeights.containsKey(w) ? fixedWeights.get(w)
                     : weightParams(t, QdqPlan.weightAxis(n), s.weights(), s.weightMethod());
+            QdqQuantization.checkWeightParams(n, t, p);
             wparams.put(w, p);
             wsqnr.put(w, sqnrDb(t.floats(), p.fakeQuantize(t).floats()));
         }

@@ -72,6 +72,7 @@ public final class QdqQuantization implements GraphPass {
         }
         for (Map.Entry<String, Node> a : plan.absorbed().entrySet()) {
             QuantParams p = actParams.get(a.getKey());
+            actParams.put(a.getValue().output(0), p); // readers of the dropped activation read the op's output
             if (p.zeroPoint()[0] != p.scheme().qmin()) {
                 throw new InvalidInputException("the " + a.getValue().opType() + " '" + a.getValue().name() + "' is absorbed"
                         + " into the quantization of its input, which needs the zero point at the lowest code ("
@@ -89,7 +90,7 @@ public final class QdqQuantization implements GraphPass {
             QuantParams wp = weightParams(e, n);
             String wdq = dequantizedWeight.computeIfAbsent(w + "|" + QdqPlan.weightAxis(n), k -> {
                 r.count("weights", 1);
-                return dequantize(e, w, wp.quantize(e.initializer(w)), wp, w);
+                return dequantize(e, w, wp.quantize(e.initializer(w)), wp);
             });
             List<String> in = new ArrayList<>(n.inputs());
             in.set(1, wdq);
@@ -124,11 +125,7 @@ public final class QdqQuantization implements GraphPass {
         int axis = QdqPlan.weightAxis(n);
         QuantParams given = weights.get(w);
         if (given != null) {
-            if (given.isPerChannel() && (given.axis() != axis || given.channels() != t.shape().dim(axis))) {
-                throw new InvalidInputException("the given parameters of weight '" + w + "' are for " + given.channels()
-                        + " channels on axis " + given.axis() + ", but " + n.opType() + " '" + n.name() + "' needs "
-                        + t.shape().dim(axis) + " on axis " + axis);
-            }
+            checkWeightParams(n, t, given);
             return given;
         }
         MinMaxObserver o = MinMaxObserver.perChannel(axis);
@@ -136,8 +133,18 @@ public final class QdqQuantization implements GraphPass {
         return o.params(weightScheme);
     }
 
+    /** Given weight parameters must be per tensor or per channel on the node's output-channel axis. */
+    static void checkWeightParams(Node n, Tensor w, QuantParams given) {
+        int axis = QdqPlan.weightAxis(n);
+        if (given.isPerChannel() && (given.axis() != axis || given.channels() != w.shape().dim(axis))) {
+            throw new InvalidInputException("the given parameters of weight '" + n.input(1) + "' are for "
+                    + given.channels() + " channels on axis " + given.axis() + ", but " + n.opType() + " '" + n.name()
+                    + "' needs " + w.shape().dim(axis) + " on axis " + QdqPlan.weightAxis(n));
+        }
+    }
+
     /** Adds the integer initializer and its DequantizeLinear; returns the dequantized value's name. */
-    private static String dequantize(GraphEditor e, String base, Tensor codes, QuantParams p, String what) {
+    private static String dequantize(GraphEditor e, String base, Tensor codes, QuantParams p) {
         String q = e.addInitializer(base + "_quantized", codes);
         String s = e.addInitializer(base + "_scale", p.scaleTensor());
         String z = e.addInitializer(base + "_zero_point", zeroPoint(p, codes.dtype()));
@@ -175,7 +182,7 @@ public final class QdqQuantization implements GraphPass {
         }
         QuantScheme int32 = new QuantScheme(16, true, true, w.isPerChannel(), false, false); // only carries the shape
         QuantParams bp = new QuantParams(int32, scale, new int[scale.length], w.isPerChannel() ? 0 : -1);
-        return dequantize(e, b, Tensor.wrap(DType.INT32, t.shape(), codes), bp, "bias");
+        return dequantize(e, b, Tensor.wrap(DType.INT32, t.shape(), codes), bp);
     }
 
     private static void quantizeActivation(GraphEditor e, String v, QuantParams p) {
