@@ -13,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Runs calibration batches through a float graph and feeds one observer per activation value
@@ -25,12 +25,13 @@ public final class Calibration {
     }
 
     /**
-     * Observes values over batches (each the model's one input, already preprocessed).
+     * Observes values over batches (each the model's one input, already preprocessed); observers
+     * gives a fresh observer for each value's name.
      *
      * @param progress told the number of samples done after each batch (may be null)
      * @return one observer per value, in the order given
      */
-    public static Map<String, Observer> run(Graph g, Collection<String> values, Supplier<Observer> observers,
+    public static Map<String, Observer> run(Graph g, Collection<String> values, Function<String, Observer> observers,
             Iterable<Tensor> batches, IntConsumer progress) {
         if (g.inputs().size() != 1) {
             throw new InvalidInputException("calibration feeds one image input, but the model '" + g.name() + "' has "
@@ -38,7 +39,7 @@ public final class Calibration {
         }
         Map<String, Observer> obs = new LinkedHashMap<>();
         for (String v : values) {
-            obs.put(v, observers.get());
+            obs.put(v, observers.apply(v));
         }
         Value input = g.inputs().getFirst();
         InferenceExecutor ex = InferenceExecutor.of(g, ExecutionOptions.builder().observer((name, node, t) -> {

@@ -7,12 +7,16 @@ import dev.minnow.tensor.Tensor;
  * whose quantized distribution is closest to the float one in KL divergence. For each candidate
  * t, the reference P is the histogram up to t with everything beyond added to its last bin (the
  * clipped values land there); Q merges those bins into as many levels as the scheme has codes on
- * that side of zero (256 for a non-negative uint8 tensor, 128 per side otherwise) and spreads
- * each level's count evenly over its non-empty bins. The range is then [max(min, -t), min(max, t)].
+ * that side of zero (256 for a non-negative uint8 tensor, 128 per side for a symmetric scheme) and
+ * spreads each level's count evenly over its non-empty bins. The range is then
+ * [max(min, -t), min(max, t)]. An affine range over both signs searches each side on its own
+ * histogram, with the codes that side's share of the observed range would get.
  */
 public final class EntropyObserver implements Observer {
     public static final int BINS = 2048;
     private final Histogram histogram = new Histogram(BINS);
+    private final Histogram negative = new Histogram(BINS);
+    private final Histogram positive = new Histogram(BINS);
     private float min = Float.POSITIVE_INFINITY;
     private float max = Float.NEGATIVE_INFINITY;
     private long zeros;
@@ -20,19 +24,28 @@ public final class EntropyObserver implements Observer {
     @Override
     public void observe(Tensor values) {
         float[] v = values.floats();
-        float[] nonZero = new float[v.length];
-        int n = 0;
+        float[] neg = new float[v.length];
+        float[] pos = new float[v.length];
+        int nn = 0;
+        int np = 0;
         for (float x : v) {
-            min = Math.min(min, x); // NaN is counted by the histogram
+            min = Math.min(min, x); // NaN is counted by the histograms
             max = Math.max(max, x);
-            if (x != 0) {
-                nonZero[n++] = x;
+            if (x < 0) {
+                neg[nn++] = -x;
+            } else if (x > 0 || Float.isNaN(x)) {
+                pos[np++] = x;
             }
         }
         // exact zeros (half of a post-ReLU tensor) quantize exactly; left in, their spike in the
         // first bin dominates the divergence and pulls the threshold far too low
-        histogram.add(java.util.Arrays.copyOf(nonZero, n), true);
-        zeros += v.length - n;
+        float[] n = java.util.Arrays.copyOf(neg, nn);
+        float[] p = java.util.Arrays.copyOf(pos, np);
+        histogram.add(n, false);
+        histogram.add(p, false);
+        negative.add(n, false);
+        positive.add(p, false);
+        zeros += v.length - nn - np;
     }
 
     @Override
@@ -47,13 +60,28 @@ public final class EntropyObserver implements Observer {
         }
         Observers.requireUsable(histogram);
         int codes = s.qmax() - s.qmin() + 1;
-        int levels = min < 0 ? codes / 2 : codes;
-        double t = threshold(levels);
-        return QuantParams.perTensor(s, (float) Math.max(Math.min(min, 0), -t), (float) Math.min(Math.max(max, 0), t));
+        if (s.symmetric() || min >= 0 || max <= 0) {
+            int levels = min < 0 && max > 0 ? codes / 2 : codes;
+            double t = threshold(histogram, levels);
+            return QuantParams.perTensor(s, (float) Math.max(Math.min(min, 0), -t), (float) Math.min(Math.max(max, 0), t));
+        }
+        // an affine range: each side searched with the codes its share of the range gets (a
+        // normalized image's background is a spike on one side that |x| would fold onto the other)
+        double share = (double) -min / ((double) max - min);
+        double tn = threshold(negative, Math.max(16, (int) Math.round(codes * share)));
+        double tp = threshold(positive, Math.max(16, (int) Math.round(codes * (1 - share))));
+        return QuantParams.perTensor(s, (float) Math.max(min, -tn), (float) Math.min(max, tp));
     }
 
     /** The clipping threshold on |x| with the smallest KL divergence for this many levels. */
     public double threshold(int levels) {
+        return threshold(histogram, levels);
+    }
+
+    private static double threshold(Histogram histogram, int levels) {
+        if (histogram.total() == 0) {
+            return 0;
+        }
         long[] h = histogram.counts();
         int bins = h.length;
         if (levels >= bins || histogram.max() <= 0) {

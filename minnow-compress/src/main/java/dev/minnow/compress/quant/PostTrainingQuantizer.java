@@ -88,7 +88,12 @@ public final class PostTrainingQuantizer {
             throw new InvalidInputException("the model '" + model.name() + "' has no op with an integer path (Conv, Gemm,"
                     + " MatMul, Add, pooling, Concat) on float activations; nothing to quantize");
         }
-        Supplier<Observer> factory = Observers.byName(s.method());
+        Supplier<Observer> byMethod = Observers.byName(s.method());
+        java.util.Set<String> inputs = new java.util.HashSet<>();
+        folded.inputs().forEach(v -> inputs.add(v.name()));
+        // the model's input keeps its whole range: it is the preprocessed data, with no outliers to
+        // clip (a normalized image's saturated pixels are a spike at the maximum that KL would cut)
+        java.util.function.Function<String, Observer> factory = v -> inputs.contains(v) ? MinMaxObserver.perTensor() : byMethod.get();
         List<Tensor> kept = new ArrayList<>(1);
         Iterable<Tensor> recorded = () -> new java.util.Iterator<>() {
             final java.util.Iterator<Tensor> it = calibration.iterator();
