@@ -96,6 +96,7 @@ public record QdqPlan(List<String> observed, Map<String, String> sharedFrom, Map
                     absorbedNodes.add(act);
                     absorbed.put(out, act);
                     observed.add(act.output(0));
+                    quantized.add(act.output(0)); // its readers (a MaxPool) see a quantized value
                 } else {
                     observed.add(out);
                 }
