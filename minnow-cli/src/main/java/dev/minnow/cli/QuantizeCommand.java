@@ -1,6 +1,12 @@
 package dev.minnow.cli;
 
+import dev.minnow.compress.quant.AdaRound;
+import dev.minnow.compress.quant.BiasCorrection;
+import dev.minnow.compress.quant.CrossLayerEqualization;
 import dev.minnow.compress.quant.PostTrainingQuantizer;
+import dev.minnow.compress.quant.QuantizedWeights;
+import dev.minnow.compress.quant.WeightRounding;
+import dev.minnow.infer.BatchNormFolding;
 import dev.minnow.compress.quant.QuantScheme;
 import dev.minnow.data.Dataset;
 import dev.minnow.data.DatasetSplit;
@@ -77,6 +83,18 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--power-of-two", description = "Round every scale up to a power of two (fixed-point accelerators).")
     boolean powerOfTwo;
 
+    @Option(names = "--cle", description = "Cross-layer equalization first (Nagel et al. 2019): rescale consecutive convolutions' channels so per-tensor weight ranges even out; the float function is unchanged.")
+    boolean cle;
+
+    @Option(names = "--adaround", description = "Learn each weight's rounding (up or down) layer by layer on the calibration data (AdaRound, Nagel et al. 2020) instead of rounding to nearest; most useful at 4 bits and below.")
+    boolean adaround;
+
+    @Option(names = "--adaround-iterations", defaultValue = "1000", description = "AdaRound optimizer steps per layer (default: ${DEFAULT-VALUE}).")
+    int adaroundIterations;
+
+    @Option(names = "--bias-correction", description = "Subtract the mean output shift that weight rounding causes, measured per channel on the calibration data, from each bias.")
+    boolean biasCorrection;
+
     @Option(names = "--no-eval", description = "Skip the accuracy before and after (calibration-only use).")
     boolean noEval;
 
@@ -124,9 +142,9 @@ final class QuantizeCommand implements Callable<Integer> {
         Double top1Before = noEval ? null : evaluate(g, split, pre);
         List<Tensor> calib = calibrationBatches(split.train(), pre);
         Progress bar = new Progress("calibrate", calib.stream().mapToLong(t -> t.shape().dim(0)).sum(), "img");
-        UnaryOperator<Graph> before = preprocessingStep();
-        PostTrainingQuantizer.Result r = PostTrainingQuantizer.quantize(g, calib, settings, Map.of(), before,
-                done -> bar.update(done, null));
+        QuantizedWeights prepared = prepare(g, calib, w);
+        PostTrainingQuantizer.Result r = PostTrainingQuantizer.quantize(prepared.graph(), calib, settings,
+                prepared.weightParams(), UnaryOperator.identity(), done -> bar.update(done, null));
         bar.finish();
         Graph q = r.graph();
         q.metadata().put("minnow.command", "quantize " + settings);
@@ -147,11 +165,32 @@ final class QuantizeCommand implements Callable<Integer> {
     }
 
     /**
-     * A step on the batch-norm-folded float graph before calibration (none yet: cross-layer
-     * equalization, bias correction and AdaRound plug in here).
+     * The steps before calibration, on the batch-norm-folded float graph: cross-layer equalization,
+     * then AdaRound (or round-to-nearest when only bias correction asks for rounded weights), then
+     * bias correction. The weights they leave on their grids are handed to the quantizer with
+     * their parameters, so it keeps them exactly; with none of the flags the model goes as it is.
      */
-    private UnaryOperator<Graph> preprocessingStep() {
-        return UnaryOperator.identity();
+    private QuantizedWeights prepare(Graph g, List<Tensor> calib, QuantScheme weights) {
+        if (!cle && !adaround && !biasCorrection) {
+            return new QuantizedWeights(g, Map.of());
+        }
+        if (adaroundIterations < 1) {
+            throw new InvalidInputException("--adaround-iterations must be at least 1, got " + adaroundIterations);
+        }
+        Graph folded = new BatchNormFolding().run(g).graph();
+        if (cle) {
+            folded = new CrossLayerEqualization().run(folded).graph();
+        }
+        if (!adaround && !biasCorrection) {
+            return new QuantizedWeights(folded, Map.of());
+        }
+        QuantizedWeights q = adaround
+                ? AdaRound.run(folded, calib, AdaRound.Settings.of(weights).withIterations(adaroundIterations)).weights()
+                : WeightRounding.nearest(folded, weights);
+        if (biasCorrection) {
+            q = BiasCorrection.correct(folded, q, calib, AdaRound.Inputs.FLOAT, 64, seed).weights();
+        }
+        return q;
     }
 
     /** calibSamples training images (a seeded random choice), preprocessed, in batches. */
