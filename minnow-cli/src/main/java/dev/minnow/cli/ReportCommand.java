@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Draw the HTML report of a compression run again from its report.json (what `minnow compress`",
-                "writes beside report.html): one self-contained page with the numbers, charts and model graph."},
+        description = {"Draw the HTML report of a compression run again from its report.json.",
+                "`minnow compress` writes report.json beside report.html; the page is self-contained:",
+                "numbers, charts and the model graph, no network needed."},
         footer = {"", "Example:", "  minnow report runs/lenet/report.json --out lenet.html", "",
                 "The page needs no network; open it in any browser or print it (docs/COMPRESS.md, Report)."})
 final class ReportCommand implements Callable<Integer> {

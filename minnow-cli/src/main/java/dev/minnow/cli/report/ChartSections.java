@@ -18,7 +18,7 @@ final class ChartSections {
         if (fromSteps) {
             // without a search, each step's model is one point of what was tried
             int n = 0;
-            for (Map<String, Object> s : Values.maps(r, "steps")) {
+            for (Map<String, Object> s : Values.steps(r)) {
                 Map<String, Object> t = new LinkedHashMap<>(s);
                 t.put("label", (++n) + " " + Values.str(s, "kind"));
                 source.add(t);
@@ -76,7 +76,7 @@ final class ChartSections {
 
     static void perStep(StringBuilder b, Map<String, Object> r, List<String> missing) {
         b.append("<section id=\"per-step\"><h2>After each step</h2>\n");
-        List<Map<String, Object>> steps = Values.maps(r, "steps");
+        List<Map<String, Object>> steps = Values.steps(r);
         Map<String, Map<String, Double>> cost = new LinkedHashMap<>();
         String[][] metrics = {{"size", "size_bytes"}, {"MACs", "macs"}, {"latency", "latency_ms"},
             {"energy", "energy_pj"}};
@@ -183,12 +183,20 @@ final class ChartSections {
     static void graph(StringBuilder b, Map<String, Object> r, List<String> missing) {
         b.append("<section id=\"graph\"><h2>Model graph</h2>\n");
         Map<String, Object> g = Values.map(r, "graph");
+        // the per-layer table lists exactly the layers with weights: an op outside it that reads
+        // as 0% compressed has nothing to compress, and is drawn grey rather than "unchanged"
+        java.util.Set<String> weighted = new java.util.HashSet<>();
+        Values.maps(r, "layers").forEach(l -> weighted.add(Values.str(l, "name")));
         List<GraphDrawing.Node> nodes = new ArrayList<>();
         for (Map<String, Object> n : Values.maps(g, "nodes")) {
             String name = Values.str(n, "name");
             if (name != null) {
                 String op = Values.str(n, "op");
-                nodes.add(new GraphDrawing.Node(name, op == null ? "?" : op, Values.num(n, "compression")));
+                Double compression = Values.num(n, "compression");
+                if (!weighted.isEmpty() && !weighted.contains(name) && compression != null && compression == 0) {
+                    compression = null;
+                }
+                nodes.add(new GraphDrawing.Node(name, op == null ? "?" : op, compression));
             }
         }
         if (nodes.isEmpty()) {

@@ -136,8 +136,11 @@ final class Fmt {
     static String compact(Object v) {
         StringBuilder b = new StringBuilder();
         compact(b, v, 0);
-        return b.toString();
+        // a record can hold whole per-layer tables; the page shows the start, report.json has all
+        return b.length() <= COMPACT_CHARS ? b.toString() : b.substring(0, COMPACT_CHARS) + " … (see report.json)";
     }
+
+    private static final int COMPACT_CHARS = 600;
 
     private static void compact(StringBuilder b, Object v, int depth) {
         switch (v) {

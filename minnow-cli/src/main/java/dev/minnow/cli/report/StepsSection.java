@@ -10,7 +10,7 @@ final class StepsSection {
 
     static void append(StringBuilder b, Map<String, Object> r, List<String> missing) {
         b.append("<section id=\"steps\"><h2>Steps</h2>\n");
-        List<Map<String, Object>> steps = Values.maps(r, "steps");
+        List<Map<String, Object>> steps = Values.steps(r);
         if (steps.isEmpty()) {
             b.append("<p class=\"note\">No steps were recorded.</p></section>\n");
             missing.add("steps");

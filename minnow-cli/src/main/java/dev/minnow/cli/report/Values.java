@@ -63,6 +63,32 @@ final class Values {
         return out;
     }
 
+    /**
+     * The recipe's steps, without record 0 (the original model, which the page shows from the
+     * top-level *_before keys). The runner's own names are accepted too: nonzero_params for
+     * params, details for record, file for out.
+     */
+    static List<Map<String, Object>> steps(Map<?, ?> report) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> s : maps(report, "steps")) {
+            Double index = num(s, "index");
+            if (index != null && index == 0) {
+                continue;
+            }
+            alias(s, "params", "nonzero_params");
+            alias(s, "record", "details");
+            alias(s, "out", "file");
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static void alias(Map<String, Object> m, String key, String other) {
+        if (m.get(key) == null && m.get(other) != null) {
+            m.put(key, m.get(other));
+        }
+    }
+
     /** The finite numbers in the list under key. */
     static double[] numbers(Map<?, ?> m, String key) {
         return numbers(list(m, key));

@@ -124,6 +124,29 @@ class ReportHtmlTest {
         assertTrue(hasSvg(html, "graph-drawing"), "a one-node graph is still drawn");
     }
 
+    /** minnow compress writes record 0 (the original) among the steps, and its own key names. */
+    @Test
+    void runnerShapedStepsAreRead() {
+        Map<String, Object> r = new LinkedHashMap<>(SampleReports.minimal());
+        r.put("steps", List.of(
+                Map.of("index", 0, "kind", "base", "top1", 0.9, "size_bytes", 1000, "nonzero_params", 250,
+                        "details", Map.of(), "file", "base.onnx"),
+                Map.of("index", 1, "kind", "prune", "top1", 0.89, "size_bytes", 250, "nonzero_params", 25,
+                        "details", Map.of("kept", "10%"), "file", "step1.onnx")));
+        r.put("layers", List.of(Map.of("name", "fc", "op", "Gemm")));
+        r.put("graph", Map.of("nodes", List.of(Map.of("name", "fc", "op", "Gemm", "compression", 0.9),
+                Map.of("name", "relu", "op", "Relu", "compression", 0.0)), "edges", List.of(List.of("fc", "relu"))));
+        String html = ReportHtml.render(r);
+        assertNull(HtmlCheck.problem(html));
+        assertFalse(html.contains("<b>base</b>"), "record 0 is the original row, not a step");
+        assertTrue(html.contains("<b>prune</b>"));
+        assertTrue(html.contains("wrote <code>step1.onnx</code>"));
+        assertTrue(html.contains("<summary>record</summary>") && html.contains("<th>kept</th><td><code>10%</code>"));
+        assertTrue(html.contains("<td>25</td>"), "nonzero_params read as params");
+        assertTrue(html.contains("<title>relu (Relu): no weights</title>"), "an op outside the layer table is grey");
+        assertTrue(html.contains("<title>fc (Gemm): 90.0% compressed</title>"));
+    }
+
     @Test
     void htmlCheckFindsTheProblemsItLooksFor() {
         assertNull(HtmlCheck.problem("<p>a &amp; b</p><svg><g></g></svg>"));
