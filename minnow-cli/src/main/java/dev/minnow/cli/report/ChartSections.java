@@ -42,7 +42,7 @@ final class ChartSections {
                 }
             }
             b.append("</div>\n<p class=\"note\">").append(fromSteps ? "Grey: the model after each step. "
-                    : "Grey: every model the search tried. ").append("Red line: the Pareto front (no other model "
+                    : "Grey: every model that was evaluated. ").append("Red line: the Pareto front (no other model "
                     + "is both smaller or faster and more accurate). Blue square: the original; green diamond: the "
                     + "compressed model.</p>\n");
         }

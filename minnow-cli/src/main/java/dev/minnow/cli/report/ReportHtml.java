@@ -127,8 +127,8 @@ public final class ReportHtml {
             .sub{color:#555;margin:0 0 6px}nav{font-size:13px;margin-bottom:8px}nav a{color:#1f5fa8}
             table{border-collapse:collapse;margin:6px 0 10px;font-variant-numeric:tabular-nums}
             th,td{border:1px solid #d4d4d4;padding:3px 8px;text-align:right;vertical-align:top}
-            th{background:#f3f5f8;font-weight:600}td.l,th.l{text-align:left}
-            table.kv th{text-align:left}table.kv td{text-align:left}
+            th{background:#f3f5f8;font-weight:600}td{white-space:nowrap}td.l,th.l{text-align:left;white-space:normal}
+            table.kv th{text-align:left}table.kv td{text-align:left;white-space:normal}
             .wide{overflow-x:auto}
             .verdict{font-size:16px;padding:8px 12px;border-left:5px solid #888;background:#f6f6f6;margin:10px 0}
             .verdict.met{border-color:#2ca02c;background:#eef8ee}.verdict.unmet{border-color:#d62728;background:#fbeeee}
