@@ -322,8 +322,18 @@ final class CompressCommand implements Callable<Integer> {
             GoalSearch.Goal goal = new GoalSearch.Goal(maxAccuracyDrop, targetSize == null ? null : sizeBytes(sizeBefore),
                     targetLatency);
             // trials fine-tune half as long: the search ranks amounts; the best trial's model is what is saved
-            RecipeRunner trialRunner = new RecipeRunner(registry(), options.withEpochsScale(epochsScale * 0.5));
+            RecipeRunner.Options o1 = options.withEpochsScale(epochsScale * 0.5);
+            // each trial folder resumes; --restart clears them all once here, not per trial
+            RecipeRunner trialRunner = new RecipeRunner(registry(), new RecipeRunner.Options(o1.codec(), o1.tuning(),
+                    o1.epochsScale(), o1.latencySeconds(), o1.progress(), false));
             Path trials = out.resolve("trials");
+            if (restart && Files.isDirectory(trials)) {
+                try (var walk = Files.walk(trials)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
             JobRunner jobs = new LocalJobRunner(1);
             GoalSearch.Outcome o = GoalSearch.search(r, goal, top1Before, rounds, trials.toString(), jobs, job -> {
                 Recipe tr = GoalSearch.withAmount(r, job.amount());
