@@ -10,7 +10,11 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "minnow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Minnow makes neural networks small and fast: train, evaluate, inspect and run models.", ""},
-        subcommands = {TrainCommand.class, EvalCommand.class, PruneCommand.class, SensitivityCommand.class, DistillCommand.class, EncodeCommand.class, DecodeCommand.class, ConvertCommand.class, InfoCommand.class, DemoCommand.class, ClusterCommand.class, QuantizeCommand.class, BenchCommand.class, ConformanceCommand.class, DownloadCommand.class, CostCommand.class, HelpCommand.class, ReportCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, CompressCommand.class, PruneCommand.class,
+                SensitivityCommand.class, QuantizeCommand.class, ClusterCommand.class, DistillCommand.class,
+                EncodeCommand.class, DecodeCommand.class, ConvertCommand.class, ReportCommand.class, InfoCommand.class,
+                DemoCommand.class, BenchCommand.class, CostCommand.class, ConformanceCommand.class,
+                DownloadCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "MODEL is a path to an .onnx file or the name of a zoo model (see `minnow info --list`).",
                 "Data is read from --data-dir, else $MINNOW_DATA, else ~/.cache/minnow.",
                 "Run `minnow COMMAND --help` for the options of each command."})

@@ -15,11 +15,7 @@ import dev.minnow.infer.InferenceExecutor;
 import dev.minnow.onnx.Onnx;
 import dev.minnow.tensor.Tensor;
 import dev.minnow.train.Evaluator;
-import dev.minnow.train.Losses;
-import dev.minnow.train.LrSchedule;
 import dev.minnow.train.Model;
-import dev.minnow.train.Optimizers;
-import dev.minnow.train.Trainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -138,22 +134,9 @@ final class PruneCommand implements Callable<Integer> {
         double top1Before = evaluate(g, split);
         long paramsBefore = PruneRun.nonZeroParams(g);
         long macsBefore = g.macs();
-        boolean hasBn = g.nodes().stream().anyMatch(n -> n.opType().equals("BatchNormalization"));
-        double rate = lr != null ? lr : fineTuneRate(g, hasBn);
-        PruneRun.FineTune fineTune = finetuneEpochs == 0 ? null : (graph, masks, step) -> {
-            Trainer t = Trainer.of(graph).constraint(masks).epochs(finetuneEpochs).batchSize(batchSize).seed(seed + step)
-                    .optimizer(Optimizers.momentum(rate, 0.9, true).weightDecay(weightDecay))
-                    .loss(Losses.crossEntropy()).schedule(LrSchedule.cosine(0)).maxLoss(1e3);
-            if (augment) {
-                int size = split.train().sampleShape().dim(1);
-                t.augment(dev.minnow.data.Transform.compose(dev.minnow.data.Transform.randomCrop(size, 4),
-                        dev.minnow.data.Transform.horizontalFlip(0.5)));
-            }
-            TrainCommand.ProgressListener listener = new TrainCommand.ProgressListener(common.json);
-            t.listener(listener);
-            t.fit(split);
-            listener.done();
-        };
+        dev.minnow.compress.prune.FineTuning tuning = new dev.minnow.compress.prune.FineTuning(lr, weightDecay,
+                batchSize, augment, seed, () -> new TrainCommand.ProgressListener(common.json));
+        PruneRun.FineTune fineTune = tuning.forPruning(finetuneEpochs, split);
         java.util.function.Function<Graph, Importance> importance = method.equals("taylor")
                 ? graph -> Taylor.importance(Taylor.gradients(graph, split.train(), split.normalization(), taylorBatches,
                         batchSize, seed))
@@ -223,26 +206,6 @@ final class PruneCommand implements Callable<Integer> {
                 (double) paramsBefore / Math.max(1, paramsAfter), Table.count(pruned.macs()), Table.percent(top1After), out);
         common.emit(j, human);
         return 0;
-    }
-
-    /**
-     * A fifth of the training recipe's rate when the model records one (Minnow's zoo models: LeNet's
-     * 0.05 gives 0.01, which recovers LeNet-300-100 where 0.001 does not); else 0.01 with batch
-     * norm and 0.001 without (an export with batch norm folded into its convolutions diverged at 0.01).
-     */
-    static double fineTuneRate(Graph g, boolean hasBatchNorm) {
-        String recipe = g.metadata().get(dev.minnow.zoo.Zoo.RECIPE_LR);
-        if (recipe != null) {
-            try {
-                double r = Double.parseDouble(recipe.trim());
-                if (r > 0 && Double.isFinite(r)) {
-                    return r / 5;
-                }
-            } catch (NumberFormatException e) {
-                // fall through to the structural default; train reports a bad recipe value
-            }
-        }
-        return hasBatchNorm ? 0.01 : 0.001;
     }
 
     private String importance() {

@@ -1,0 +1,56 @@
+package dev.minnow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** `minnow compress` as a user calls it: the recipe list, and bad recipes refused before any work. */
+class CompressCommandTest {
+    @Test
+    void listShowsEveryBuiltInRecipeWithItsSteps() {
+        Cli r = Cli.run("compress", "--list");
+        assertEquals(0, r.exitCode(), r.err());
+        for (String name : new String[] {"deep-compression", "int8-ptq", "prune-channels", "edge-int8"}) {
+            assertTrue(r.out().contains(name), name + " in\n" + r.out());
+        }
+        assertTrue(r.out().contains("sparsity=0.92") && r.out().contains("Huffman"), r.out());
+        Cli j = Cli.run("compress", "--list", "--json");
+        assertTrue(j.json().startsWith("{\"recipes\":[{\"name\":\"deep-compression\""), j.json());
+    }
+
+    @Test
+    void badRecipesExitTwoNamingTheLine() throws Exception {
+        Path dir = Files.createTempDirectory("compress");
+        Path yaml = dir.resolve("typo.yaml");
+        Files.writeString(yaml, "name: typo\nsteps:\n  - prune: {sparsity: 0.5}\n  - encod: {}\n");
+        String data = Cli.dataDir().toString();
+        Path out = dir.resolve("run");
+        Cli r = Cli.run("compress", "lenet5", "--dataset", "mnist", "--data-dir", data, "--recipe", yaml.toString(),
+                "--out", out.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("line 4") && r.err().contains("did you mean encode"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+
+        Path cluster = dir.resolve("cluster.yaml");
+        Files.writeString(cluster, "name: c\nsteps:\n  - prune: {sparsity: 0.5}\n  - cluster: {bits-fc: 4}\n");
+        Cli c = Cli.run("compress", "lenet5", "--dataset", "mnist", "--data-dir", data, "--recipe", cluster.toString(),
+                "--out", out.toString());
+        assertEquals(2, c.exitCode(), c.err());
+        assertTrue(c.err().contains("line 4") && c.err().contains("cluster"), c.err());
+        assertFalse(Files.exists(out.resolve("state.json")), "nothing ran");
+
+        Cli unknown = Cli.run("compress", "lenet5", "--dataset", "mnist", "--recipe", "deep-compresion", "--out",
+                out.toString());
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().contains("did you mean deep-compression"), unknown.err());
+
+        Cli goal = Cli.run("compress", "lenet5", "--dataset", "mnist", "--data-dir", data, "--recipe", "prune-channels",
+                "--out", out.toString(), "--target-size", "30x");
+        assertEquals(2, goal.exitCode());
+        assertTrue(goal.err().contains("--max-accuracy-drop"), goal.err());
+    }
+}
