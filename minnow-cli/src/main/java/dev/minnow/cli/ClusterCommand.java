@@ -101,8 +101,7 @@ final class ClusterCommand implements Callable<Integer> {
         ClusterRun.Result r = ClusterRun.run(g, settings);
         Graph c = r.graph();
         double top1Clustered = evaluate(c, split);
-        boolean hasBn = c.nodes().stream().anyMatch(n -> n.opType().equals("BatchNormalization"));
-        double rate = lr != null ? lr : PruneCommand.fineTuneRate(c, hasBn) / RATE_DIVISOR;
+        double rate = lr != null ? lr : dev.minnow.compress.prune.FineTuning.defaultRate(c) / RATE_DIVISOR;
         double top1After = top1Clustered;
         if (finetuneEpochs > 0) {
             TrainCommand.ProgressListener listener = new TrainCommand.ProgressListener(common.json);
