@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "minnow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Minnow makes neural networks small and fast: train, evaluate, inspect and run models.", ""},
-        subcommands = {TrainCommand.class, EvalCommand.class, PruneCommand.class, SensitivityCommand.class, EncodeCommand.class, DecodeCommand.class, InfoCommand.class, DemoCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, PruneCommand.class, QatCommand.class, SensitivityCommand.class, EncodeCommand.class, DecodeCommand.class, InfoCommand.class, DemoCommand.class,
                 BenchCommand.class, ConformanceCommand.class, DownloadCommand.class, CostCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "MODEL is a path to an .onnx file or the name of a zoo model (see `minnow info --list`).",
                 "Data is read from --data-dir, else $MINNOW_DATA, else ~/.cache/minnow.",
