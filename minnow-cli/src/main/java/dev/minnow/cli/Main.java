@@ -12,9 +12,9 @@ import picocli.CommandLine.Command;
         description = {"Minnow makes neural networks small and fast: train, evaluate, inspect and run models.", ""},
         subcommands = {TrainCommand.class, EvalCommand.class, CompressCommand.class, PruneCommand.class,
                 SensitivityCommand.class, QuantizeCommand.class, ClusterCommand.class, DistillCommand.class,
-                EncodeCommand.class, DecodeCommand.class, ConvertCommand.class, ReportCommand.class, InfoCommand.class,
-                DemoCommand.class, BenchCommand.class, CostCommand.class, ConformanceCommand.class,
-                DownloadCommand.class, CommandLine.HelpCommand.class},
+                EncodeCommand.class, DecodeCommand.class, ConvertCommand.class, ReportCommand.class,
+                InfoCommand.class, DemoCommand.class, BenchCommand.class, CostCommand.class,
+                ConformanceCommand.class, DownloadCommand.class, QatCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "MODEL is a path to an .onnx file or the name of a zoo model (see `minnow info --list`).",
                 "Data is read from --data-dir, else $MINNOW_DATA, else ~/.cache/minnow.",
                 "Run `minnow COMMAND --help` for the options of each command."})

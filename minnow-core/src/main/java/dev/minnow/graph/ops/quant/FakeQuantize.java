@@ -18,21 +18,30 @@ import java.util.List;
  * or one per channel of axis), zero_point z (optional, float32 or integer, shaped as s; 0 when
  * absent). Attributes: qmin (default -128), qmax (default 127), axis (default 1, for per-channel
  * parameters). Backward is the clipped straight-through estimator: dx = dy where
- * qmin &lt;= round(x / s) + z &lt;= qmax, else 0; scale and zero point get no gradient (a
- * learned step size would add one). ONNX Runtime cannot run it: on export for ORT it becomes
- * QuantizeLinear + DequantizeLinear.
+ * qmin &lt;= round(x / s) + z &lt;= qmax, else 0. The zero point gets no gradient; the scale
+ * gets none either unless {@code lsq_grad_scale} &gt; 0: then it learns its step as LSQ does
+ * (Esser et al. 2020, rounding passed straight through): dy/ds = round(x/s) - x/s inside the
+ * range, qmin - z below it, qmax - z above, summed per scale entry and multiplied by
+ * lsq_grad_scale (LSQ's 1/sqrt(N * qmax), N the elements one scale covers, set by whoever
+ * builds the node, since only it knows which dimension is the batch). ONNX Runtime cannot run
+ * it: on export for ORT it becomes QuantizeLinear + DequantizeLinear.
  */
 final class FakeQuantize extends AbstractOp {
     static final String TYPE = "FakeQuantize";
     private final long qmin;
     private final long qmax;
     private final long axis;
+    private final double lsqGradScale;
 
     FakeQuantize(Attributes a) {
         super(TYPE, a);
         qmin = attributes().getInt("qmin", -128);
         qmax = attributes().getInt("qmax", 127);
         axis = attributes().getInt("axis", 1);
+        lsqGradScale = attributes().getFloat("lsq_grad_scale", 0);
+        if (!(lsqGradScale >= 0) || Double.isInfinite(lsqGradScale)) {
+            throw unsupported("lsq_grad_scale", lsqGradScale, "a finite value >= 0");
+        }
         if (qmin >= qmax) {
             throw unsupported("qmin/qmax", qmin + "/" + qmax, "qmin < qmax");
         }
@@ -124,13 +133,40 @@ final class FakeQuantize extends AbstractOp {
         Tensor x = inputs[0];
         Tensor s = inputs[1];
         Tensor z = input(inputs, 2);
-        double[] q = unclamped(x, s, z, channelOf(x, s));
+        int[] ch = channelOf(x, s);
+        double[] q = unclamped(x, s, z, ch);
         float[] g = gradOutputs[0].floats();
         float[] gx = new float[q.length];
         for (int i = 0; i < q.length; i++) {
             gx[i] = q[i] >= qmin && q[i] <= qmax ? g[i] : 0f;
         }
         r[0] = Elems.f32(x.shape(), gx);
+        if (lsqGradScale > 0) {
+            r[1] = scaleGradient(x, s, z, ch, q, g);
+        }
         return r;
+    }
+
+    /** LSQ's step gradient, summed per scale entry, shaped as s. */
+    private Tensor scaleGradient(Tensor x, Tensor s, Tensor z, int[] ch, double[] q, float[] g) {
+        float[] a = x.floats();
+        double[] gs = new double[s.size()];
+        for (int i = 0; i < q.length; i++) {
+            double zp = z == null ? 0 : z.getDouble(ch[i]);
+            double d;
+            if (q[i] < qmin) {
+                d = qmin - zp;
+            } else if (q[i] > qmax) {
+                d = qmax - zp;
+            } else {
+                d = (q[i] - zp) - a[i] / (float) s.getDouble(ch[i]);
+            }
+            gs[ch[i]] += d * g[i];
+        }
+        float[] out = new float[gs.length];
+        for (int c = 0; c < out.length; c++) {
+            out[c] = (float) (gs[c] * lsqGradScale);
+        }
+        return Elems.f32(s.shape(), out);
     }
 }

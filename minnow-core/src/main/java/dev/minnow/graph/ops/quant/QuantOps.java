@@ -22,6 +22,7 @@ public final class QuantOps implements OpProvider {
         r.register("MatMulInteger", MatMulIntegerOp::new);
         r.register("QLinearMatMul", QLinearMatMulOp::new);
         r.register(OpRegistry.MINNOW_DOMAIN, FakeQuantize.TYPE, FakeQuantize::new);
+        r.register(OpRegistry.MINNOW_DOMAIN, LowBitWeight.TYPE, LowBitWeight::new);
         r.register(OpRegistry.MICROSOFT_DOMAIN, "QLinearGlobalAveragePool", QLinearGlobalAveragePoolOp::new);
         r.register(OpRegistry.MICROSOFT_DOMAIN, "QLinearAdd", QLinearBinaryOp::add);
         r.register(OpRegistry.MICROSOFT_DOMAIN, "QLinearMul", QLinearBinaryOp::mul);
