@@ -78,7 +78,7 @@ final class ClusterCommand implements Callable<Integer> {
     Path out;
 
     /** Centroids take summed gradients: with hundreds of weights per cluster a per-weight rate throws them about (LeNet-300-100, 6-bit fc, 3 epochs: lr 1e-3 98.25%, 3e-4 98.29%, 1e-4 98.30%, 3e-5 98.34%). */
-    static final int RATE_DIVISOR = 300;
+    static final int RATE_DIVISOR = dev.minnow.compress.cluster.ClusterRun.FINE_TUNE_RATE_DIVISOR;
 
     @Override
     public Integer call() {

@@ -102,10 +102,7 @@ final class CompressCommand implements Callable<Integer> {
 
     /** The steps this build runs. */
     static StepRegistry registry() {
-        StepRegistry r = StepRegistry.standard();
-        // LEAD: after merging quantize, qat, cluster and distill, register them here, e.g.
-        // r = r.with(StepKind.CLUSTER, new ClusterStep());
-        return r;
+        return StepRegistry.standard();
     }
 
     @Override
@@ -181,8 +178,7 @@ final class CompressCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + json, e);
         }
-        // LEAD: after merging the report writer, add here:
-        // dev.minnow.cli.report.ReportHtml.write(report, out.resolve("report.html"));
+        dev.minnow.cli.report.ReportHtml.write(report, out.resolve("report.html"));
     }
 
     /** Same id, same model: the zoo name with its training, or the file with its checksum. */

@@ -3,6 +3,7 @@ package dev.minnow.cli;
 import dev.minnow.compress.quant.qat.QatConfig;
 import dev.minnow.compress.quant.qat.QatConstraint;
 import dev.minnow.compress.quant.qat.QatExport;
+import dev.minnow.compress.quant.qat.QatTraining;
 import dev.minnow.compress.quant.qat.QatPrepare;
 import dev.minnow.data.Dataset;
 import dev.minnow.data.DatasetSplit;
@@ -118,29 +119,11 @@ final class QatCommand implements Callable<Integer> {
         Preprocessing pre = preprocess.resolve(g, loaded.normalization(), loaded.test().sampleShape().dim(2));
         DatasetSplit split = pre.forTraining(loaded);
         double top1Before = evaluate(g, split);
-        boolean hasBn = g.nodes().stream().anyMatch(n -> n.opType().equals("BatchNormalization"));
-        double rate = lr != null ? lr : PruneCommand.fineTuneRate(g, hasBn);
-
-        QatPrepare.Result prepared = QatPrepare.prepare(g, config, calibration(split, calibBatches, batchSize));
-        Graph qat = prepared.graph();
-        List<String> learnable = prepared.learnable();
-        if (epochs > 0) {
-            Trainer t = Trainer.of(qat).learnable(learnable.toArray(String[]::new))
-                    .group(ParameterGroup.named("quantizer steps and clips", learnable.toArray(String[]::new)).decayScale(0))
-                    .constraint(new QatConstraint(qat)).epochs(epochs).batchSize(batchSize).seed(seed)
-                    .optimizer(Optimizers.momentum(rate, 0.9, true).weightDecay(weightDecay))
-                    .loss(Losses.crossEntropy()).schedule(LrSchedule.cosine(0)).maxLoss(1e3);
-            if (augment) {
-                int size = split.train().sampleShape().dim(1);
-                t.augment(dev.minnow.data.Transform.compose(dev.minnow.data.Transform.randomCrop(size, 4),
-                        dev.minnow.data.Transform.horizontalFlip(0.5)));
-            }
-            TrainCommand.ProgressListener listener = new TrainCommand.ProgressListener(common.json);
-            t.listener(listener);
-            t.fit(split);
-            listener.done();
-        }
-        QatExport.Exported exported = QatExport.export(qat);
+        double rate = lr != null ? lr : dev.minnow.compress.prune.FineTuning.defaultRate(g);
+        TrainCommand.ProgressListener listener = new TrainCommand.ProgressListener(common.json);
+        QatExport.Exported exported = new QatTraining(config, epochs, rate, weightDecay, batchSize, augment, seed)
+                .run(g, calibration(split, calibBatches, batchSize), split, listener);
+        listener.done();
         Graph q = exported.graph();
         double top1After = evaluate(q, split);
         q.metadata().put("minnow.command", "qat " + config.describe() + " epochs=" + epochs + " lr=" + rate + " seed=" + seed);
@@ -191,27 +174,8 @@ final class QatCommand implements Callable<Integer> {
 
     /** The first n training batches, normalized as the model expects (NCHW). */
     static List<Tensor> calibration(DatasetSplit split, int batches, int batchSize) {
-        Dataset train = split.train();
-        Shape s = train.sampleShape();
-        int per = (int) s.size();
-        int plane = s.dim(1) * s.dim(2);
-        List<Tensor> r = new ArrayList<>();
-        for (int b = 0; b < batches && b * batchSize < train.size(); b++) {
-            int n = Math.min(batchSize, train.size() - b * batchSize);
-            float[] x = new float[n * per];
-            for (int i = 0; i < n; i++) {
-                train.copySample(b * batchSize + i, x, i * per);
-                if (split.normalization() != null) {
-                    split.normalization().applyInPlace(x, i * per, plane);
-                }
-            }
-            r.add(Tensor.of(Shape.of(n, s.dim(0), s.dim(1), s.dim(2)), x));
-        }
-        if (r.isEmpty()) {
-            throw new InvalidInputException("the training split of dataset '" + split.name() + "' is empty; QAT needs"
-                    + " calibration and training images");
-        }
-        return r;
+        // the first batches in order: QAT's ranges are a starting point the training moves anyway
+        return dev.minnow.compress.quant.CalibrationBatches.of(split, batches * batchSize, batchSize, -1);
     }
 
     private static double evaluate(Graph g, DatasetSplit split) {

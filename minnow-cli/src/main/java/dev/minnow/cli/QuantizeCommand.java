@@ -1,12 +1,7 @@
 package dev.minnow.cli;
 
-import dev.minnow.compress.quant.AdaRound;
-import dev.minnow.compress.quant.BiasCorrection;
-import dev.minnow.compress.quant.CrossLayerEqualization;
 import dev.minnow.compress.quant.PostTrainingQuantizer;
 import dev.minnow.compress.quant.QuantizedWeights;
-import dev.minnow.compress.quant.WeightRounding;
-import dev.minnow.infer.BatchNormFolding;
 import dev.minnow.compress.quant.QuantScheme;
 import dev.minnow.data.Dataset;
 import dev.minnow.data.DatasetSplit;
@@ -142,7 +137,11 @@ final class QuantizeCommand implements Callable<Integer> {
         Double top1Before = noEval ? null : evaluate(g, split, pre);
         List<Tensor> calib = calibrationBatches(split.train(), pre);
         Progress bar = new Progress("calibrate", calib.stream().mapToLong(t -> t.shape().dim(0)).sum(), "img");
-        QuantizedWeights prepared = prepare(g, calib, w);
+        if (adaroundIterations < 1) {
+            throw new InvalidInputException("--adaround-iterations must be at least 1, got " + adaroundIterations);
+        }
+        QuantizedWeights prepared = PostTrainingQuantizer.prepare(g, calib, w,
+                new PostTrainingQuantizer.Preparation(cle, adaround, adaroundIterations, biasCorrection, seed));
         PostTrainingQuantizer.Result r = PostTrainingQuantizer.quantize(prepared.graph(), calib, settings,
                 prepared.weightParams(), UnaryOperator.identity(), done -> bar.update(done, null));
         bar.finish();
@@ -162,35 +161,6 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         common.emit(json(r, top1Before, top1After), human(r, top1Before, top1After));
         return 0;
-    }
-
-    /**
-     * The steps before calibration, on the batch-norm-folded float graph: cross-layer equalization,
-     * then AdaRound (or round-to-nearest when only bias correction asks for rounded weights), then
-     * bias correction. The weights they leave on their grids are handed to the quantizer with
-     * their parameters, so it keeps them exactly; with none of the flags the model goes as it is.
-     */
-    private QuantizedWeights prepare(Graph g, List<Tensor> calib, QuantScheme weights) {
-        if (!cle && !adaround && !biasCorrection) {
-            return new QuantizedWeights(g, Map.of());
-        }
-        if (adaroundIterations < 1) {
-            throw new InvalidInputException("--adaround-iterations must be at least 1, got " + adaroundIterations);
-        }
-        Graph folded = new BatchNormFolding().run(g).graph();
-        if (cle) {
-            folded = new CrossLayerEqualization().run(folded).graph();
-        }
-        if (!adaround && !biasCorrection) {
-            return new QuantizedWeights(folded, Map.of());
-        }
-        QuantizedWeights q = adaround
-                ? AdaRound.run(folded, calib, AdaRound.Settings.of(weights).withIterations(adaroundIterations)).weights()
-                : WeightRounding.nearest(folded, weights);
-        if (biasCorrection) {
-            q = BiasCorrection.correct(folded, q, calib, AdaRound.Inputs.FLOAT, 64, seed).weights();
-        }
-        return q;
     }
 
     /** calibSamples training images (a seeded random choice), preprocessed, in batches. */

@@ -28,6 +28,13 @@ public final class ClusterRun {
     }
 
     /** Bits per layer kind (1..8: the .mnz codebook holds up to 256 values), initialization, seed. */
+    /**
+     * Centroid fine-tuning's default rate is the pruning fine-tune rate divided by this: a
+     * centroid takes the summed gradient of all its weights, so it moves far faster than one
+     * weight (LeNet-300-100, 3 epochs: 1e-3 gave 98.25%, 1e-4 98.30%, 3e-5 98.34%).
+     */
+    public static final int FINE_TUNE_RATE_DIVISOR = 300;
+
     public record Settings(int bitsConv, int bitsFc, CentroidInit init, long seed, int maxIterations) {
         public Settings {
             checkBits("conv", bitsConv);

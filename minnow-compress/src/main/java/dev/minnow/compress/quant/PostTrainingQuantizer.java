@@ -70,6 +70,42 @@ public final class PostTrainingQuantizer {
             long sizeBytesBefore, long sizeBytesAfter) {
     }
 
+    /** The optional steps before calibration; {@link #prepare} runs them. */
+    public record Preparation(boolean cle, boolean adaround, int adaroundIterations, boolean biasCorrection, long seed) {
+        public static final Preparation NONE = new Preparation(false, false, 1000, false, 0);
+
+        public boolean any() {
+            return cle || adaround || biasCorrection;
+        }
+    }
+
+    /**
+     * The steps before calibration, on the batch-norm-folded float graph: cross-layer equalization,
+     * then AdaRound (or round-to-nearest when only bias correction asks for rounded weights), then
+     * bias correction. The weights they leave on their grids come back with their parameters, to be
+     * passed to {@link #quantize} as fixed weights so it keeps them exactly; with no step asked
+     * for, the model comes back as it is.
+     */
+    public static QuantizedWeights prepare(Graph g, List<Tensor> calibration, QuantScheme weights, Preparation p) {
+        if (!p.any()) {
+            return new QuantizedWeights(g, Map.of());
+        }
+        Graph folded = new BatchNormFolding().run(g).graph();
+        if (p.cle()) {
+            folded = new CrossLayerEqualization().run(folded).graph();
+        }
+        if (!p.adaround() && !p.biasCorrection()) {
+            return new QuantizedWeights(folded, Map.of());
+        }
+        QuantizedWeights q = p.adaround()
+                ? AdaRound.run(folded, calibration, AdaRound.Settings.of(weights).withIterations(p.adaroundIterations())).weights()
+                : WeightRounding.nearest(folded, weights);
+        if (p.biasCorrection()) {
+            q = BiasCorrection.correct(folded, q, calibration, AdaRound.Inputs.FLOAT, 64, p.seed()).weights();
+        }
+        return q;
+    }
+
     public static Result quantize(Graph model, Iterable<Tensor> calibration, Settings s) {
         return quantize(model, calibration, s, Map.of(), g -> g, null);
     }

@@ -6,9 +6,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Which {@link Step} runs each {@link StepKind}. {@link #standard()} has the steps this module
- * implements today; quantize, qat, cluster and distill are added with {@link #with} where they
- * are built. Immutable: with returns a new registry.
+ * Which {@link Step} runs each {@link StepKind}. {@link #standard()} has them all; {@link #with}
+ * replaces one (tests, or a build with its own step). Immutable: with returns a new registry.
  */
 public final class StepRegistry {
     private final Map<StepKind, Step> steps;
@@ -17,7 +16,7 @@ public final class StepRegistry {
         this.steps = steps;
     }
 
-    /** sensitivity, prune, finetune, encode, export. */
+    /** Every step kind: sensitivity, prune, finetune, distill, quantize, qat, cluster, encode, export. */
     public static StepRegistry standard() {
         Map<StepKind, Step> m = new EnumMap<>(StepKind.class);
         m.put(StepKind.SENSITIVITY, new SensitivityStep());
@@ -25,6 +24,10 @@ public final class StepRegistry {
         m.put(StepKind.FINETUNE, new FinetuneStep());
         m.put(StepKind.ENCODE, new EncodeStep());
         m.put(StepKind.EXPORT, new ExportStep());
+        m.put(StepKind.QUANTIZE, new QuantizeStep());
+        m.put(StepKind.QAT, new QatStep());
+        m.put(StepKind.CLUSTER, new ClusterStep());
+        m.put(StepKind.DISTILL, new DistillStep());
         return new StepRegistry(m);
     }
 
