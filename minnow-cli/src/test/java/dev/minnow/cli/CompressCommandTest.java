@@ -35,12 +35,12 @@ class CompressCommandTest {
         assertTrue(r.err().contains("line 4") && r.err().contains("did you mean encode"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
 
-        Path cluster = dir.resolve("cluster.yaml");
-        Files.writeString(cluster, "name: c\nsteps:\n  - prune: {sparsity: 0.5}\n  - cluster: {bits-fc: 4}\n");
+        Path cluster = dir.resolve("distill.yaml");
+        Files.writeString(cluster, "name: c\nsteps:\n  - prune: {sparsity: 0.5}\n  - distill: {alpha: 0.5}\n");
         Cli c = Cli.run("compress", "lenet5", "--dataset", "mnist", "--data-dir", data, "--recipe", cluster.toString(),
                 "--out", out.toString());
         assertEquals(2, c.exitCode(), c.err());
-        assertTrue(c.err().contains("line 4") && c.err().contains("cluster"), c.err());
+        assertTrue(c.err().contains("line 4") && c.err().contains("teacher"), c.err());
         assertFalse(Files.exists(out.resolve("state.json")), "nothing ran");
 
         Cli unknown = Cli.run("compress", "lenet5", "--dataset", "mnist", "--recipe", "deep-compresion", "--out",

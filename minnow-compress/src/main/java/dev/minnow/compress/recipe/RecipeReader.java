@@ -164,6 +164,9 @@ public final class RecipeReader {
             }
         }
         StepSpec spec = new StepSpec(kind, settings, line);
+        if (kind == StepKind.DISTILL && !spec.has("teacher")) {
+            throw spec.error(source, "name the teacher model: teacher: path/to/teacher.onnx");
+        }
         if (kind == StepKind.PRUNE) {
             long targets = settings.keySet().stream().filter(k -> k.equals("sparsity") || k.startsWith("target-")).count();
             String g = spec.text("granularity", "weight");

@@ -37,6 +37,13 @@ public final class StepRegistry {
         return new StepRegistry(m);
     }
 
+    /** This registry less one kind (a build that leaves a step out; tests of the up-front check). */
+    public StepRegistry without(StepKind kind) {
+        Map<StepKind, Step> m = new EnumMap<>(steps);
+        m.remove(kind);
+        return new StepRegistry(m);
+    }
+
     public boolean has(StepKind kind) {
         return steps.containsKey(kind);
     }

@@ -68,6 +68,8 @@ class RecipeReaderTest {
         String yaml = message("steps:\n  - prune: {sparsity: 0.5\n");
         assertTrue(yaml.contains("not valid YAML") && yaml.contains("line"), yaml);
         assertTrue(message("name: x\n").contains("no steps"));
+        String teacher = message("steps:\n  - distill: {temperature: 4}\n");
+        assertTrue(teacher.contains("line 2") && teacher.contains("teacher"), teacher);
         assertTrue(message("steps: prune\n").contains("must be a list"));
     }
 
