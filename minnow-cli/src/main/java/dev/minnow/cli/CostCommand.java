@@ -60,7 +60,8 @@ final class CostCommand implements Callable<Integer> {
     Path plot;
 
     @Option(names = "--activation-density", defaultValue = "1", paramLabel = "D", description = "eie: fraction of"
-            + " non-zero inputs to each layer (default: ${DEFAULT-VALUE}, no zero skipping).")
+            + " non-zero inputs to each layer (default: ${DEFAULT-VALUE}, no zero skipping); eyeriss: of non-zero values in"
+            + " the feature maps after the first input, for run-length coded DRAM traffic (1: none).")
     double activationDensity;
 
     @Override
@@ -83,7 +84,7 @@ final class CostCommand implements Callable<Integer> {
             String human = switch (hw) {
                 case "cpu" -> CpuCost.run(g, CpuCost.machine(machine), plot, r);
                 case "eyeriss" -> EyerissCost.run(g, config == null ? dev.minnow.hw.eyeriss.EyerissConfig.chip()
-                        : dev.minnow.hw.eyeriss.EyerissConfig.read(config), r);
+                        : dev.minnow.hw.eyeriss.EyerissConfig.read(config), activationDensity, r);
                 default -> EieCost.run(g, config == null ? dev.minnow.hw.eie.EieConfig.paper()
                         : dev.minnow.hw.eie.EieConfig.read(config), activationDensity, r);
             };

@@ -2,6 +2,7 @@ package dev.minnow.cli;
 
 import dev.minnow.errors.InvalidInputException;
 import dev.minnow.graph.Graph;
+import dev.minnow.hw.eyeriss.ActivationZeros;
 import dev.minnow.hw.eyeriss.EnergyCosts;
 import dev.minnow.hw.eyeriss.EyerissConfig;
 import dev.minnow.hw.eyeriss.ModelConvs;
@@ -16,7 +17,14 @@ final class EyerissCost {
     private EyerissCost() {
     }
 
-    static String run(Graph g, EyerissConfig cfg, Map<String, Object> r) {
+    /**
+     * @param activationDensity fraction of non-zero values in every feature map after the first
+     *     layer's input (an image has no zeros): sets the run-length coding of DRAM traffic; 1 = none
+     */
+    static String run(Graph g, EyerissConfig cfg, double activationDensity, Map<String, Object> r) {
+        if (!(activationDensity > 0 && activationDensity <= 1)) {
+            throw new InvalidInputException("--activation-density must be in (0, 1], got " + activationDensity);
+        }
         ModelConvs mc = ModelConvs.of(g);
         if (mc.layers().isEmpty()) {
             throw new InvalidInputException("the model has no 2-D convolution to map onto the row-stationary array");
@@ -28,8 +36,11 @@ final class EyerissCost {
         long macs = 0;
         long dram = 0;
         double[] total = new double[5];
+        double z = 1 - activationDensity;
+        boolean first = true;
         for (var shape : mc.layers()) {
-            RowStationary.Result x = RowStationary.run(cfg, shape);
+            RowStationary.Result x = RowStationary.run(cfg, shape, new ActivationZeros(first ? 0 : z, z));
+            first = false;
             double[] b = x.energyBreakdown(e);
             Map<String, Object> l = new LinkedHashMap<>();
             l.put("name", x.name());
@@ -44,6 +55,11 @@ final class EyerissCost {
             l.put("dram_ifmap_reads", x.dramIfmapReads());
             l.put("dram_filter_reads", x.dramFilterReads());
             l.put("dram_ofmap_writes", x.dramOfmapWrites());
+            l.put("dram_raw_words", x.dramRawWords());
+            l.put("channel_sets", x.channelSets());
+            l.put("filter_sets", x.filterSets());
+            l.put("images_per_tile", x.imagesPerTile());
+            l.put("filters_per_tile", x.filtersPerTile());
             l.put("energy_mac_units", x.energy(e));
             rows.add(l);
             t.row(x.name(), x.activePes(), Table.count(x.cycles()), Table.count(x.rfAccesses()), Table.count(x.arrayAccesses()),
@@ -64,6 +80,7 @@ final class EyerissCost {
         arr.put("batch", cfg.batch());
         r.put("array", arr);
         r.put("skipped_layers", mc.skipped());
+        r.put("activation_density", activationDensity);
         r.put("cycles", cycles);
         r.put("macs", macs);
         r.put("dram_accesses", dram);

@@ -10,28 +10,42 @@ import dev.minnow.errors.InvalidInputException;
  * with one ifmap row. A logical PE set is {@code R x E}: filter rows down, output rows across.
  * A set wider than the array is cut into strips of at most {@code peCols} columns; sets shorter
  * than the array are stacked {@code floor(peRows / R)} high, strips of one set first, then
- * copies working on further input channels (their psums add up vertically in the array).
+ * copies of the set (below).
  * Inside a PE, {@code q} channels share the ifmap scratchpad ({@code q S <= ifmap words}) and
  * {@code p} filters the filter and psum scratchpads ({@code p q S <= filter words},
  * {@code p <= psum words}).
  *
+ * <p>Stacked copies of a short set are split between {@code r} copies on further channels (their
+ * psums add up vertically in the array) and {@code t} copies on further filters (they share each
+ * ifmap row, multicast), the r and t of the ISCA 2016 mapping notation. Every split is tried.
+ *
  * <p>Traffic, in words, per level: every MAC reads its two operands and reads and writes its
  * psum in the RF; the array carries filter rows to each PE of their row, ifmap rows to each PE
- * of their diagonal (once per block of p filters) and psums up the set; the global buffer sends
- * each ifmap row once per block of p filters, and reads and writes psums once per pass over
- * the channels the array reduces; DRAM tiles the buffer: per strip of output rows, n images and
- * Mb filters' psums stay in the buffer while the channels stream through, so ifmaps are fetched
- * once per filter block, filters once per strip and image block, and outputs written once. The
- * (n, Mb) with the least DRAM traffic is chosen, as Eyeriss's mapper optimizes per layer.
+ * of their diagonal (once per block of p filters) and psums up the channel copies; the global
+ * buffer sends each ifmap row once per block of {@code p t} filters, reads and writes psums once
+ * per pass over the {@code q r} channels the array reduces, and passes filters through. DRAM
+ * tiles the buffer per strip of output rows and block of n images, in one of two orders: psums
+ * of Mb filters stay while the channels stream through (ifmaps fetched once per filter block),
+ * or every channel's ifmap rows stay while the filters stream through in blocks (ifmaps fetched
+ * once); either way filters are fetched once per strip and image block and outputs written once.
+ * Ifmaps and ofmaps cross the DRAM interface run-length coded ({@link RunLengthCode}) at the
+ * given zero fractions; the buffer holds them decoded. Of all splits and tilings the one with the
+ * fewest DRAM words is kept, then the least normalized energy among those: DRAM is 200x a MAC and
+ * the chip's 64-bit off-chip link its bottleneck, and for AlexNet CONV3-5 the energies of the
+ * candidate splits differ by under 2% under these counts, so energy alone would pick by noise.
  */
 public final class RowStationary {
     private RowStationary() {
     }
 
-    /** A layer's mapping and its access counts (words) at each level. */
+    /**
+     * A layer's mapping and its access counts (words) at each level. DRAM ifmap reads and ofmap
+     * writes are the coded words moved; {@code dramRawWords} is the same traffic uncoded.
+     */
     public record Result(String name, long macs, int activePes, int strips, int setsStacked, int channelsPerPe,
-                         int filtersPerPe, int imagesPerTile, int filtersPerTile, long rfAccesses, long arrayAccesses,
-                         long bufferAccesses, long dramIfmapReads, long dramFilterReads, long dramOfmapWrites,
+                         int filtersPerPe, int channelSets, int filterSets, int imagesPerTile, int filtersPerTile,
+                         boolean ifmapsResident, long rfAccesses, long arrayAccesses, long bufferAccesses,
+                         long dramIfmapReads, long dramFilterReads, long dramOfmapWrites, long dramRawWords,
                          long cycles) {
         public long dramAccesses() {
             return dramIfmapReads + dramFilterReads + dramOfmapWrites;
@@ -56,7 +70,12 @@ public final class RowStationary {
         }
     }
 
+    /** The layer with every activation moved raw (no zeros assumed). */
     public static Result run(EyerissConfig cfg, ConvShape l) {
+        return run(cfg, l, ActivationZeros.NONE);
+    }
+
+    public static Result run(EyerissConfig cfg, ConvShape l, ActivationZeros zeros) {
         int n = cfg.batch();
         int c = l.channels();
         int m = l.filters();
@@ -76,24 +95,21 @@ public final class RowStationary {
         int rSet = Math.ceilDiv(r, rowFolds);
         int strips = Math.ceilDiv(e, cfg.peCols());
         int stacked = Math.max(1, cfg.peRows() / rSet);
-        int activePes;
-        int channelCopies;
+        int copies;
+        int setPes;
         if (strips >= stacked) {
             int cols = 0;
             for (int i = 0; i < stacked; i++) {
                 cols += stripWidth(e, cfg.peCols(), i);
             }
-            activePes = rSet * cols;
-            channelCopies = 1;
+            setPes = rSet * cols;
+            copies = 1;
         } else {
-            channelCopies = Math.min(c, stacked / strips);
-            activePes = rSet * e * channelCopies;
+            copies = stacked / strips;
+            setPes = rSet * e;
         }
         int q = Math.min(c, Math.max(1, cfg.ifmapSpadWords() / s));
         int p = Math.min(m, Math.min(cfg.psumSpadWords(), Math.max(1, cfg.filterSpadWords() / (q * s))));
-        int cPerPass = Math.min(c, q * channelCopies);
-        long passesC = (long) Math.ceilDiv(c, cPerPass) * rowFolds;
-        long filterBlocks = Math.ceilDiv(m, p);
 
         long macs = (long) n * l.macs();
         long outs = (long) g * n * m * e * f;
@@ -104,43 +120,59 @@ public final class RowStationary {
             inRowsAll += rows;
             inRowsMax = Math.max(inRowsMax, rows);
         }
+        long ifmapOnce = (long) g * n * c * inRowsAll * w;
+        long filtersOnce = (long) g * m * c * r * s;
+        long ofmapCoded = RunLengthCode.codedWords(outs, zeros.ofmap());
         long rf = 4 * macs;
-        long arrayFilter = (long) g * m * c * r * s * e * n;
-        long arrayIfmap = (long) g * n * c * r * e * w * filterBlocks;
-        long arrayPsum = outs * passesC * Math.max(0, (long) rSet * Math.min(channelCopies, c) - 1);
-        long bufIfmap = (long) g * n * c * inRowsAll * w * filterBlocks;
-        long bufPsum = outs * (2 * passesC - 1);
-
-        // DRAM: choose images per tile and filters per tile that fit the buffer with one pass's ifmap rows
         long words = cfg.bufferWords();
-        long best = Long.MAX_VALUE;
-        long[] pick = null;
         int widest = stripWidth(e, cfg.peCols(), 0);
-        for (int nt = 1; nt <= n; nt++) {
-            long ifmapTile = (long) nt * cPerPass * inRowsMax * w;
-            long psumPerFilter = (long) nt * widest * f;
-            if (ifmapTile + psumPerFilter > words) {
-                break;
-            }
-            long mt = Math.min(m, (words - ifmapTile) / psumPerFilter);
-            long ifmapDram = (long) g * n * c * inRowsAll * w * Math.ceilDiv(m, mt);
-            long filterDram = (long) g * m * c * r * s * strips * Math.ceilDiv(n, nt);
-            long total = ifmapDram + filterDram + outs;
-            if (total < best) {
-                best = total;
-                pick = new long[] {nt, mt, ifmapDram, filterDram};
+        EnergyCosts cost = EnergyCosts.eyeriss();
+        Result best = null;
+        double bestEnergy = Double.MAX_VALUE;
+        long smallestTile = Long.MAX_VALUE;
+        for (int chSets = 1; chSets <= Math.min(c, copies); chSets++) {
+            int fSets = Math.min(m, copies / chSets);
+            int cPerPass = Math.min(c, q * chSets);
+            long passesC = (long) Math.ceilDiv(c, cPerPass) * rowFolds;
+            long filterBlocks = Math.ceilDiv(m, (long) p * fSets);
+            long arrayFilter = (long) g * m * c * r * s * e * n;
+            long arrayIfmap = (long) g * n * c * r * e * w * filterBlocks * fSets;
+            long arrayPsum = outs * passesC * Math.max(0, (long) rSet * chSets - 1);
+            long bufIfmap = ifmapOnce * filterBlocks;
+            long bufPsum = outs * (2 * passesC - 1);
+            for (boolean resident : new boolean[] {false, true}) {
+                int tileChannels = resident ? c : cPerPass;
+                for (int nt = 1; nt <= n; nt++) {
+                    long ifmapTile = (long) nt * tileChannels * inRowsMax * w;
+                    long psumPerFilter = (long) nt * widest * f;
+                    smallestTile = Math.min(smallestTile, ifmapTile + psumPerFilter);
+                    if (ifmapTile + psumPerFilter > words) {
+                        break;
+                    }
+                    long mt = Math.min(m, (words - ifmapTile) / psumPerFilter);
+                    long ifmapRaw = ifmapOnce * (resident ? 1 : Math.ceilDiv(m, mt));
+                    long ifmapDram = RunLengthCode.codedWords(ifmapRaw, zeros.ifmap());
+                    long filterDram = filtersOnce * strips * Math.ceilDiv(n, nt);
+                    Result x = new Result(l.name(), macs, setPes * chSets * fSets, strips,
+                            Math.min(stacked, Math.max(strips, chSets * fSets)), q, p, chSets, fSets, nt, (int) mt, resident,
+                            rf, arrayFilter + arrayIfmap + arrayPsum, bufIfmap + bufPsum + filterDram, ifmapDram,
+                            filterDram, ofmapCoded, ifmapRaw + filterDram + outs,
+                            Math.ceilDiv(macs, setPes * chSets * fSets));
+                    double en = x.energy(cost);
+                    if (best == null || x.dramAccesses() < best.dramAccesses()
+                            || x.dramAccesses() == best.dramAccesses() && en < bestEnergy) {
+                        bestEnergy = en;
+                        best = x;
+                    }
+                }
             }
         }
-        if (pick == null) {
+        if (best == null) {
             throw new InvalidInputException("layer " + l.name() + ": the " + cfg.bufferKb() + " KB global buffer is too"
-                    + " small for one tile (" + ((long) cPerPass * inRowsMax * w + (long) widest * f)
-                    + " words: one pass's ifmap rows and one filter's psums); give a larger buffer_kb");
+                    + " small for one tile (" + smallestTile + " words: one pass's ifmap rows and one filter's psums);"
+                    + " give a larger buffer_kb");
         }
-        long bufFilter = pick[3];
-        long cycles = Math.ceilDiv(macs, activePes);
-        return new Result(l.name(), macs, activePes, strips, Math.min(stacked, Math.max(strips, channelCopies)), q, p,
-                (int) pick[0], (int) pick[1], rf, arrayFilter + arrayIfmap + arrayPsum, bufIfmap + bufPsum + bufFilter,
-                pick[2], pick[3], outs, cycles);
+        return best;
     }
 
     /** Width of strip i when E output rows are cut into strips of at most cols. */
