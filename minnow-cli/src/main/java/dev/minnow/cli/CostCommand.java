@@ -64,11 +64,57 @@ final class CostCommand implements Callable<Integer> {
             + " the feature maps after the first input, for run-length coded DRAM traffic (1: none).")
     double activationDensity;
 
+    @Option(names = "--baseline", paramLabel = "DENSE", description = "Energy of MODEL against this dense fp32 model,"
+            + " by memory level and by compression effect (docs/HARDWARE.md).")
+    String baseline;
+
+    @Option(names = "--steps", paramLabel = "DIR", description = "Energy of every step of a minnow compress run folder"
+            + " (step-0-base.onnx, step-N-KIND.onnx|.mnz) against its step 0, by memory level and by effect.")
+    Path steps;
+
+    private int compareSteps() {
+        if (baseline != null && steps != null || topology != null) {
+            throw new InvalidInputException("give either MODEL --baseline DENSE or --steps DIR (not --topology)");
+        }
+        if ((steps != null) == (model != null)) {
+            throw new InvalidInputException(steps != null ? "--steps DIR takes no MODEL (the folder holds the models)"
+                    : "--baseline DENSE needs the compressed MODEL to compare");
+        }
+        List<CompressionCost.Step> list = steps != null ? CompressionCost.readFolder(steps)
+                : List.of(new CompressionCost.Step(0, "baseline", Path.of(baseline)), new CompressionCost.Step(1, "model",
+                Path.of(model)));
+        if (steps == null) {
+            for (String f : List.of(baseline, model)) {
+                if (!java.nio.file.Files.isRegularFile(Path.of(f))) {
+                    throw new InvalidInputException("model file not found: " + f + " (--baseline compares two model files)");
+                }
+            }
+        }
+        dev.minnow.hw.energy.EnergyTarget target = switch (hw) {
+            case "cpu" -> dev.minnow.hw.energy.EnergyTarget.cpu();
+            case "systolic" -> dev.minnow.hw.energy.EnergyTarget.systolic(
+                    (config == null ? ScaleSimConfig.defaults() : ScaleSimConfig.read(config)).filterSramKb());
+            case "eyeriss" -> dev.minnow.hw.energy.EnergyTarget.eyeriss();
+            default -> {
+                dev.minnow.hw.eie.EieConfig c = config == null ? dev.minnow.hw.eie.EieConfig.paper()
+                        : dev.minnow.hw.eie.EieConfig.read(config);
+                yield dev.minnow.hw.energy.EnergyTarget.eie(c.pes(), c.indexBits());
+            }
+        };
+        Map<String, Object> r = new LinkedHashMap<>();
+        String human = CompressionCost.run(list, target, activationDensity, r);
+        common.emit(r, human);
+        return 0;
+    }
+
     @Override
     public Integer call() {
         common.apply();
         if (!List.of("cpu", "systolic", "eyeriss", "eie").contains(hw)) {
             throw new InvalidInputException("--hw " + hw + " is not a hardware model; use cpu, systolic, eyeriss or eie");
+        }
+        if (baseline != null || steps != null) {
+            return compareSteps();
         }
         if (!"systolic".equals(hw)) {
             if (model == null || topology != null) {
