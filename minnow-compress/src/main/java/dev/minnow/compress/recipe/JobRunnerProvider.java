@@ -15,11 +15,16 @@ public interface JobRunnerProvider {
     /** A runner connected to {@code master} (for Spark: local[2], spark://host:7077, ...). */
     JobRunner open(String master);
 
-    /** The provider called {@code name}, or an error saying how to put it on the class path. */
+    /** A runner of the provider called {@code name}, or an error saying how to put it on the class path. */
     static JobRunner open(String name, String master) {
+        return require(name).open(master);
+    }
+
+    /** The provider called {@code name} (checked before long work, so a missing module fails at once). */
+    static JobRunnerProvider require(String name) {
         for (JobRunnerProvider p : ServiceLoader.load(JobRunnerProvider.class)) {
             if (p.name().equals(name)) {
-                return p.open(master);
+                return p;
             }
         }
         throw new InvalidInputException("--" + name + " needs the minnow-" + name + " module, which is not on the class"
