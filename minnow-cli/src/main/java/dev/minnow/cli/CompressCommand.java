@@ -4,6 +4,7 @@ import dev.minnow.compress.prune.FineTuning;
 import dev.minnow.compress.recipe.CompressReport;
 import dev.minnow.compress.recipe.GoalSearch;
 import dev.minnow.compress.recipe.JobRunner;
+import dev.minnow.compress.recipe.JobRunnerProvider;
 import dev.minnow.compress.recipe.LocalJobRunner;
 import dev.minnow.compress.recipe.ModelMeasures;
 import dev.minnow.compress.recipe.Recipe;
@@ -47,6 +48,8 @@ import picocli.CommandLine.Parameters;
                 "  minnow compress resnet20.onnx --dataset cifar10 --recipe my-recipe.yaml --out runs/r20 --json",
                 "  minnow compress lenet5.onnx --dataset mnist --recipe deep-compression --out runs/goal \\",
                 "      --max-accuracy-drop 0.01 --target-size 30x",
+                "  MINNOW_SPARK=1 minnow compress lenet5.onnx --dataset mnist --recipe deep-compression --out runs/goal \\",
+                "      --max-accuracy-drop 0.01 --target-size 30x --spark local[2]",
                 "", "The input model file is never modified."})
 final class CompressCommand implements Callable<Integer> {
     @Mixin
@@ -100,6 +103,10 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--latency-seconds", defaultValue = "1", description = "Time for each batch-1 latency measurement; 0 skips them (default: ${DEFAULT-VALUE}).")
     double latencySeconds;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Goal mode: run the trials as Apache Spark tasks on"
+            + " MASTER (local[2], spark://host:7077); needs MINNOW_SPARK=1 ./minnow (docs/COMPRESS.md).")
+    String spark;
+
     /** The steps this build runs. */
     static StepRegistry registry() {
         return StepRegistry.standard();
@@ -135,6 +142,13 @@ final class CompressCommand implements Callable<Integer> {
         }
         if (goalMode && rounds < 1) {
             throw new InvalidInputException("--trials must be at least 1, got " + rounds);
+        }
+        if (spark != null && (!goalMode || recipe == null)) {
+            throw new InvalidInputException("--spark runs goal mode's trials: add --max-accuracy-drop and --target-size"
+                    + " or --target-latency");
+        }
+        if (spark != null) {
+            JobRunnerProvider.require("spark");
         }
         registry().check(r);
         if (Files.exists(out) && !Files.isDirectory(out)) {
@@ -330,8 +344,8 @@ final class CompressCommand implements Callable<Integer> {
                     }
                 }
             }
-            JobRunner jobs = new LocalJobRunner(1);
-            GoalSearch.Outcome o = GoalSearch.search(r, goal, top1Before, rounds, trials.toString(), jobs, job -> {
+            GoalSearch.Outcome o = spark != null ? onSpark(g, r, id, goal, top1Before, trials)
+                    : GoalSearch.search(r, goal, top1Before, rounds, trials.toString(), new LocalJobRunner(1), job -> {
                 Recipe tr = GoalSearch.withAmount(r, job.amount());
                 System.err.printf("compress: trial %d: %s%n", job.index(), tr.steps().stream()
                         .filter(s -> s.kind() == dev.minnow.compress.recipe.StepKind.PRUNE).findFirst().orElseThrow().describe());
@@ -385,6 +399,20 @@ final class CompressCommand implements Callable<Integer> {
             return new Goal(j, human);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write in " + out, e);
+        }
+    }
+
+    /** The search with each trial a Spark task; the trial folders are absolute so executors on this machine share them. */
+    private GoalSearch.Outcome onSpark(Graph g, Recipe r, String id, GoalSearch.Goal goal, double top1Before, Path trials)
+            throws IOException {
+        Path file = Path.of(recipe);
+        String text = RecipeReader.BUILTINS.contains(recipe) || !Files.isRegularFile(file) ? null : Files.readString(file);
+        GoalTrials.Setup s = new GoalTrials.Setup(Onnx.toBytes(g), dataset, dataDir, recipe, text, id, seed, epochsScale,
+                latencySeconds, common.json);
+        try (JobRunner jobs = JobRunnerProvider.open("spark", spark)) {
+            System.err.println("compress: trials on " + jobs.describe() + ", " + jobs.parallelism() + " at a time");
+            return GoalSearch.search(r, goal, top1Before, rounds, trials.toAbsolutePath().toString(), jobs, s,
+                    new GoalTrials());
         }
     }
 

@@ -2,16 +2,17 @@ package dev.minnow.cli;
 
 import dev.minnow.compress.prune.ChannelPruner;
 import dev.minnow.compress.prune.Sensitivity;
+import dev.minnow.compress.prune.SensitivitySweep;
+import dev.minnow.compress.recipe.JobRunner;
+import dev.minnow.compress.recipe.JobRunnerProvider;
+import dev.minnow.compress.recipe.LocalJobRunner;
 import dev.minnow.data.Dataset;
 import dev.minnow.data.DatasetSplit;
 import dev.minnow.data.Preprocessing;
 import dev.minnow.errors.InvalidInputException;
 import dev.minnow.graph.Graph;
-import dev.minnow.infer.ExecutionOptions;
-import dev.minnow.infer.InferenceExecutor;
+import dev.minnow.onnx.Onnx;
 import dev.minnow.tensor.Shape;
-import dev.minnow.train.Evaluator;
-import dev.minnow.train.Model;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Parameters;
         description = {"Prune one layer at a time (the others dense) at a range of sparsities and measure test accuracy:",
                 "which layers tolerate pruning. With --plot, the curves as a PNG chart."},
         footer = {"", "Examples:", "  minnow sensitivity lenet5.onnx --dataset mnist --plot lenet5-sensitivity.png",
-                "  minnow sensitivity resnet20.onnx --dataset cifar10 --granularity channel --samples 2000 --json"})
+                "  minnow sensitivity resnet20.onnx --dataset cifar10 --granularity channel --samples 2000 --json",
+                "  MINNOW_SPARK=1 minnow sensitivity lenet5.onnx --dataset mnist --spark local[2]"})
 final class SensitivityCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -57,6 +59,10 @@ final class SensitivityCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Write the curves as a PNG chart.")
     Path plot;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Run the measurements as Apache Spark tasks on MASTER"
+            + " (local[2], spark://host:7077); needs MINNOW_SPARK=1 ./minnow (docs/COMPRESS.md).")
+    String spark;
+
     @Override
     public Integer call() {
         common.apply();
@@ -71,24 +77,20 @@ final class SensitivityCommand implements Callable<Integer> {
         Preprocessing pre = preprocess.resolve(g, loaded.normalization(), loaded.test().sampleShape().dim(2));
         DatasetSplit split = pre.forTraining(loaded);
         Dataset test = samples == 0 || samples >= split.test().size() ? split.test() : strided(split.test(), samples);
-        List<Sensitivity.Layer> layers = switch (granularity) {
-            case "weight" -> Sensitivity.weightLayers(g);
-            case "channel" -> Sensitivity.channelLayers(g, ChannelPruner.importance(method));
-            default -> throw new InvalidInputException("unknown --granularity '" + granularity + "'; use weight or channel");
-        };
+        SensitivitySweep.Granularity gran = SensitivitySweep.Granularity.parse(granularity);
+        List<Sensitivity.Layer> layers = SensitivitySweep.layers(g, gran, method);
         if (layers.isEmpty()) {
             throw new InvalidInputException("model " + model + " has no prunable " + (granularity.equals("weight")
                     ? "Conv, Gemm or MatMul weights" : "channel groups (every group is blocked; see docs/PRUNING.md)"));
         }
+        // the model travels as ONNX bytes and the test images as arrays: the same sweep runs here or on Spark
+        SensitivitySweep.Input in = new SensitivitySweep.Input(Onnx.toBytes(g), Onnx::fromBytes, gran, method,
+                SensitivitySweep.HeldOut.of(test, split.normalization()));
         Progress bar = new Progress("sensitivity", layers.size() * sparsities.length + 1, "run");
-        int[] done = {0};
-        List<Sensitivity.Curve> curves = Sensitivity.sweep(g, layers, sparsities, graph -> {
-            InferenceExecutor ex = InferenceExecutor.of(graph, ExecutionOptions.DEFAULT);
-            Model m = ex::run;
-            double top1 = Evaluator.of(m).evaluate(test, split.normalization(), 256, null).top1();
-            bar.update(++done[0], null);
-            return top1;
-        });
+        List<Sensitivity.Curve> curves;
+        try (JobRunner runner = spark == null ? new LocalJobRunner(1) : JobRunnerProvider.open("spark", spark)) {
+            curves = SensitivitySweep.run(runner, in, sparsities, n -> bar.update(n, null));
+        }
         bar.finish();
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model);
@@ -112,7 +114,12 @@ final class SensitivityCommand implements Callable<Integer> {
                     cells.add(Table.percent(c.accuracies()[k]));
                 }
             }
-            rows.add(Map.of("name", c.layer(), "params", c.params(), "macs", c.macs(), "curve", points));
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", c.layer());
+            row.put("params", c.params());
+            row.put("macs", c.macs());
+            row.put("curve", points);
+            rows.add(row);
             t.row(cells.toArray());
             double[] pct = new double[c.accuracies().length];
             for (int k = 0; k < pct.length; k++) {

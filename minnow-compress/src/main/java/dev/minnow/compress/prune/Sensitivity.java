@@ -200,7 +200,7 @@ public final class Sensitivity {
         return r;
     }
 
-    private static void checkSparsities(double[] s) {
+    static void checkSparsities(double[] s) {
         double prev = 0;
         for (double v : s) {
             SparsityPatterns.checkFraction(v);

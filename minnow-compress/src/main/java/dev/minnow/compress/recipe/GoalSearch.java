@@ -101,6 +101,22 @@ public final class GoalSearch {
      */
     public static Outcome search(Recipe recipe, Goal goal, double top1Before, int rounds, String dir, JobRunner runner,
                                  JobRunner.Work<TrialJob, Trial> trial) {
+        return search(recipe, goal, top1Before, rounds, dir, runner.parallelism(), jobs -> runner.run(jobs, safe(trial)));
+    }
+
+    /**
+     * The same search with trials that read one shared input (the model's bytes, the data to load),
+     * shipped once per worker: what a cluster runner needs, as the trial cannot capture live objects.
+     */
+    public static <S extends Serializable, C> Outcome search(Recipe recipe, Goal goal, double top1Before, int rounds,
+                                                             String dir, JobRunner runner, S shared,
+                                                             JobRunner.SharedWork<S, C, TrialJob, Trial> trial) {
+        return search(recipe, goal, top1Before, rounds, dir, runner.parallelism(),
+                jobs -> runner.run(shared, jobs, new SafeShared<>(trial), n -> { }));
+    }
+
+    private static Outcome search(Recipe recipe, Goal goal, double top1Before, int rounds, String dir, int parallelism,
+                                  java.util.function.Function<List<TrialJob>, List<Trial>> runTrials) {
         String setting = amountSetting(recipe.steps().get(pruneIndex(recipe)));
         double floor = top1Before - goal.maxAccuracyDrop();
         double lo = 0;
@@ -109,7 +125,7 @@ public final class GoalSearch {
         List<Trial> trials = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
             List<Double> amounts = new ArrayList<>();
-            int k = runner.parallelism();
+            int k = parallelism;
             if (round == 0) {
                 amounts.add(start);
                 for (int i = 1; i < k; i++) {
@@ -125,7 +141,7 @@ public final class GoalSearch {
                 int index = trials.size() + jobs.size() + 1;
                 jobs.add(new TrialJob(index, a, dir + "/trial-" + index));
             }
-            List<Trial> got = runner.run(jobs, safe(trial));
+            List<Trial> got = runTrials.apply(jobs);
             trials.addAll(got);
             for (Trial t : got) {
                 if (t.error() == null && t.top1() >= floor) {
@@ -160,5 +176,18 @@ public final class GoalSearch {
                 return new Trial(job.index(), job.amount(), Double.NaN, -1, null, job.dir(), null, e.getMessage());
             }
         };
+    }
+
+    private record SafeShared<S, C>(JobRunner.SharedWork<S, C, TrialJob, Trial> trial)
+            implements JobRunner.SharedWork<S, C, TrialJob, Trial> {
+        @Override
+        public C open(S shared) {
+            return trial.open(shared);
+        }
+
+        @Override
+        public Trial apply(C context, TrialJob job) {
+            return safe(j -> trial.apply(context, j)).apply(job);
+        }
     }
 }

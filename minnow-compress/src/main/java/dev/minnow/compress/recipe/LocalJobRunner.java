@@ -7,6 +7,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * Jobs on local threads. One at a time by default: each trial trains and evaluates with kernels
@@ -25,6 +27,29 @@ public final class LocalJobRunner implements JobRunner {
     @Override
     public int parallelism() {
         return threads;
+    }
+
+    @Override
+    public <S extends Serializable, C, J extends Serializable, R extends Serializable> List<R> run(
+            S shared, List<J> jobs, SharedWork<S, C, J, R> work, IntConsumer done) {
+        // one context per thread, each over a contiguous batch: the same cut a cluster runner makes
+        AtomicInteger finished = new AtomicInteger();
+        List<ArrayList<J>> batches = JobRunner.batches(jobs, threads).stream().map(ArrayList::new).toList();
+        List<ArrayList<R>> parts = run(batches, batch -> {
+            C context = work.open(shared);
+            ArrayList<R> out = new ArrayList<>();
+            for (J j : batch) {
+                out.add(work.apply(context, j));
+                int n = finished.incrementAndGet();
+                synchronized (done) {
+                    done.accept(n);
+                }
+            }
+            return out;
+        });
+        List<R> results = new ArrayList<>();
+        parts.forEach(results::addAll);
+        return results;
     }
 
     @Override
