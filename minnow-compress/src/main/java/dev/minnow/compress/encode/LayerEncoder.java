@@ -98,7 +98,7 @@ public final class LayerEncoder {
         ValueCoding.Encoded best = (float16 ? ValueCoding.FLOAT16 : ValueCoding.FLOAT32).encode(values);
         long plainValues = best.bytes().length;
         if (tryCodebook && !float16 && ValueCoding.codebook(values) != null) {
-            for (ValueCoding c : List.of(ValueCoding.CODEBOOK, ValueCoding.CODEBOOK_HUFFMAN)) {
+            for (ValueCoding c : ValueCoding.CODEBOOKS) {
                 ValueCoding.Encoded e = c.encode(values);
                 if (c == ValueCoding.CODEBOOK) {
                     plainValues = Math.min(plainValues, e.bytes().length);

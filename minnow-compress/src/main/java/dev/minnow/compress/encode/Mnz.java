@@ -60,7 +60,8 @@ import java.util.zip.CRC32;
  *  6+N+4R   10+N+4R   14+N+4R   14+N+4R+I  15+N+4R+I  19+N+4R+I
  *  format: 0 dense, 1 bitmask, 2 CSR, 3 CSC, 4 relative index, 5 relative index Huffman
  *          (param = gap bits k); index bytes as the format class writes them
- *  coding: 0 float32, 1 float16, 2 codebook, 3 codebook + Huffman (layout in ValueCoding)
+ *  coding: 0 float32, 1 float16, 2 codebook, 3 codebook + Huffman, 4 and 5 the same with a packed
+ *          codebook (layout in ValueCoding)
  * </pre>
  *
  * Reading checks the preamble and every section's length and CRC32 before it uses any of them,

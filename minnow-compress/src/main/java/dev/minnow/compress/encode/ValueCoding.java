@@ -15,17 +15,31 @@ import java.util.Arrays;
  * FLOAT16           n x 2 bytes   IEEE half (lossy: only when asked for)
  * CODEBOOK          u16 K | K x 4 codebook | u8 bits b | ceil(n*b/8) bytes of b-bit indices
  * CODEBOOK_HUFFMAN  u16 K | K x 4 codebook | u8 bits b | u16 T | T bytes Huffman table | Huffman-coded indices
+ * CODEBOOK_PACKED           as CODEBOOK, with the K x 4 codebook replaced by u16 P | P bytes of {@link PackedCodebook}
+ * CODEBOOK_PACKED_HUFFMAN   as CODEBOOK_HUFFMAN, with the codebook packed the same way
  * </pre>
  * A codebook is exact: it lists the distinct bit patterns of the values, so a layer that weight
  * sharing left with at most {@link #MAX_CODEBOOK} values is stored as indices, bit for bit.
  */
 public enum ValueCoding {
-    FLOAT32, FLOAT16, CODEBOOK, CODEBOOK_HUFFMAN;
+    FLOAT32, FLOAT16, CODEBOOK, CODEBOOK_HUFFMAN, CODEBOOK_PACKED, CODEBOOK_PACKED_HUFFMAN;
 
     public static final int MAX_CODEBOOK = 256;
 
     /** The bytes and how many of them are codebook and Huffman table (the rest are values). */
     public record Encoded(ValueCoding coding, byte[] bytes, int codebookBytes, int huffmanTableBytes) {
+    }
+
+    /** The codings that store a codebook, in the order ties are broken. */
+    static final java.util.List<ValueCoding> CODEBOOKS = java.util.List.of(CODEBOOK, CODEBOOK_HUFFMAN, CODEBOOK_PACKED,
+            CODEBOOK_PACKED_HUFFMAN);
+
+    private boolean packed() {
+        return this == CODEBOOK_PACKED || this == CODEBOOK_PACKED_HUFFMAN;
+    }
+
+    private boolean huffman() {
+        return this == CODEBOOK_HUFFMAN || this == CODEBOOK_PACKED_HUFFMAN;
     }
 
     public int id() {
@@ -77,25 +91,33 @@ public enum ValueCoding {
                         out.writeShort(Float.floatToFloat16(v));
                     }
                 }
-                case CODEBOOK, CODEBOOK_HUFFMAN -> {
+                case CODEBOOK, CODEBOOK_HUFFMAN, CODEBOOK_PACKED, CODEBOOK_PACKED_HUFFMAN -> {
                     int[] book = codebook(values);
                     if (book == null) {
                         throw new IllegalArgumentException("more than " + MAX_CODEBOOK + " distinct values");
                     }
                     out.writeShort(book.length);
-                    for (int b : book) {
-                        out.writeInt(b);
+                    int codebookBytes;
+                    if (packed()) {
+                        byte[] p = PackedCodebook.encode(book);
+                        out.writeShort(p.length);
+                        out.write(p);
+                        codebookBytes = 2 + 2 + p.length;
+                    } else {
+                        for (int b : book) {
+                            out.writeInt(b);
+                        }
+                        codebookBytes = 2 + 4 * book.length;
                     }
                     int indexBits = SparseFormat.bitsFor(book.length - 1);
                     out.writeByte(indexBits);
-                    int codebookBytes = 2 + 4 * book.length;
                     int[] symbols = new int[values.length];
                     for (int i = 0; i < values.length; i++) {
                         symbols[i] = Arrays.binarySearch(book, Float.floatToRawIntBits(values[i]));
                     }
                     int tableBytes = 0;
                     BitWriter bits = new BitWriter();
-                    if (this == CODEBOOK) {
+                    if (!huffman()) {
                         for (int s : symbols) {
                             bits.write(s, indexBits);
                         }
@@ -139,15 +161,24 @@ public enum ValueCoding {
                         r[i] = Float.float16ToFloat(in.getShort());
                     }
                 }
-                case CODEBOOK, CODEBOOK_HUFFMAN -> {
+                case CODEBOOK, CODEBOOK_HUFFMAN, CODEBOOK_PACKED, CODEBOOK_PACKED_HUFFMAN -> {
                     int k = Short.toUnsignedInt(in.getShort());
                     if (k == 0 && count > 0 || k > MAX_CODEBOOK) {
                         throw new InvalidInputException(what + ": codebook of " + k + " entries for " + count
                                 + " values; the file is corrupt");
                     }
                     float[] book = new float[k];
-                    for (int i = 0; i < k; i++) {
-                        book[i] = Float.intBitsToFloat(in.getInt());
+                    if (packed()) {
+                        byte[] p = new byte[Short.toUnsignedInt(in.getShort())];
+                        in.get(p);
+                        int[] entries = PackedCodebook.decode(p, k, what);
+                        for (int i = 0; i < k; i++) {
+                            book[i] = Float.intBitsToFloat(entries[i]);
+                        }
+                    } else {
+                        for (int i = 0; i < k; i++) {
+                            book[i] = Float.intBitsToFloat(in.getInt());
+                        }
                     }
                     int indexBits = in.get();
                     if (indexBits != SparseFormat.bitsFor(k - 1)) {
@@ -155,7 +186,7 @@ public enum ValueCoding {
                                 + k + "; the file is corrupt");
                     }
                     int[] symbols;
-                    if (this == CODEBOOK) {
+                    if (!huffman()) {
                         byte[] rest = new byte[in.remaining()];
                         in.get(rest);
                         expect(rest.length == ((long) count * indexBits + 7) / 8, what, rest.length,
