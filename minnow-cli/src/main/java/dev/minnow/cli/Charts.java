@@ -85,4 +85,40 @@ final class Charts {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** Writes a chart as PNG or SVG (JFreeSVG), by the file's extension. */
+    static void save(JFreeChart chart, Path file, int width, int height) {
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (name.endsWith(".svg")) {
+                System.setProperty("java.awt.headless", "true");
+                org.jfree.svg.SVGGraphics2D g = new org.jfree.svg.SVGGraphics2D(width, height);
+                chart.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, width, height));
+                AtomicFiles.write(file, g.getSVGDocument().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } else if (name.endsWith(".png")) {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                ChartUtils.writeChartAsPNG(bytes, chart, width, height);
+                AtomicFiles.write(file, bytes.toByteArray());
+            } else {
+                throw new dev.minnow.errors.InvalidInputException("a chart is written as .png or .svg, got " + file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One bar per layer of a numeric key of the layer rows (cost's per-layer energy or cycles). */
+    static void layerBars(Path file, String title, String valueLabel, List<java.util.Map<String, Object>> rows, String key) {
+        org.jfree.data.category.DefaultCategoryDataset data = new org.jfree.data.category.DefaultCategoryDataset();
+        for (java.util.Map<String, Object> row : rows) {
+            if (row.get(key) instanceof Number n) {
+                data.addValue(n.doubleValue(), key, String.valueOf(row.get("name")));
+            }
+        }
+        JFreeChart chart = ChartFactory.createBarChart(title, "layer", valueLabel, data, PlotOrientation.VERTICAL, false,
+                false, false);
+        chart.getCategoryPlot().getDomainAxis().setCategoryLabelPositions(
+                org.jfree.chart.axis.CategoryLabelPositions.UP_45);
+        save(chart, file, Math.max(900, 28 * rows.size()), 600);
+    }
 }

@@ -56,7 +56,7 @@ final class CostCommand implements Callable<Integer> {
             + " 2 s) and written there when the file does not exist yet.")
     Path machine;
 
-    @Option(names = "--plot", paramLabel = "FILE.png", description = "cpu: write a roofline plot with the layers as points.")
+    @Option(names = "--plot", paramLabel = "FILE.svg|FILE.png", description = "Write a chart of the run: cpu, a roofline with the layers as points; systolic, eyeriss and eie, each layer's energy.")
     Path plot;
 
     @Option(names = "--activation-density", defaultValue = "1", paramLabel = "D", description = "eie: fraction of"
@@ -134,6 +134,10 @@ final class CostCommand implements Callable<Integer> {
                 default -> EieCost.run(g, config == null ? dev.minnow.hw.eie.EieConfig.paper()
                         : dev.minnow.hw.eie.EieConfig.read(config), activationDensity, r);
             };
+            if (!hw.equals("cpu")) {
+                plotLayers(r, hw.equals("eyeriss") ? "energy_mac_units" : "energy_pj",
+                        hw.equals("eyeriss") ? "energy (MAC units)" : "energy (pJ)");
+            }
             common.emit(r, human);
             return 0;
         }
@@ -243,6 +247,7 @@ final class CostCommand implements Callable<Integer> {
         r.put("energy_table", energy.name() + " (" + energy.source() + "), " + bits + "-bit operands; SRAM and DRAM counts"
                 + " taken as word accesses");
         r.put("layers", rows);
+        plotLayers(r, "energy_pj", "energy (pJ)");
         String human = String.format("%dx%d %s array, %d/%d/%d KB ifmap/filter/ofmap SRAM%s, stall-free%n%n",
                 cfg.arrayRows(), cfg.arrayCols(), cfg.dataflow().code(), cfg.ifmapSramKb(), cfg.filterSramKb(),
                 cfg.ofmapSramKb(), config == null ? " (default)" : "")
@@ -255,5 +260,20 @@ final class CostCommand implements Callable<Integer> {
                 + (skipped.isEmpty() ? "" : "Not mapped: " + String.join(", ", skipped) + "\n");
         common.emit(r, human);
         return 0;
+    }
+
+    /** --plot for the accelerator kinds: one bar per layer. */
+    @SuppressWarnings("unchecked")
+    private void plotLayers(Map<String, Object> r, String key, String label) {
+        if (plot == null) {
+            return;
+        }
+        String name = plot.getFileName().toString();
+        if (!name.endsWith(".svg") && !name.endsWith(".png")) {
+            throw new InvalidInputException("--plot must name an .svg or .png file, got " + plot);
+        }
+        Charts.layerBars(plot, "Energy per layer on " + hw + (model == null ? "" : " (" + model + ")"), label,
+                (List<Map<String, Object>>) r.get("layers"), key);
+        r.put("plot", plot.toString());
     }
 }

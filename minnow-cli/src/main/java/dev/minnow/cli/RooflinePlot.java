@@ -1,15 +1,10 @@
 package dev.minnow.cli;
 
 import dev.minnow.hw.roofline.Roofline;
-import dev.minnow.io.AtomicFiles;
 import java.awt.BasicStroke;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.plot.PlotOrientation;
@@ -57,13 +52,7 @@ final class RooflinePlot {
         r.setSeriesLinesVisible(2, false);
         r.setSeriesShapesVisible(2, true);
         plot.setRenderer(r);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try {
-            ChartUtils.writeChartAsPNG(bytes, chart, 900, 600);
-            AtomicFiles.write(png, bytes.toByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Charts.save(chart, png, 900, 600);
     }
 
     private static XYSeries roof(String name, Roofline rl, double lo, double hi) {

@@ -56,6 +56,27 @@ class CostHwKindsTest {
     }
 
     @Test
+    void everyKindDrawsItsRunAsSvg(@TempDir Path dir) throws Exception {
+        for (String hw : new String[] {"systolic", "eyeriss", "eie"}) {
+            Path svg = dir.resolve(hw + ".svg");
+            Run r = run("cost", "lenet5", "--hw", hw, "--plot", svg.toString(), "--json");
+            assertEquals(0, r.code(), r.err());
+            String doc = Files.readString(svg);
+            assertTrue(doc.contains("<svg") && doc.contains("</svg>") && doc.contains("Energy per layer"), hw);
+            // one bar per layer: lenet5 has two convolutions and two dense layers
+            assertTrue(lastLine(r.out()).contains("\"plot\":"), hw);
+        }
+        Path m = dir.resolve("m.yaml");
+        Files.writeString(m, "name: fixed\ncores: 2\npeak_gflops_one_core: 50\npeak_gflops: 100\nread_gb_s: 20\ntriad_gb_s: 16\n");
+        Path roof = dir.resolve("roof.svg");
+        assertEquals(0, run("cost", "lenet5", "--hw", "cpu", "--machine", m.toString(), "--plot", roof.toString()).code());
+        assertTrue(Files.readString(roof).contains("<svg"));
+        Run bad = run("cost", "lenet5", "--hw", "eie", "--plot", dir.resolve("x.gif").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains(".svg or .png"), bad.err());
+    }
+
+    @Test
     void eyerissAndEie(@TempDir Path dir) throws Exception {
         Run e = run("cost", "lenet5", "--hw", "eyeriss", "--json");
         assertEquals(0, e.code(), e.err());
