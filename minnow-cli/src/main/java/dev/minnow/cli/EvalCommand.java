@@ -22,6 +22,7 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Examples:", "  minnow eval lenet5.onnx --dataset mnist",
                 "  minnow eval model.onnx --dataset cifar10 --json",
                 "  minnow eval q.onnx --dataset mnist --backend ort",
+                "  minnow eval int8.onnx --compare-with float.onnx --dataset cifar10 --resize 224 --samples 1000",
                 "  minnow eval resnet50.onnx --dataset imagefolder:val-subset --classes synsets.txt --resize 224"})
 final class EvalCommand implements Callable<Integer> {
     @Mixin
@@ -45,26 +46,67 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--confusion", description = "Also print the confusion matrix.")
     boolean confusion;
 
+    @Option(names = "--samples", paramLabel = "N", description = "Evaluate on N test images spread evenly over the "
+            + "test set (every size/N-th image; some test sets are stored class by class). Default: all.")
+    Integer samples;
+
+    @Option(names = "--compare-with", paramLabel = "MODEL", description = "A reference model (for example the float "
+            + "model a quantized one came from), run by the same backend on the same preprocessed images: reports the "
+            + "share of images on which both give the same top-1 class (agreement_top1). Labels are not needed, so an "
+            + "ImageNet model can be compared on other images.")
+    String compareWith;
+
     @Override
     public Integer call() {
         common.apply();
         Graph g = Models.load(model, 1);
         DatasetSplit split = data.load();
+        dev.minnow.data.Dataset test = samples == null ? split.test() : new EvenSubset(split.test(), samples);
         int fixedBatch = g.inputs().getFirst().type().shape().rank() > 0 ? g.inputs().getFirst().type().shape().dim(0) : -1;
         if (fixedBatch > 0) {
             batchSize = fixedBatch; // the model was exported for this batch size only
         }
         Preprocessing pre = preprocess.resolve(g, split.normalization(), split.test().sampleShape().dim(2));
+        if (compareWith != null) {
+            return compare(g, test, pre);
+        }
         try (ModelRunner executor = backendOptions.open(model, g)) {
-            return evaluate(split, pre, batch -> executor.predict(pre.apply(batch)), executor.backend());
+            return evaluate(test, pre, batch -> executor.predict(pre.apply(batch)), executor.backend());
         }
     }
 
-    private int evaluate(DatasetSplit split, Preprocessing pre, Model runner, Backend backend) {
-        int channels = split.test().sampleShape().dim(0);
+    private int compare(Graph g, dev.minnow.data.Dataset test, Preprocessing pre) {
+        Graph ref = Models.load(compareWith, 1);
+        try (ModelRunner executor = backendOptions.open(model, g);
+             ModelRunner reference = backendOptions.open(compareWith, ref)) {
+            Progress bar = new Progress("compare", test.size(), "img");
+            Agreement a = Agreement.measure(test, batchSize, batch -> executor.predict(pre.apply(batch)),
+                    batch -> reference.predict(pre.apply(batch)), bar);
+            bar.finish();
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("model", model);
+            j.put("compare_with", compareWith);
+            j.put("dataset", data.dataset);
+            j.put("backend", executor.backend().label);
+            j.put("samples", a.samples());
+            j.put("agreement_top1", a.rate());
+            j.put("top1", a.top1());
+            j.put("top1_reference", a.top1Reference());
+            j.put("preprocessing", pre.toMetadata());
+            String human = new Table("model", "reference", "samples", "same top-1", "top-1", "reference top-1")
+                    .row(model, compareWith, a.samples(), Table.percent(a.rate()),
+                            a.top1() == null ? "-" : Table.percent(a.top1()),
+                            a.top1Reference() == null ? "-" : Table.percent(a.top1Reference())).render();
+            common.emit(j, human);
+            return 0;
+        }
+    }
+
+    private int evaluate(dev.minnow.data.Dataset test, Preprocessing pre, Model runner, Backend backend) {
+        int channels = test.sampleShape().dim(0);
         Normalization identity = new Normalization(new float[channels], filled(channels, 1f));
-        Progress bar = new Progress("eval", split.test().size(), "img");
-        EvalResult r = Evaluator.of(runner).evaluate(split.test(), identity, batchSize,
+        Progress bar = new Progress("eval", test.size(), "img");
+        EvalResult r = Evaluator.of(runner).evaluate(test, identity, batchSize,
                 (done, total) -> bar.update(done, null));
         bar.finish();
         Map<String, Object> j = new LinkedHashMap<>();
@@ -76,15 +118,15 @@ final class EvalCommand implements Callable<Integer> {
         j.put("loss", r.loss());
         j.put("samples", r.samples());
         j.put("preprocessing", pre.toMetadata());
-        int emptyClasses = classesWithoutSamples(split.test());
-        j.put("classes", split.test().numClasses());
+        int emptyClasses = classesWithoutSamples(test);
+        j.put("classes", test.numClasses());
         j.put("classes_without_images", emptyClasses);
         String human = new Table("model", "dataset", "samples", "top-1", "top-5", "loss")
                 .row(model, data.dataset, r.samples(), Table.percent(r.top1()), Table.percent(r.top5()),
                         String.format("%.4f", r.loss())).render();
         if (emptyClasses > 0) {
             human += String.format("%d classes, %d of them without test images (their class indices are kept)%n",
-                    split.test().numClasses(), emptyClasses);
+                    test.numClasses(), emptyClasses);
         }
         if (confusion) {
             human += "\n" + r.confusion();
