@@ -482,4 +482,39 @@ class RandomShapeKernelsTest {
             assertArrayEquals(want, got, "int8 convolution " + g + " xU=" + xU + " wU=" + wU + " zp=" + zpKind);
         });
     }
+
+    @Test
+    void int8ConvStaysExactOnLongExtremeSums() {
+        // the float route is exact only below 2^24: 576- and 1,152-term sums of the largest odd products
+        // (x 255, w -128 / -127 after the uint8 shift) cross it, so they must go in chunks; summed
+        // whole in float they come out rounded
+        for (int channels : new int[] {64, 128}) {
+            ConvGeometry g = ConvGeometry.of(1, channels, 6, 6, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+            byte[] x = new byte[g.inputSize()];
+            java.util.Arrays.fill(x, (byte) 255);
+            byte[] w = new byte[3 * channels * 9];
+            for (int i = 0; i < w.length / 3; i++) {
+                w[i] = (byte) (i % 2); // codes 0 and 1: -128 and -127, so the products (and sums) are odd
+            }
+            SplittableRandom rnd = new SplittableRandom(channels);
+            for (int i = 0; i < w.length / 3; i++) {
+                w[w.length / 3 + i] = (byte) rnd.nextInt(256); // a second filter of random codes
+            }
+            int per = channels * 9;
+            int[] xi = new int[x.length];
+            int[] wi = new int[w.length];
+            for (int i = 0; i < x.length; i++) {
+                xi[i] = 255;
+            }
+            for (int i = 0; i < w.length; i++) {
+                wi[i] = (w[i] & 0xff) - 128;
+            }
+            int[] want = new int[g.outputSize()];
+            IntConv2d.forward(g, xi, wi, want);
+            int[] got = new int[want.length];
+            Int8Conv2d.forward(g, x, true, 0, Int8Conv2d.prepare(w, true, new int[] {128}, 3, 1, per, false), got);
+            assertArrayEquals(want, got, channels + " channels");
+            assertTrue(Math.abs((long) want[14]) > 1 << 24, "an interior sum of filter 0 crosses 2^24: " + want[14]);
+        }
+    }
 }

@@ -28,6 +28,30 @@ class IntegerOpsRandomTest {
     }
 
     @Test
+    void matMulIntegerStaysExactPast2To24() {
+        // 1,100-term sums of odd products near the largest (255 x -128 / -127) cross 2^24, where a
+        // float sum would round; the kernel must add exact chunks in int32
+        int k = 1100;
+        byte[] av = new byte[2 * k];
+        java.util.Arrays.fill(av, (byte) 255);
+        byte[] bv = new byte[k * 3];
+        for (int i = 0; i < bv.length; i++) {
+            bv[i] = (byte) (i % 2 == 0 ? -128 : -127);
+        }
+        Tensor a = Tensor.wrap(DType.UINT8, Shape.of(2, k), av);
+        Tensor b = Tensor.wrap(DType.INT8, Shape.of(k, 3), bv);
+        Tensor y = op("MatMulInteger").forward(null, new Tensor[] {a, b})[0];
+        for (int j = 0; j < 3; j++) {
+            long want = 0;
+            for (int kk = 0; kk < k; kk++) {
+                want += 255L * bv[kk * 3 + j];
+            }
+            assertEquals(want, y.getLong(j), "column " + j);
+            assertEquals(true, Math.abs(want) > 1 << 24, "the sum crosses 2^24");
+        }
+    }
+
+    @Test
     void matMulIntegerEqualsLongLoops() {
         SplittableRandom rnd = new SplittableRandom(71);
         for (int trial = 0; trial < 60; trial++) {
