@@ -8,8 +8,9 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
- * JSON for the runner's state file: written here (maps, lists, numbers, strings, booleans,
- * null; NaN and infinities as null), read back with snakeyaml-engine (JSON is YAML 1.2).
+ * JSON for the runner's state file, report.json and every command's `--json` line: written here
+ * (maps, lists, arrays, numbers, strings, booleans, null; NaN and infinities as null; whole
+ * numbers as 12345678.0, never in exponent form), read back with snakeyaml-engine (JSON is YAML 1.2).
  */
 public final class JsonText {
     private JsonText() {
@@ -62,12 +63,19 @@ public final class JsonText {
             }
             case double[] a -> write(b, java.util.Arrays.stream(a).boxed().toList());
             case int[] a -> write(b, java.util.Arrays.stream(a).boxed().toList());
+            case long[] a -> write(b, java.util.Arrays.stream(a).boxed().toList());
             default -> string(b, v.toString());
         }
     }
 
     private static void number(StringBuilder b, double d) {
-        b.append(Double.isFinite(d) ? Double.toString(d) : "null");
+        if (!Double.isFinite(d)) {
+            b.append("null");
+        } else if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            b.append((long) d).append(".0"); // 12345678.0, not 1.2345678E7
+        } else {
+            b.append(d);
+        }
     }
 
     private static void string(StringBuilder b, String s) {
