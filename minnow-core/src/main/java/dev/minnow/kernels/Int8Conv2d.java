@@ -7,7 +7,8 @@ package dev.minnow.kernels;
  * input's zero point, as QLinearConv defines, so it contributes nothing.
  *
  * <p>Grouped convolutions run im2col over the codes (a 1x1, stride 1, unpadded one reads x as it
- * is) and {@link Int8Gemm} with the weights packed once ({@link #prepare}); the zero points come
+ * is) and the float GEMM on the codes, exact below 2^24 ({@link #EXACT_FLOAT_TERMS}; {@link Int8Gemm}
+ * is the integer reference), with the weights prepared once ({@link #prepare}); the zero points come
  * out through sums: sum (x - zx)(w - zw) = sum x w - zx sum w - zw sum x + K zx zw, the weight row
  * sums made once, the column sums of x only when some zw is not 0. Depthwise convolutions
  * (one input and one output channel per group) run {@link #depthwise}, direct loops over a
@@ -20,11 +21,11 @@ public final class Int8Conv2d {
     /**
      * Weights [M, C/groups, kH, kW] prepared once. uint8 weights are moved to int8 (w - 128 with
      * the zero point moved alike), so x may be uint8 or int8 and every product fits in a short.
-     * packed: per group the (M/groups) x K int8 matrix, null when depthwise; shifted: w - zw as ints
+     * codesAsFloats: the int8 codes as floats for the exact float GEMM, null when depthwise; shifted: w - zw as ints
      * (the depthwise kernel's and the naive twin's input); rowSums: sum of the int8 codes per
      * output channel; zeroPoints: per output channel, in the int8 form.
      */
-    public record Weights(int outChannels, int groups, int perFilter, boolean depthwise, Int8Gemm.PackedRows[] packed,
+    public record Weights(int outChannels, int groups, int perFilter, boolean depthwise,
                           int[] shifted, int[] rowSums, int[] zeroPoints, boolean zeroPointsZero, float[] codesAsFloats) {
     }
 
@@ -61,14 +62,6 @@ public final class Int8Conv2d {
                 shifted[k] = v - z;
             }
         }
-        Int8Gemm.PackedRows[] packed = null;
-        if (!depthwise) {
-            packed = new Int8Gemm.PackedRows[groups];
-            int mpg = outChannels / groups;
-            for (int grp = 0; grp < groups; grp++) {
-                packed[grp] = Int8Gemm.packRows(mpg, perFilter, codes, grp * mpg * perFilter, perFilter, false);
-            }
-        }
         float[] asFloats = null;
         if (!depthwise) {
             asFloats = new float[codes.length];
@@ -76,7 +69,7 @@ public final class Int8Conv2d {
                 asFloats[i] = codes[i];
             }
         }
-        return new Weights(outChannels, groups, perFilter, depthwise, packed, shifted, rowSums, zp, allZero, asFloats);
+        return new Weights(outChannels, groups, perFilter, depthwise, shifted, rowSums, zp, allZero, asFloats);
     }
 
     /** Whether g is a depthwise convolution (the case {@link #depthwise} handles). */
@@ -112,11 +105,7 @@ public final class Int8Conv2d {
                     bOff = 0;
                 }
                 int cOff = (n * g.outChannels() + grp * mpg) * pixels;
-                if (w.codesAsFloats() != null) {
-                    exactFloatGemm(w.codesAsFloats(), grp * mpg * k, mpg, k, pixels, b, bOff, xUnsigned, acc, cOff);
-                } else {
-                    Int8Gemm.gemm(w.packed()[grp], pixels, b, bOff, pixels, xUnsigned, acc, cOff, pixels);
-                }
+                exactFloatGemm(w.codesAsFloats(), grp * mpg * k, mpg, k, pixels, b, bOff, xUnsigned, acc, cOff);
                 if (colSums != null) {
                     java.util.Arrays.fill(colSums, 0);
                     for (int r = 0; r < k; r++) {

@@ -36,12 +36,12 @@ public final class MatMulIntegerOp extends NnOp {
     }
 
     /**
-     * B's codes ready for {@link Int8Gemm}: each distinct [K, N] matrix of B packed, its column
+     * B's codes ready for the exact float GEMM: each distinct [K, N] matrix of B as floats, its column
      * sums, and its zero points (1 or N). uint8 B meeting uint8 A is moved to int8 (b - 128, zero
      * points alike) so that every product fits in a short. Made once per constant B by the
      * inference kernels, per call otherwise.
      */
-    public record PreparedB(Tensor b, Tensor zeroPoint, boolean forUnsignedA, Int8Gemm.PackedCols[] packed,
+    public record PreparedB(Tensor b, Tensor zeroPoint, boolean forUnsignedA,
                             int[] colSums, int[] zeroPoints, float[] codesAsFloats) {
     }
 
@@ -67,10 +67,8 @@ public final class MatMulIntegerOp extends NnOp {
         }
         boolean unsigned = bU && shift == 0;
         int count = k * n == 0 ? 0 : raw.length / (k * n);
-        Int8Gemm.PackedCols[] packed = new Int8Gemm.PackedCols[count];
         int[] colSums = new int[count * n];
         for (int i = 0; i < count; i++) {
-            packed[i] = Int8Gemm.packCols(k, n, codes, i * k * n, n, unsigned);
             for (int r = 0; r < k; r++) {
                 int row = i * k * n + r * n;
                 for (int j = 0; j < n; j++) {
@@ -82,7 +80,7 @@ public final class MatMulIntegerOp extends NnOp {
         for (int i = 0; i < asFloats.length; i++) {
             asFloats[i] = unsigned ? codes[i] & 0xff : codes[i];
         }
-        return new PreparedB(b, zp, aUnsigned, packed, colSums, zeroPoints, asFloats);
+        return new PreparedB(b, zp, aUnsigned, colSums, zeroPoints, asFloats);
     }
 
     /**
@@ -112,7 +110,7 @@ public final class MatMulIntegerOp extends NnOp {
 
     /**
      * Exact batched product (A - a_zero_point)(B - b_zero_point) in MatMul's output layout: the
-     * codes multiplied by {@link Int8Gemm}, then sum (a - za)(b - zb) = sum ab - zb sum a - za
+     * codes multiplied exactly (see exactFloatGemm), then sum (a - za)(b - zb) = sum ab - zb sum a - za
      * sum b + K za zb with A's row sums and B's column sums.
      */
     static int[] multiply(MatMulOp.Plan p, Tensor a, Tensor aZp, PreparedB pb, String op) {
