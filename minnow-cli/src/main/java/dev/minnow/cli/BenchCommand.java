@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
                         + "and then run alternately in blocks of about a second of runs each, so both see the same machine conditions."},
         footer = {"", "Examples:", "  minnow bench resnet18 --batch 1 --threads 2 --compare ort",
                 "  minnow bench model.onnx --batch 16 --json", "  minnow bench q.onnx --backend ort --threads 1 --json",
-                "  minnow bench --sparse-sweep --threads 1   (dense vs sparse kernels at 50-95% sparsity, batch 1 and 64)"})
+                "  minnow bench --sparse-sweep --threads 1   (dense vs sparse kernels at 50-95%% sparsity, batch 1 and 64)"})
 final class BenchCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -47,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--sparse-sweep", description = "Instead of a model: dense vs sparse kernels on LeNet-300-100's 784x300 "
-            + "layer and ResNet-20 3x3 convs pruned to 50/70/90/95%, at batch 1 and 64, with the crossover sparsity "
+            + "layer and ResNet-20 3x3 convs pruned to 50/70/90/95%%, at batch 1 and 64, with the crossover sparsity "
             + "(--seconds scales the time per point).")
     boolean sparseSweep;
 

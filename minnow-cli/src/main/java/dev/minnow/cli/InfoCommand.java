@@ -29,6 +29,10 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--list", description = "List the zoo models.")
     boolean list;
 
+    @Option(names = "--channel-groups", description = "List the channel groups that channel pruning sees (what"
+            + " `prune --group-sparsity` names): each group's layers, channels, and why a blocked group cannot be pruned.")
+    boolean channelGroups;
+
     @Override
     public Integer call() {
         common.apply();
@@ -39,6 +43,9 @@ final class InfoCommand implements Callable<Integer> {
             return 0;
         }
         Graph g = Models.load(model, 1);
+        if (channelGroups) {
+            return listGroups(g);
+        }
         CostReport s = CostReport.of(g);
         List<Map<String, Object>> layers = new ArrayList<>();
         Table t = new Table("layer", "op", "params", "MACs", "read", "written", "FLOP/B", "output shape");
@@ -76,6 +83,34 @@ final class InfoCommand implements Callable<Integer> {
                 Table.count(s.params()), Table.count(s.macs()), bytes(s.bytesRead()), bytes(s.bytesWritten()),
                 bytes(s.weightBytes()), bytes(s.activationBytes()), s.arithmeticIntensity(), g.nodes().size());
         common.emit(r, human);
+        return 0;
+    }
+
+    private int listGroups(Graph g) {
+        var deps = dev.minnow.compress.prune.ChannelDependencies.of(g);
+        List<Map<String, Object>> groups = new ArrayList<>();
+        Table t = new Table("group", "channels", "prunable", "layers", "blocked by");
+        for (var grp : deps.groups()) {
+            if (grp.sourceNodes().isEmpty()) {
+                continue; // a graph input's channels: nothing makes them
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", grp.name());
+            m.put("channels", grp.size());
+            m.put("prunable", grp.prunable());
+            m.put("layers", List.copyOf(grp.sourceNodes()));
+            m.put("blocked_by", grp.blockedBy());
+            groups.add(m);
+            t.row(grp.name(), String.valueOf(grp.size()), grp.prunable() ? "yes" : "no",
+                    String.valueOf(grp.sourceNodes().size()), grp.blockedBy() == null ? "" : grp.blockedBy());
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", model);
+        r.put("groups", groups);
+        common.emit(r, t.render() + String.format("%n%d groups, %d prunable. `minnow prune MODEL --granularity channel"
+                + " --group-sparsity NAME=F` prunes a fraction F of one (a pattern with * names several; F = 1"
+                + " removes a residual block's inner group whole).%n", groups.size(),
+                groups.stream().filter(m -> (Boolean) m.get("prunable")).count()));
         return 0;
     }
 

@@ -37,6 +37,8 @@ import picocli.CommandLine.Parameters;
                 "  minnow prune resnet20.onnx --dataset cifar10 --granularity channel --method l1 --target-macs 0.5 \\",
                 "      --round-to 8 --finetune-epochs 10 --out resnet20-half.onnx --json",
                 "  minnow prune model.onnx --dataset cifar10 --granularity 2:4 --finetune-epochs 1 --out sparse.onnx",
+                "  minnow prune resnet20.onnx --dataset cifar10 --granularity channel --group-sparsity 'layer1.1.conv1=1' \\",
+                "      --group-sparsity 'layer3.?.conv1=0.5' --finetune-epochs 5 --out resnet20-slim.onnx",
                 "", "The input model file is never modified."})
 final class PruneCommand implements Callable<Integer> {
     @Mixin
@@ -70,6 +72,13 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--target-params", description = "Fraction of parameters to remove.")
     Double targetParams;
+
+    @Option(names = "--group-sparsity", paramLabel = "GROUP=F", description = "Fraction F of one channel group's channels"
+            + " removed (repeatable; GROUP is a group's name, one of its layers or a pattern with *, as `minnow info MODEL"
+            + " --channel-groups` lists them). F = 1 removes a residual block's inner group, so the block goes whole."
+            + " Named groups are pruned at the first step and left out of --target-macs/--target-params/--sparsity,"
+            + " which then apply to the other groups; alone, it is the whole plan.")
+    Map<String, Double> groupSparsity = new LinkedHashMap<>();
 
     @Option(names = "--scope", defaultValue = "global", description = "Fine-grained threshold: global (one magnitude threshold over all layers, so"
             + " large layers give up more) or layer (each layer the same fraction) (default: ${DEFAULT-VALUE}).")
@@ -126,7 +135,7 @@ final class PruneCommand implements Callable<Integer> {
             throw new InvalidInputException("--finetune-epochs must be 0 or more, got " + finetuneEpochs);
         }
         PruneRun.Settings settings = new PruneRun.Settings(granularity, importance(), sparsity, targetMacs, targetParams,
-                schedule, steps, roundTo, scope.equals("global"));
+                schedule, steps, roundTo, scope.equals("global"), groupSparsity);
         Graph g = Models.load(model, seed);
         DatasetSplit loaded = data.load();
         Preprocessing pre = preprocess.resolve(g, loaded.normalization(), loaded.test().sampleShape().dim(2));

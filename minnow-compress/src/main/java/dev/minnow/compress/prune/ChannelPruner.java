@@ -32,13 +32,13 @@ public final class ChannelPruner {
         return prune(deps, g -> fraction);
     }
 
-    /** Prunes each group by its own fraction (0 leaves it as it is). */
+    /** Prunes each group by its own fraction (0 leaves it as it is; 1 removes a residual block's inner group whole). */
     public PassResult prune(ChannelDependencies deps, java.util.function.ToDoubleFunction<ChannelGroup> fraction) {
         List<ChannelClass> remove = new ArrayList<>();
         for (ChannelGroup g : deps.prunableGroups()) {
             double f = fraction.applyAsDouble(g);
-            if (!(f >= 0 && f < 1)) {
-                throw new InvalidInputException("the pruned fraction of group " + g.name() + " must be in [0, 1), got " + f);
+            if (!(f >= 0 && f <= 1)) {
+                throw new InvalidInputException("the pruned fraction of group " + g.name() + " must be in [0, 1], got " + f);
             }
             remove.addAll(choose(deps.graph(), g, f));
         }
@@ -48,6 +48,15 @@ public final class ChannelPruner {
     /** The classes of one group to remove for a fraction, lowest importance first. */
     public List<ChannelClass> choose(Graph graph, ChannelGroup g, double fraction) {
         int total = g.size();
+        if (fraction >= 1) {
+            // the whole group: a residual block's inner channels (ChannelPruning checks that an Add bypasses them)
+            for (ChannelClass c : g.classes()) {
+                if (!c.removable()) {
+                    throw new InvalidInputException("group " + g.name() + " cannot lose every channel: " + c.blockedBy());
+                }
+            }
+            return g.classes();
+        }
         int keep = (int) Math.ceil(total * (1 - fraction) - 1e-9); // 1 - (1 - k/n) may exceed k/n by an ulp
         if (roundTo > 1) {
             keep = Math.min(total, Math.max(roundTo, (keep + roundTo - 1) / roundTo * roundTo));

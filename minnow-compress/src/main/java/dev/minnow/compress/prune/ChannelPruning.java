@@ -25,7 +25,8 @@ import java.util.TreeSet;
  * at every place the {@link ChannelDependencies} bound to it, and the depthwise convolutions and
  * Splits on the way get their new channel counts. The classes must come from an analysis of the
  * same graph the pass is applied to (the pass checks that each class's values still exist with
- * the analysed channel counts).
+ * the analysed channel counts). Removing every channel of a residual block's inner group removes
+ * the block: its convolutions go and the Add that bypassed it adds their constant output.
  */
 public final class ChannelPruning implements GraphPass {
     private final ChannelDependencies deps;
@@ -77,22 +78,35 @@ public final class ChannelPruning implements GraphPass {
                         + g.size() + " channels removed");
             }
         }
+        Set<String> emptied = new HashSet<>();
         for (Map.Entry<String, TreeSet<Integer>> r : removedChannels.entrySet()) {
             TensorTypeCheck.require(e, r.getKey(), deps.channelsOf(r.getKey()));
             if (r.getValue().size() >= deps.channelsOf(r.getKey())) {
-                throw new InvalidInputException("pruning would remove every channel of '" + r.getKey()
-                        + "'; keep at least one channel per layer (lower the sparsity of its group)");
+                emptied.add(r.getKey());
             }
         }
+        List<Node> collapsed = collapsedReaders(e, emptied);
         removedIndices.forEach((name, byAxis) -> {
             Tensor t = e.initializer(name);
             for (Map.Entry<Integer, TreeSet<Integer>> a : byAxis.entrySet()) {
+                if (a.getValue().size() >= t.shape().dim(a.getKey())) {
+                    continue; // an emptied branch: its nodes are removed below, not cut to nothing
+                }
                 t = without(t, a.getKey(), a.getValue(), name);
             }
             e.replaceInitializer(name, t);
         });
         for (Node n : deps.resizedNodes()) {
-            resize(e, n, removedChannels);
+            if (!emptied.contains(n.output(0))) {
+                resize(e, n, removedChannels);
+            }
+        }
+        for (Node c : collapsed) {
+            record.change(collapse(e, findByName(e, c.name())));
+        }
+        if (!collapsed.isEmpty()) {
+            e.removeUnused();
+            record.count("branches_removed", collapsed.size());
         }
         e.commit();
         long paramsAfter = 0;
@@ -101,6 +115,107 @@ public final class ChannelPruning implements GraphPass {
         }
         record.count("params_before", paramsBefore).count("params_after", paramsAfter);
         return record.build();
+    }
+
+    /**
+     * The convolutions that read a value losing every channel. That is allowed only for a branch
+     * whose end an Add bypasses (a residual block's inner channels): the values inside the group
+     * go with their nodes, and each convolution reading them becomes a constant (its bias) that
+     * {@link #collapse} folds into the Add. Anything else reading an emptied value is refused.
+     */
+    private static List<Node> collapsedReaders(GraphEditor e, Set<String> emptied) {
+        List<Node> r = new ArrayList<>();
+        for (String v : emptied) {
+            String why = e.isGraphOutput(v) ? "it is a graph output" : null;
+            for (Node n : why == null ? e.readers(v) : List.<Node>of()) {
+                boolean inside = n.outputs().stream().allMatch(o -> o.isEmpty() || emptied.contains(o));
+                if (inside) {
+                    continue;
+                }
+                if (n.opType().equals("Conv") && n.input(0).equals(v) && n.attributes().getInt("group", 1) == 1) {
+                    if (!r.contains(n)) {
+                        r.add(n);
+                    }
+                    continue;
+                }
+                why = "'" + n.name() + "' (" + n.opType() + ") reads it";
+                break;
+            }
+            if (why != null) {
+                throw new InvalidInputException("pruning would remove every channel of '" + v + "' and " + why
+                        + "; keep at least one channel per layer (lower the sparsity of its group). Only a residual"
+                        + " branch, whose output an Add bypasses, can be removed whole");
+            }
+        }
+        return r;
+    }
+
+    /**
+     * Replaces a convolution whose input lost every channel by its constant output (the bias),
+     * folded through the batch norm, ReLU or identity that follow it alone, into the Add that
+     * bypasses the branch. Returns a line for the record.
+     */
+    private static String collapse(GraphEditor e, Node conv) {
+        Tensor w = e.initializer(conv.input(1));
+        int cout = w.shape().dim(0);
+        float[] c = new float[cout];
+        if (conv.inputs().size() > 2 && !conv.input(2).isEmpty()) {
+            System.arraycopy(e.initializer(conv.input(2)).floats(), 0, c, 0, cout);
+        }
+        e.removeNode(conv);
+        String value = conv.output(0);
+        List<String> folded = new ArrayList<>();
+        while (true) {
+            List<Node> rs = e.readers(value);
+            if (rs.size() != 1 || e.isGraphOutput(value) || !rs.get(0).input(0).equals(value)
+                    || rs.get(0).outputs().size() != 1) {
+                break;
+            }
+            Node n = rs.get(0);
+            switch (n.opType()) {
+                case "BatchNormalization" -> {
+                    float[] scale = e.initializer(n.input(1)).floats();
+                    float[] shift = e.initializer(n.input(2)).floats();
+                    float[] mean = e.initializer(n.input(3)).floats();
+                    float[] var = e.initializer(n.input(4)).floats();
+                    double eps = n.attributes().getFloat("epsilon", 1e-5);
+                    for (int i = 0; i < cout; i++) {
+                        c[i] = (float) (scale[i] * (c[i] - mean[i]) / Math.sqrt(var[i] + eps) + shift[i]);
+                    }
+                }
+                case "Relu" -> {
+                    for (int i = 0; i < cout; i++) {
+                        c[i] = Math.max(0, c[i]);
+                    }
+                }
+                case "Identity", "Dropout" -> {
+                }
+                default -> {
+                    n = null;
+                }
+            }
+            if (n == null) {
+                break;
+            }
+            folded.add(n.opType());
+            e.removeNode(n);
+            value = n.output(0);
+        }
+        for (Node r : e.readers(value)) {
+            if (!(r.opType().equals("Add") || r.opType().equals("Sum")) || r.inputs().stream().allMatch(value::equals)) {
+                throw new InvalidInputException("removing every channel that '" + conv.name() + "' reads would make '"
+                        + value + "' constant, and '" + r.name() + "' (" + r.opType() + ") is no residual Add that"
+                        + " bypasses it; lower the sparsity of that group below 1");
+            }
+        }
+        if (e.isGraphOutput(value)) {
+            throw new InvalidInputException("removing every channel that '" + conv.name() + "' reads would make the"
+                    + " graph output '" + value + "' constant; lower the sparsity of that group below 1");
+        }
+        String name = e.addInitializer(conv.name() + "_removed_branch", Tensor.of(Shape.of(1, cout, 1, 1), c));
+        e.rewireReaders(value, name);
+        return "'" + conv.name() + "' read no channel left: its branch is removed and its constant output"
+                + (folded.isEmpty() ? "" : " (through " + String.join(", ", folded) + ")") + " is added instead";
     }
 
     /** New channel counts for a depthwise convolution's group and a Split's sizes. */

@@ -26,14 +26,37 @@ public final class PruneRun {
     private PruneRun() {
     }
 
-    /** How to prune. Exactly one of sparsity, targetMacs, targetParams is set (fractions removed). */
+    /**
+     * How to prune. Exactly one of sparsity, targetMacs, targetParams is set (fractions removed),
+     * or none when {@code groups} fixes every fraction wanted. {@code groups} maps a pattern (a
+     * group's name, one of its layers or values; {@code *} matches any run of characters) to the
+     * fraction of that group's channels removed, 1 removing a residual block's inner group whole;
+     * the groups it names are pruned at the first step and left out of the target's allocation.
+     */
     public record Settings(String granularity, String importance, Double sparsity, Double targetMacs,
-                           Double targetParams, String schedule, int steps, int roundTo, boolean global) {
+                           Double targetParams, String schedule, int steps, int roundTo, boolean global,
+                           Map<String, Double> groups) {
+        public Settings(String granularity, String importance, Double sparsity, Double targetMacs,
+                        Double targetParams, String schedule, int steps, int roundTo, boolean global) {
+            this(granularity, importance, sparsity, targetMacs, targetParams, schedule, steps, roundTo, global, Map.of());
+        }
+
         public Settings {
+            groups = groups == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(groups));
             int targets = (sparsity != null ? 1 : 0) + (targetMacs != null ? 1 : 0) + (targetParams != null ? 1 : 0);
             boolean pattern = granularity.equals("pattern") || granularity.matches("\\d+:\\d+");
-            if (targets != 1 && !(pattern && targets == 0)) {
-                throw new InvalidInputException("give exactly one of --sparsity, --target-macs and --target-params");
+            if (!groups.isEmpty() && !granularity.equals("channel")) {
+                throw new InvalidInputException("per-group fractions (--group-sparsity) need --granularity channel");
+            }
+            for (Map.Entry<String, Double> e : groups.entrySet()) {
+                if (e.getValue() == null || !(e.getValue() >= 0 && e.getValue() <= 1)) {
+                    throw new InvalidInputException("the fraction for group '" + e.getKey() + "' must be in [0, 1]"
+                            + " (1 removes a residual block's inner channels whole); got " + e.getValue());
+                }
+            }
+            if (targets > 1 || targets == 0 && !pattern && groups.isEmpty()) {
+                throw new InvalidInputException("give exactly one of --sparsity, --target-macs and --target-params"
+                        + " (or only --group-sparsity)");
             }
             for (Double f : new Double[] {sparsity, targetMacs, targetParams}) {
                 if (f != null && !(f >= 0 && f < 1)) {
@@ -90,7 +113,13 @@ public final class PruneRun {
         List<Step> steps = new ArrayList<>();
         MaskConstraint masks = MaskConstraint.of(Map.of());
         boolean channel = s.granularity().equals("channel");
-        double goal = goal(g, s);
+        Map<Integer, Double> fixed = channel ? fixedFractions(g, s) : Map.of();
+        Set<String> fixedNames = new java.util.HashSet<>();
+        ChannelDependencies first = fixed.isEmpty() ? null : ChannelDependencies.of(g);
+        if (first != null) {
+            first.prunableGroups().stream().filter(grp -> fixed.containsKey(grp.id())).forEach(grp -> fixedNames.add(grp.name()));
+        }
+        double goal = goal(g, s, fixed);
         AgpSchedule schedule = s.schedule().equals("agp") ? AgpSchedule.agp(goal, s.stepCount())
                 : AgpSchedule.linear(goal, s.stepCount());
         double reached = 0;
@@ -98,10 +127,17 @@ public final class PruneRun {
             double target = schedule.sparsityAt(t);
             if (channel) {
                 PassResult r;
-                if (s.sparsity() != null) {
+                // groups named by --group-sparsity: their fraction at the first step, then left alone
+                Map<Integer, Double> now = t == 1 ? fixed : Map.of();
+                ChannelDependencies deps = t == 1 && first != null ? first : ChannelDependencies.of(g);
+                java.util.function.Predicate<ChannelGroup> free = grp -> !fixedNames.contains(grp.name());
+                if (s.sparsity() == null && s.targetMacs() == null && s.targetParams() == null) {
+                    r = new ChannelPruner(importance.apply(g), s.roundTo()).prune(deps, grp -> now.getOrDefault(grp.id(), 0.0));
+                } else if (s.sparsity() != null) {
                     // the graph already lost `reached` of its channels: remove the rest relative to what is left
                     double relative = 1 - (1 - target) / (1 - reached);
-                    r = new ChannelPruner(importance.apply(g), s.roundTo()).prune(g, relative);
+                    r = new ChannelPruner(importance.apply(g), s.roundTo()).prune(deps,
+                            grp -> now.containsKey(grp.id()) ? now.get(grp.id()) : free.test(grp) ? relative : 0);
                 } else {
                     // a MACs or params target: each step reaches its share of the original's metric
                     boolean macs = s.targetMacs() != null;
@@ -109,12 +145,13 @@ public final class PruneRun {
                     if (s.roundTo() > 1) {
                         // rounded channel counts move in steps: choose per group (a uniform fraction
                         // would jump past the target when a group's kept count drops a whole step)
-                        ChannelDependencies deps = ChannelDependencies.of(g);
-                        Map<Integer, Double> perGroup = roundedFractions(g, deps, s, macs, limit);
+                        Map<Integer, Double> perGroup = roundedFractions(g, deps, s, macs, limit, now, free);
                         r = new ChannelPruner(importance.apply(g), s.roundTo())
                                 .prune(deps, grp -> perGroup.getOrDefault(grp.id(), 0.0));
                     } else {
-                        r = new ChannelPruner(importance.apply(g), 1).prune(g, fractionFor(g, s, macs, limit));
+                        double f = fractionFor(g, s, macs, limit, now, free);
+                        r = new ChannelPruner(importance.apply(g), 1).prune(deps,
+                                grp -> now.containsKey(grp.id()) ? now.get(grp.id()) : free.test(grp) ? f : 0);
                     }
                 }
                 g = r.graph();
@@ -137,8 +174,46 @@ public final class PruneRun {
         return new Result(g, records, steps, masks);
     }
 
+    /**
+     * Fractions by group id for the groups --group-sparsity names (on the graph as it is before
+     * the first step); a pattern that names no prunable group is refused with the names there are.
+     */
+    static Map<Integer, Double> fixedFractions(Graph g, Settings s) {
+        Map<Integer, Double> r = new LinkedHashMap<>();
+        if (s.groups().isEmpty()) {
+            return r;
+        }
+        List<ChannelGroup> groups = ChannelDependencies.of(g).prunableGroups();
+        for (Map.Entry<String, Double> e : s.groups().entrySet()) {
+            java.util.regex.Pattern p = glob(e.getKey());
+            boolean any = false;
+            for (ChannelGroup grp : groups) {
+                if (p.matcher(grp.name()).matches() || grp.sourceNodes().stream().anyMatch(n -> p.matcher(n).matches())
+                        || grp.values().stream().anyMatch(v -> p.matcher(v).matches())) {
+                    r.put(grp.id(), e.getValue());
+                    any = true;
+                }
+            }
+            if (!any) {
+                throw new InvalidInputException("'" + e.getKey() + "' names no prunable channel group; the groups are: "
+                        + String.join(", ", groups.stream().map(ChannelGroup::name).toList())
+                        + " (`minnow info MODEL --channel-groups` shows them with their channels)");
+            }
+        }
+        return r;
+    }
+
+    /** A shell-like pattern: {@code *} any run of characters, {@code ?} one; the rest literal. */
+    static java.util.regex.Pattern glob(String pattern) {
+        StringBuilder b = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            b.append(c == '*' ? ".*" : c == '?' ? "." : java.util.regex.Pattern.quote(String.valueOf(c)));
+        }
+        return java.util.regex.Pattern.compile(b.toString());
+    }
+
     /** The fraction to reach: the sparsity, a params target, a MACs target (channels, by bisection). */
-    private static double goal(Graph g, Settings s) {
+    private static double goal(Graph g, Settings s, Map<Integer, Double> fixed) {
         if (s.granularity().equals("pattern")) {
             return 5.0 / 9; // 4 of 9 taps kept
         }
@@ -148,6 +223,9 @@ public final class PruneRun {
         }
         if (s.sparsity() != null) {
             return s.sparsity();
+        }
+        if (s.targetMacs() == null && s.targetParams() == null) {
+            return 0; // only per-group fractions: nothing for the schedule to spread
         }
         if (!s.granularity().equals("channel")) {
             // fine-grained: the fraction of all parameters to remove, taken from the prunable weights
@@ -167,7 +245,7 @@ public final class PruneRun {
         boolean macs = s.targetMacs() != null;
         double want = macs ? s.targetMacs() : s.targetParams();
         double before = macs ? g.macs() : nonZeroParams(g);
-        double most = removedAt(g, s, MOST, macs, before);
+        double most = removedAt(g, s, MOST, macs, before, fixed, grp -> true);
         if (most < want) {
             throw new InvalidInputException("channel pruning can remove at most " + String.format("%.3f", most)
                     + " of the " + (macs ? "MACs" : "parameters") + " of this graph (blocked layers keep theirs); the target was "
@@ -180,7 +258,8 @@ public final class PruneRun {
     private static final double MOST = 0.95;
 
     /** The uniform fraction per group whose pruned graph has at most {@code limit} MACs (or params), by bisection. */
-    private static double fractionFor(Graph g, Settings s, boolean macs, double limit) {
+    private static double fractionFor(Graph g, Settings s, boolean macs, double limit, Map<Integer, Double> fixed,
+                                      java.util.function.Predicate<ChannelGroup> free) {
         double before = macs ? g.macs() : nonZeroParams(g);
         double want = 1 - limit / before;
         if (want <= 0) {
@@ -190,7 +269,7 @@ public final class PruneRun {
         double hi = MOST;
         for (int i = 0; i < 16; i++) {
             double mid = (lo + hi) / 2;
-            if (removedAt(g, s, mid, macs, before) >= want) {
+            if (removedAt(g, s, mid, macs, before, fixed, free) >= want) {
                 hi = mid;
             } else {
                 lo = mid;
@@ -205,21 +284,26 @@ public final class PruneRun {
      * at most {@code limit} MACs (or params); the last step overshoots by one group's step at most.
      */
     private static Map<Integer, Double> roundedFractions(Graph g, ChannelDependencies deps, Settings s, boolean macs,
-                                                         double limit) {
+                                                         double limit, Map<Integer, Double> fixed,
+                                                         java.util.function.Predicate<ChannelGroup> free) {
         Map<Integer, Integer> keep = new LinkedHashMap<>();
         for (ChannelGroup grp : deps.prunableGroups()) {
+            if (fixed.containsKey(grp.id()) || !free.test(grp)) {
+                continue;
+            }
             int removable = (int) grp.classes().stream().filter(ChannelClass::removable).count();
-            int fixed = grp.size() - removable;
+            int pinned = grp.size() - removable;
             keep.put(grp.id(), grp.size());
-            if (fixed >= grp.size()) {
+            if (pinned >= grp.size()) {
                 keep.remove(grp.id());
             }
         }
         Map<Integer, ChannelGroup> byId = new LinkedHashMap<>();
         deps.prunableGroups().forEach(grp -> byId.put(grp.id(), grp));
-        Map<Integer, Double> fractions = new LinkedHashMap<>();
+        Map<Integer, Double> fractions = new LinkedHashMap<>(fixed);
         ChannelPruner pruner = new ChannelPruner(Importance.l1(), s.roundTo());
-        double now = macs ? g.macs() : nonZeroParams(g);
+        Graph start = fixed.isEmpty() ? g : pruner.prune(deps, grp -> fixed.getOrDefault(grp.id(), 0.0)).graph();
+        double now = macs ? start.macs() : nonZeroParams(start);
         while (now > limit) {
             Integer best = null;
             double bestShare = -1;
@@ -247,8 +331,11 @@ public final class PruneRun {
     }
 
     /** What a uniform fraction removes; which channels go barely matters for the count, so L1 picks them. */
-    private static double removedAt(Graph g, Settings s, double f, boolean macs, double before) {
-        Graph p = new ChannelPruner(Importance.l1(), s.roundTo()).prune(g, f).graph();
+    private static double removedAt(Graph g, Settings s, double f, boolean macs, double before,
+                                    Map<Integer, Double> fixed, java.util.function.Predicate<ChannelGroup> free) {
+        ChannelDependencies deps = ChannelDependencies.of(g);
+        Graph p = new ChannelPruner(Importance.l1(), s.roundTo()).prune(deps,
+                grp -> fixed.containsKey(grp.id()) ? fixed.get(grp.id()) : free.test(grp) ? f : 0).graph();
         return 1 - (macs ? p.macs() : nonZeroParams(p)) / before;
     }
 

@@ -82,7 +82,8 @@ class ChannelPruningTest {
         Graph z = g.copy();
         for (ChannelClass c : removed) {
             for (ChannelDependencies.Binding b : c.bindings()) {
-                if (!b.source()) {
+                // a constant added into the channel (a removed block's output) makes it as a source does
+                if (!b.source() && !b.node().opType().equals("Add")) {
                     continue;
                 }
                 Tensor t = z.initializers().get(b.initializer());
@@ -247,6 +248,72 @@ class ChannelPruningTest {
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> new ChannelPruning(deps, grp.classes()).run(g));
         assertTrue(e.getMessage().contains("every channel"), e.getMessage());
+    }
+
+    /** conv-BN-ReLU, then a block conv-BN-ReLU-conv-BN added back to its input, then a head. */
+    private static Graph residualBlock() {
+        return build("block", b -> {
+            Value x = b.relu(b.batchNorm(b.conv(INPUT.get(), 8, 3, 1, 1, 1, false)));
+            Value y = b.relu(b.batchNorm(b.conv(x, 6, 3, 1, 1, 1, true)));
+            y = b.batchNorm(b.conv(y, 8, 3, 1, 1, 1, true));
+            x = b.relu(b.add(x, y));
+            return b.dense(b.flatten(b.globalAvgPool(x)), 5);
+        }, 3);
+    }
+
+    @Test
+    void removingABlocksInnerGroupWholeRemovesTheBlock() {
+        Graph g = residualBlock();
+        ChannelDependencies deps = ChannelDependencies.of(g);
+        Node inner = g.nodes().stream().filter(n -> n.opType().equals("Conv")).skip(1).findFirst().orElseThrow();
+        ChannelGroup grp = deps.groupOf(inner.output(0));
+        List<ChannelClass> remove = new ChannelPruner(Importance.l1(), 1).choose(g, grp, 1.0);
+        assertEquals(6, remove.size());
+        PassResult r = new ChannelPruning(deps, remove).run(g);
+        Graph pruned = r.graph();
+        assertEquals(1, pruned.nodes().stream().filter(n -> n.opType().equals("Conv")).count(),
+                "the block's two convolutions are gone: " + pruned.nodes());
+        assertEquals(0, pruned.nodes().stream().filter(n -> n.opType().equals("BatchNormalization")).count() - 1);
+        assertEquals(1, r.record().count("branches_removed"));
+        // the same outputs as the unpruned graph with the inner channels zeroed at their sources:
+        // the second conv then sees zeros and adds its bias through its batch norm
+        Tensor x = input(3, 5);
+        float[] want = new TrainingExecutor(zeroed(g, remove)).predict(x).floats();
+        float[] got = new TrainingExecutor(pruned).predict(x).floats();
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], 1e-4 * (1 + Math.abs(want[i])), "output " + i);
+        }
+        float[] orig = new TrainingExecutor(g).predict(x).floats();
+        double diff = 0;
+        for (int i = 0; i < orig.length; i++) {
+            diff += Math.abs(orig[i] - got[i]);
+        }
+        assertTrue(diff > 1e-3, "the block carried signal, so removing it must change the output");
+        // the removed block's constant is tied to the stream: pruning the stream afterwards cuts it too
+        ChannelDependencies after = ChannelDependencies.of(pruned);
+        ChannelGroup stream = after.groupOf(pruned.nodes().get(0).output(0));
+        List<ChannelClass> half = new ChannelPruner(Importance.l1(), 1).choose(pruned, stream, 0.5);
+        Graph smaller = new ChannelPruning(after, half).run(pruned).graph();
+        float[] want2 = new TrainingExecutor(zeroed(pruned, half)).predict(x).floats();
+        float[] got2 = new TrainingExecutor(smaller).predict(x).floats();
+        for (int i = 0; i < want2.length; i++) {
+            assertEquals(want2[i], got2[i], 1e-4 * (1 + Math.abs(want2[i])), "after stream pruning, output " + i);
+        }
+    }
+
+    @Test
+    void aGroupWithoutABypassCannotLoseEveryChannel() {
+        // conv -> relu -> conv -> head: no Add bypasses the first conv, so emptying it would make the rest constant
+        Graph g = build("chain", b -> {
+            Value x = b.relu(b.conv(INPUT.get(), 6, 3, 1, 1));
+            x = b.relu(b.conv(x, 4, 3, 1, 1));
+            return b.dense(b.flatten(b.globalAvgPool(x)), 3);
+        }, 2);
+        ChannelDependencies deps = ChannelDependencies.of(g);
+        ChannelGroup grp = deps.groupOf(g.nodes().get(0).output(0));
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> new ChannelPruning(deps, grp.classes()).run(g));
+        assertTrue(e.getMessage().contains("residual Add"), e.getMessage());
     }
 
     @Test

@@ -74,6 +74,55 @@ class PruneRunTest {
     }
 
     @Test
+    void groupFractionsPruneTheNamedGroupsAndRemoveWholeBlocks() {
+        Graph g = Zoo.build("resnet20", 1);
+        java.util.Map<String, Double> groups = new java.util.LinkedHashMap<>();
+        groups.put("layer1.1.conv1", 1.0);
+        groups.put("layer3.?.conv1", 0.5);
+        PruneRun.Result r = PruneRun.run(g, new PruneRun.Settings("channel", "l1", null, null, null, "oneshot", 1, 16,
+                false, groups), null, null);
+        Graph p = r.graph();
+        assertTrue(p.nodes().stream().noneMatch(n -> n.name().startsWith("layer1.1.conv")), "block layer1.1 is gone");
+        for (String conv : List.of("layer3.0.conv1", "layer3.1.conv1", "layer3.2.conv1")) {
+            var n = p.nodes().stream().filter(m -> m.name().equals(conv)).findFirst().orElseThrow();
+            assertEquals(32, p.initializers().get(n.input(1)).shape().dim(0), conv);
+        }
+        // the rest is untouched: stage 2's inner convs keep 32, the streams keep theirs
+        var l21 = p.nodes().stream().filter(m -> m.name().equals("layer2.1.conv1")).findFirst().orElseThrow();
+        assertEquals(32, p.initializers().get(l21.input(1)).shape().dim(0));
+        long blockMacs = 2L * 16 * 16 * 9 * 32 * 32;
+        long stage3Half = 3L * 2 * 64 * 32 * 9 * 8 * 8 - 32L * 32 * 9 * 8 * 8; // first conv1 reads 32 channels
+        assertEquals(g.macs() - blockMacs - stage3Half, p.macs());
+        assertEquals(10, new dev.minnow.train.TrainingExecutor(p).predict(Tensor.zeros(dev.minnow.tensor.Shape.of(1, 3, 32, 32))).size());
+    }
+
+    @Test
+    void groupFractionsAndAMacsTargetShareTheWork() {
+        Graph g = Zoo.build("resnet20", 1);
+        PruneRun.Result r = PruneRun.run(g, new PruneRun.Settings("channel", "l1", null, 0.5, null, "oneshot", 1, 16,
+                false, java.util.Map.of("layer1.?.conv1", 0.0)), null, null);
+        Graph p = r.graph();
+        assertTrue(p.macs() <= 0.5 * g.macs(), p.macs() + " of " + g.macs());
+        for (String conv : List.of("layer1.0.conv1", "layer1.1.conv1", "layer1.2.conv1")) {
+            var n = p.nodes().stream().filter(m -> m.name().equals(conv)).findFirst().orElseThrow();
+            assertEquals(16, p.initializers().get(n.input(1)).shape().dim(0), conv + " was pinned at fraction 0");
+        }
+    }
+
+    @Test
+    void aGroupPatternThatNamesNothingListsTheGroups() {
+        Graph g = Zoo.build("resnet20", 1);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> PruneRun.run(g,
+                new PruneRun.Settings("channel", "l1", null, null, null, "oneshot", 1, 16, false,
+                        java.util.Map.of("layer9.*", 0.5)), null, null));
+        assertTrue(e.getMessage().contains("layer9.*") && e.getMessage().contains("layer2.1.conv1"), e.getMessage());
+        assertThrows(InvalidInputException.class, () -> new PruneRun.Settings("weight", "l1", null, null, null, "oneshot",
+                1, 16, false, java.util.Map.of("conv1", 0.5)));
+        assertThrows(InvalidInputException.class, () -> new PruneRun.Settings("channel", "l1", null, null, null, "oneshot",
+                1, 16, false, java.util.Map.of("conv1", 1.5)));
+    }
+
+    @Test
     void badSettingsAreRefusedWithTheirCause() {
         assertThrows(InvalidInputException.class, () -> settings("weight", 1.0, null, null, "oneshot"));
         assertThrows(InvalidInputException.class, () -> settings("weight", 0.5, 0.5, null, "oneshot"));
