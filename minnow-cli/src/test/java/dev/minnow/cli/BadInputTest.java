@@ -86,4 +86,18 @@ class BadInputTest {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp")), "no temporary files left");
         }
     }
+
+    @Test
+    void everyCommandsHelpRendersWithoutPicocliWarnings() {
+        for (String name : new picocli.CommandLine(new Main()).getSubcommands().keySet()) {
+            if (name.equals("help")) {
+                continue;
+            }
+            Cli r = Cli.run(name, "--help");
+            assertEquals(0, r.exitCode(), name + ": " + r.err());
+            assertFalse(r.err().contains("picocli WARN") || r.out().contains("picocli WARN"),
+                    name + " --help: a description picocli cannot format (a bare % must be %%): " + r.err());
+            assertTrue(r.out().contains("Usage: minnow " + name), name + ": " + r.out());
+        }
+    }
 }

@@ -44,6 +44,41 @@ class PruneCommandTest {
     }
 
     @Test
+    void groupSparsityPrunesTheNamedGroupAndInfoListsTheGroups() throws Exception {
+        Cli groups = Cli.run("info", "resnet20", "--channel-groups", "--json");
+        assertEquals(0, groups.exitCode(), groups.err());
+        assertTrue(groups.json().contains("\"layer2.1.conv1+layer2.1.bn1\"") && groups.json().contains("graph output"),
+                groups.json());
+        Path out = Files.createTempDirectory("prune").resolve("one-group.onnx");
+        Cli r = Cli.run("prune", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--granularity", "channel", "--group-sparsity", "conv2*=0.5", "--round-to", "1", "--finetune-epochs", "0",
+                "--out", out.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        Graph g = Onnx.read(out).validate();
+        Graph original = Zoo.build("lenet5", 1);
+        for (var n : g.nodes()) {
+            if (n.opType().equals("Conv")) {
+                int before = original.initializers().get(n.input(1)).shape().dim(0);
+                int after = g.initializers().get(n.input(1)).shape().dim(0);
+                assertEquals(n.name().startsWith("conv2") ? before / 2 : before, after, n.name());
+            }
+        }
+        // no residual Add bypasses LeNet-5's conv2: emptying it is refused, and nothing is written
+        Path refused = out.resolveSibling("refused.onnx");
+        Cli bad = Cli.run("prune", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--granularity", "channel", "--group-sparsity", "conv2*=1", "--finetune-epochs", "0",
+                "--out", refused.toString());
+        assertEquals(2, bad.exitCode(), bad.err());
+        assertTrue(bad.err().contains("residual") && !bad.err().contains("\tat "), bad.err());
+        assertFalse(Files.exists(refused));
+        Cli unknown = Cli.run("prune", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--granularity", "channel", "--group-sparsity", "nothing=0.5", "--finetune-epochs", "0",
+                "--out", refused.toString());
+        assertEquals(2, unknown.exitCode(), unknown.err());
+        assertTrue(unknown.err().contains("names no prunable channel group") && unknown.err().contains("conv1"), unknown.err());
+    }
+
+    @Test
     void twoOfFourZeroesHalfOfEveryEligibleWeight() throws Exception {
         Path out = Files.createTempDirectory("prune").resolve("sparse.onnx");
         Path png = out.resolveSibling("weights.png");
