@@ -30,7 +30,8 @@ final class PruneStep implements Step {
         }
         PruneRun.Settings s = new PruneRun.Settings(granularity, method, spec.number("sparsity"),
                 spec.number("target-macs"), spec.number("target-params"), spec.text("schedule", "oneshot"),
-                spec.integer("steps", 3), spec.integer("round-to", 16), spec.text("scope", "global").equals("global"));
+                spec.integer("steps", 3), spec.integer("round-to", 16), spec.text("scope", "global").equals("global"),
+                groups(spec));
         int epochs = ctx.epochs(spec.integer("finetune-epochs", 1));
         var tuning = spec.has("lr") ? ctx.tuning().withLr(spec.number("lr")) : ctx.tuning();
         Function<Graph, Importance> importance = method.equals("taylor")
@@ -48,6 +49,13 @@ final class PruneStep implements Step {
         d.put("pass_records", passRecords(r.records()));
         d.put("masked_weights", masks.masks().keySet().stream().sorted().toList());
         return StepOutput.of(new ModelState(r.graph(), masks, channel ? Map.of() : in.weightBits()), d);
+    }
+
+    /** The step's {@code groups} setting (channel group pattern to fraction), or none. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Double> groups(StepSpec spec) {
+        Object g = spec.settings().get("groups");
+        return g == null ? Map.of() : (Map<String, Double>) g;
     }
 
     static List<Object> passRecords(List<PassRecord> records) {

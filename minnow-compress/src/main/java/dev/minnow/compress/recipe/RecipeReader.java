@@ -173,7 +173,7 @@ public final class RecipeReader {
             if (targets > 1) {
                 throw spec.error(source, "give one of sparsity, target-macs and target-params, not " + targets);
             }
-            if (targets == 0 && !g.equals("pattern") && !g.matches("\\d+:\\d+")) {
+            if (targets == 0 && !g.equals("pattern") && !g.matches("\\d+:\\d+") && !spec.has("groups")) {
                 throw spec.error(source, "say how much to prune: sparsity, target-macs or target-params");
             }
         }
@@ -195,6 +195,21 @@ public final class RecipeReader {
                 values.add(v);
             }
             return List.copyOf(values);
+        }
+        if (s.type() == StepKind.Type.GROUP_FRACTIONS) {
+            if (!(node instanceof MappingNode m) || m.getValue().isEmpty()) {
+                throw new InvalidInputException(where + s.type().description);
+            }
+            Map<String, Double> groups = new LinkedHashMap<>();
+            for (NodeTuple t : m.getValue()) {
+                String group = scalar(t.getKeyNode(), source, "a channel group's name");
+                double v = number(t.getValueNode(), where + s.type().description);
+                if (!(v >= 0 && v <= 1)) {
+                    throw new InvalidInputException(where + s.type().description + "; '" + group + "' got " + v);
+                }
+                groups.put(group, v);
+            }
+            return java.util.Collections.unmodifiableMap(groups);
         }
         String text = scalar(node, source, s.name() + "'s value");
         String expected = where + (s.type() == StepKind.Type.WORD ? "one of " + String.join(", ", s.words())
@@ -233,7 +248,7 @@ public final class RecipeReader {
                 }
                 yield (int) v;
             }
-            case FRACTIONS -> throw new IllegalStateException("handled above");
+            case FRACTIONS, GROUP_FRACTIONS -> throw new IllegalStateException("handled above");
         };
     }
 

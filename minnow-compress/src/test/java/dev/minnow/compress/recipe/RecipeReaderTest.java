@@ -47,6 +47,30 @@ class RecipeReaderTest {
     }
 
     @Test
+    void pruneGroupsAreAMappingOfFractions() {
+        Recipe r = RecipeReader.parse("""
+                name: blocks
+                steps:
+                  - prune:
+                      granularity: channel
+                      groups: {layer1.1.conv1: 1, 'layer3.?.conv1': 0.5}
+                """, "blocks.yaml");
+        assertEquals(java.util.Map.of("layer1.1.conv1", 1.0, "layer3.?.conv1", 0.5), r.steps().get(0).settings().get("groups"));
+        String e = assertThrows(InvalidInputException.class, () -> RecipeReader.parse("""
+                name: bad
+                steps:
+                  - prune: {granularity: channel, groups: {conv1: 1.5}}
+                """, "bad.yaml")).getMessage();
+        assertTrue(e.contains("line 3") && e.contains("conv1") && e.contains("[0, 1]"), e);
+        String e2 = assertThrows(InvalidInputException.class, () -> RecipeReader.parse("""
+                name: bad
+                steps:
+                  - prune: {granularity: channel, groups: [conv1]}
+                """, "bad.yaml")).getMessage();
+        assertTrue(e2.contains("mapping"), e2);
+    }
+
+    @Test
     void mistakesNameTheLineAndTheFix() {
         String typo = message("""
                 steps:
