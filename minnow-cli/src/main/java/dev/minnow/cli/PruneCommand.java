@@ -80,6 +80,13 @@ final class PruneCommand implements Callable<Integer> {
             + " which then apply to the other groups; alone, it is the whole plan.")
     Map<String, Double> groupSparsity = new LinkedHashMap<>();
 
+    @Option(names = "--sensitivity", paramLabel = "FILE.json", description = "Per-layer sparsities from a sensitivity"
+            + " sweep (the JSON of `minnow sensitivity MODEL --json` at the same granularity): each layer or group is"
+            + " pruned as far as its curve allows, the least predicted accuracy lost per parameter (or, with"
+            + " --target-macs, per MAC) removed, until the target is met. Needs --sparsity, --target-params or"
+            + " --target-macs as the overall fraction.")
+    Path sensitivityFile;
+
     @Option(names = "--scope", defaultValue = "global", description = "Fine-grained threshold: global (one magnitude threshold over all layers, so"
             + " large layers give up more) or layer (each layer the same fraction) (default: ${DEFAULT-VALUE}).")
     String scope;
@@ -119,6 +126,32 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--histograms", paramLabel = "FILE.png", description = "Write histograms of the non-zero weights of the pruned layers, before and after, as a PNG chart.")
     Path histograms;
 
+    /** Per-layer (or per-group) fractions from the sensitivity file for the overall target. */
+    private Map<String, Double> allocate() {
+        if (!groupSparsity.isEmpty()) {
+            throw new InvalidInputException("give --sensitivity or --group-sparsity, not both");
+        }
+        var sweep = dev.minnow.compress.prune.Sensitivity.read(sensitivityFile);
+        if (!sweep.granularity().equals(granularity)) {
+            throw new InvalidInputException(sensitivityFile + " measured " + sweep.granularity() + " pruning, but this is "
+                    + granularity + " pruning; run `minnow sensitivity MODEL --granularity " + granularity + " --json`");
+        }
+        Double target = targetMacs != null ? targetMacs : targetParams != null ? targetParams : sparsity;
+        if (target == null || (targetMacs != null ? 1 : 0) + (targetParams != null ? 1 : 0) + (sparsity != null ? 1 : 0) != 1) {
+            throw new InvalidInputException("--sensitivity needs one overall target: --sparsity, --target-params or --target-macs");
+        }
+        if (targetMacs != null && !granularity.equals("channel")) {
+            throw new InvalidInputException("--target-macs needs --granularity channel");
+        }
+        Map<String, Double> r = new LinkedHashMap<>();
+        dev.minnow.compress.prune.Sensitivity.allocate(sweep.curves(), target, targetMacs != null).forEach((layer, f) -> {
+            if (f > 0) {
+                r.put(layer, f);
+            }
+        });
+        return r;
+    }
+
     @Override
     public Integer call() {
         common.apply();
@@ -134,8 +167,12 @@ final class PruneCommand implements Callable<Integer> {
         if (finetuneEpochs < 0) {
             throw new InvalidInputException("--finetune-epochs must be 0 or more, got " + finetuneEpochs);
         }
-        PruneRun.Settings settings = new PruneRun.Settings(granularity, importance(), sparsity, targetMacs, targetParams,
-                schedule, steps, roundTo, scope.equals("global"), groupSparsity);
+        Map<String, Double> allocation = sensitivityFile == null ? null : allocate();
+        PruneRun.Settings settings = allocation == null
+                ? new PruneRun.Settings(granularity, importance(), sparsity, targetMacs, targetParams, schedule, steps,
+                        roundTo, scope.equals("global"), groupSparsity)
+                : new PruneRun.Settings(granularity, importance(), null, null, null, schedule, steps, roundTo,
+                        scope.equals("global"), allocation);
         Graph g = Models.load(model, seed);
         DatasetSplit loaded = data.load();
         Preprocessing pre = preprocess.resolve(g, loaded.normalization(), loaded.test().sampleShape().dim(2));
@@ -177,6 +214,9 @@ final class PruneCommand implements Callable<Integer> {
         j.put("top1_before", top1Before);
         j.put("top1_after", top1After);
         j.put("out", out.toString());
+        if (allocation != null) {
+            j.put("allocation", allocation);
+        }
         List<Map<String, Object>> layers = new ArrayList<>();
         Table t = new Table("layer", "op", "weight shape before", "after", "non-zero before", "after", "kept");
         for (Node n : g.nodes()) {

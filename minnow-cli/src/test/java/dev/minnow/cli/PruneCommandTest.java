@@ -79,6 +79,51 @@ class PruneCommandTest {
     }
 
     @Test
+    void aSensitivitySweepChoosesPerLayerSparsities() throws Exception {
+        Path dir = Files.createTempDirectory("prune-sens");
+        Cli sweep = Cli.run("sensitivity", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--sparsities", "0.5,0.9", "--samples", "300", "--json");
+        assertEquals(0, sweep.exitCode(), sweep.err());
+        Path file = dir.resolve("sens.json");
+        Files.writeString(file, sweep.out());
+        Path out = dir.resolve("pruned.onnx");
+        Cli r = Cli.run("prune", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--sensitivity", file.toString(), "--sparsity", "0.6", "--finetune-epochs", "0", "--out", out.toString(),
+                "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        String j = r.json();
+        assertTrue(j.contains("\"allocation\":{"), j);
+        // the allocation removes at least 60% of the swept layers' weights (biases are not swept)
+        assertTrue(number(j, "sparsity") >= 0.59, j);
+        Graph g = Onnx.read(out);
+        int levels = 0;
+        java.util.Set<Double> kept = new java.util.HashSet<>();
+        for (var n : g.nodes()) {
+            if (n.inputs().size() > 1 && g.initializers().get(n.input(1)) != null
+                    && g.initializers().get(n.input(1)).shape().rank() >= 2) {
+                float[] w = g.initializers().get(n.input(1)).floats();
+                long nz = 0;
+                for (float v : w) {
+                    nz += v != 0 ? 1 : 0;
+                }
+                kept.add(Math.round(100.0 * nz / w.length) / 100.0);
+                levels++;
+            }
+        }
+        assertTrue(levels >= 4 && kept.size() >= 2, "layers get different sparsities from their curves: " + kept);
+        Cli wrongKind = Cli.run("prune", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--sensitivity", file.toString(), "--granularity", "channel", "--target-macs", "0.3",
+                "--finetune-epochs", "0", "--out", out.toString());
+        assertEquals(2, wrongKind.exitCode(), wrongKind.err());
+        assertTrue(wrongKind.err().contains("measured weight pruning"), wrongKind.err());
+        Files.writeString(file, "{\"model\": \"x\"}");
+        Cli notASweep = Cli.run("prune", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--sensitivity", file.toString(), "--sparsity", "0.5", "--finetune-epochs", "0", "--out", out.toString());
+        assertEquals(2, notASweep.exitCode(), notASweep.err());
+        assertTrue(notASweep.err().contains("minnow sensitivity"), notASweep.err());
+    }
+
+    @Test
     void twoOfFourZeroesHalfOfEveryEligibleWeight() throws Exception {
         Path out = Files.createTempDirectory("prune").resolve("sparse.onnx");
         Path png = out.resolveSibling("weights.png");

@@ -32,6 +32,8 @@ public final class PruneRun {
      * group's name, one of its layers or values; {@code *} matches any run of characters) to the
      * fraction of that group's channels removed, 1 removing a residual block's inner group whole;
      * the groups it names are pruned at the first step and left out of the target's allocation.
+     * With weight granularity it maps layers (a weight or its node) to their sparsities, the whole
+     * plan, which the schedule reaches in steps as it would a single sparsity.
      */
     public record Settings(String granularity, String importance, Double sparsity, Double targetMacs,
                            Double targetParams, String schedule, int steps, int roundTo, boolean global,
@@ -45,8 +47,16 @@ public final class PruneRun {
             groups = groups == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(groups));
             int targets = (sparsity != null ? 1 : 0) + (targetMacs != null ? 1 : 0) + (targetParams != null ? 1 : 0);
             boolean pattern = granularity.equals("pattern") || granularity.matches("\\d+:\\d+");
-            if (!groups.isEmpty() && !granularity.equals("channel")) {
-                throw new InvalidInputException("per-group fractions (--group-sparsity) need --granularity channel");
+            if (!groups.isEmpty() && !granularity.equals("channel") && !granularity.equals("weight")) {
+                throw new InvalidInputException("per-group or per-layer fractions need --granularity channel or weight");
+            }
+            if (granularity.equals("weight") && groups.values().stream().anyMatch(v -> v >= 1)) {
+                throw new InvalidInputException("a layer's weight sparsity must be below 1 (a layer with no weight left"
+                        + " cuts the network)");
+            }
+            if (!groups.isEmpty() && granularity.equals("weight") && targets > 0) {
+                throw new InvalidInputException("per-layer sparsities are the whole plan for weight pruning: drop"
+                        + " --sparsity/--target-params, or the per-layer sparsities");
             }
             for (Map.Entry<String, Double> e : groups.entrySet()) {
                 if (e.getValue() == null || !(e.getValue() >= 0 && e.getValue() <= 1)) {
@@ -225,7 +235,9 @@ public final class PruneRun {
             return s.sparsity();
         }
         if (s.targetMacs() == null && s.targetParams() == null) {
-            return 0; // only per-group fractions: nothing for the schedule to spread
+            // only per-group fractions: channels take theirs at once; weights reach theirs in steps
+            // (the schedule runs to the largest layer's sparsity; each layer takes its share of it)
+            return s.granularity().equals("weight") ? s.groups().values().stream().mapToDouble(v -> v).max().orElse(0) : 0;
         }
         if (!s.granularity().equals("channel")) {
             // fine-grained: the fraction of all parameters to remove, taken from the prunable weights
@@ -351,6 +363,27 @@ public final class PruneRun {
         Map<String, Tensor> masks = new LinkedHashMap<>();
         List<String> names = prunableWeights(g);
         String gran = s.granularity();
+        if (gran.equals("weight") && !s.groups().isEmpty()) {
+            // per-layer sparsities (a sensitivity allocation): sparsity is the share of the plan reached
+            for (Map.Entry<String, Double> e : s.groups().entrySet()) {
+                java.util.regex.Pattern p = glob(e.getKey());
+                boolean any = false;
+                for (Node n : g.nodes()) {
+                    if (n.inputs().size() > 1 && names.contains(n.input(1))
+                            && (p.matcher(n.name()).matches() || p.matcher(n.input(1)).matches())) {
+                                double most = s.groups().values().stream().mapToDouble(v -> v).max().orElse(1);
+                        masks.put(n.input(1), SparsityPatterns.magnitude(g.initializers().get(n.input(1)),
+                                e.getValue() * sparsity / most));
+                        any = true;
+                    }
+                }
+                if (!any) {
+                    throw new InvalidInputException("'" + e.getKey() + "' names no prunable layer; the layers are: "
+                            + String.join(", ", names));
+                }
+            }
+            return masks;
+        }
         if (gran.equals("weight")) {
             if (s.global()) {
                 return MagnitudePruning.global(sparsity).prune(g).masks().masks();

@@ -200,6 +200,62 @@ public final class Sensitivity {
         return r;
     }
 
+    /** A sweep as `minnow sensitivity --json` wrote it: its granularity and curves. */
+    public record Sweep(String granularity, List<Curve> curves) {
+    }
+
+    /**
+     * Reads the JSON `minnow sensitivity --json` prints (its last line, or a file holding only it).
+     * JSON is YAML 1.2, so the recipe's YAML library reads it; a file that is not such a sweep is
+     * refused naming what is missing.
+     */
+    public static Sweep read(java.nio.file.Path file) {
+        String text;
+        try {
+            text = java.nio.file.Files.readString(file).strip();
+        } catch (java.io.IOException e) {
+            throw new InvalidInputException("cannot read the sensitivity file " + file + ": " + e.getMessage());
+        }
+        int last = text.lastIndexOf('\n');
+        String json = last < 0 ? text : text.substring(last + 1); // --json prints its object on the last line
+        Object root;
+        try {
+            root = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+                    .loadFromString(json);
+        } catch (RuntimeException e) {
+            throw new InvalidInputException(file + " is not the JSON of `minnow sensitivity --json`: " + e.getMessage());
+        }
+        if (!(root instanceof Map<?, ?> m) || !(m.get("layers") instanceof List<?> layers) || layers.isEmpty()
+                || !(m.get("granularity") instanceof String gran)) {
+            throw new InvalidInputException(file + " is not the JSON of `minnow sensitivity --json` (it needs"
+                    + " granularity and a non-empty layers list); make one with `minnow sensitivity MODEL --dataset D --json > "
+                    + file.getFileName() + "`");
+        }
+        List<Curve> curves = new ArrayList<>();
+        for (Object o : layers) {
+            if (!(o instanceof Map<?, ?> row) || !(row.get("name") instanceof String name)
+                    || !(row.get("curve") instanceof List<?> points) || points.size() < 2) {
+                throw new InvalidInputException(file + ": a layer entry lacks name or a curve of at least two points");
+            }
+            double[] sp = new double[points.size()];
+            double[] acc = new double[points.size()];
+            for (int k = 0; k < sp.length; k++) {
+                if (!(points.get(k) instanceof Map<?, ?> pt) || !(pt.get("sparsity") instanceof Number a)
+                        || !(pt.get("top1") instanceof Number b)) {
+                    throw new InvalidInputException(file + ": layer '" + name + "' has a point without sparsity and top1");
+                }
+                sp[k] = a.doubleValue();
+                acc[k] = b.doubleValue();
+            }
+            curves.add(new Curve(name, sp, acc, number(row.get("params")), number(row.get("macs"))));
+        }
+        return new Sweep(gran, curves);
+    }
+
+    private static long number(Object o) {
+        return o instanceof Number n ? n.longValue() : 0;
+    }
+
     static void checkSparsities(double[] s) {
         double prev = 0;
         for (double v : s) {

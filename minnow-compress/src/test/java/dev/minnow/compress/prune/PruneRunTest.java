@@ -97,6 +97,24 @@ class PruneRunTest {
     }
 
     @Test
+    void perLayerWeightSparsitiesAreReachedInSteps() {
+        Graph g = Zoo.build("lenet5", 1);
+        java.util.Map<String, Double> plan = java.util.Map.of("conv2", 0.6, "fc1", 0.9);
+        PruneRun.Result r = PruneRun.run(g, new PruneRun.Settings("weight", "l1", null, null, null, "iterative", 2, 1,
+                false, plan), null, null);
+        java.util.Map<String, Double> reached = new java.util.HashMap<>();
+        for (var n : r.graph().nodes()) {
+            if (n.inputs().size() > 1 && PruneRun.prunableWeights(r.graph()).contains(n.input(1))) {
+                reached.put(n.name(), SparsityPatterns.sparsity(r.graph().initializers().get(n.input(1))));
+            }
+        }
+        assertEquals(0.6, reached.get("conv2"), 0.01);
+        assertEquals(0.9, reached.get("fc1"), 0.01);
+        assertEquals(0.0, reached.get("conv1"), 1e-9, "layers the plan does not name stay dense");
+        assertEquals(0.45, r.steps().get(0).targetSparsity(), 1e-9, "the first of two steps reaches half the plan");
+    }
+
+    @Test
     void groupFractionsAndAMacsTargetShareTheWork() {
         Graph g = Zoo.build("resnet20", 1);
         PruneRun.Result r = PruneRun.run(g, new PruneRun.Settings("channel", "l1", null, 0.5, null, "oneshot", 1, 16,
@@ -116,8 +134,12 @@ class PruneRunTest {
                 new PruneRun.Settings("channel", "l1", null, null, null, "oneshot", 1, 16, false,
                         java.util.Map.of("layer9.*", 0.5)), null, null));
         assertTrue(e.getMessage().contains("layer9.*") && e.getMessage().contains("layer2.1.conv1"), e.getMessage());
-        assertThrows(InvalidInputException.class, () -> new PruneRun.Settings("weight", "l1", null, null, null, "oneshot",
+        assertThrows(InvalidInputException.class, () -> new PruneRun.Settings("kernel", "l1", null, null, null, "oneshot",
                 1, 16, false, java.util.Map.of("conv1", 0.5)));
+        assertThrows(InvalidInputException.class, () -> new PruneRun.Settings("weight", "l1", 0.5, null, null, "oneshot",
+                1, 16, false, java.util.Map.of("conv1", 0.5)), "per-layer sparsities are the whole plan");
+        assertThrows(InvalidInputException.class, () -> new PruneRun.Settings("weight", "l1", null, null, null, "oneshot",
+                1, 16, false, java.util.Map.of("conv1", 1.0)), "a layer cannot lose every weight");
         assertThrows(InvalidInputException.class, () -> new PruneRun.Settings("channel", "l1", null, null, null, "oneshot",
                 1, 16, false, java.util.Map.of("conv1", 1.5)));
     }
