@@ -21,7 +21,10 @@ class RowStationaryTest {
             new ConvShape("CONV4", 192, 15, 15, 192, 3, 3, 1, 2),
             new ConvShape("CONV5", 192, 15, 15, 128, 3, 3, 1, 2));
 
-    // JSSC 2017 Table V, per layer: active PEs, GMACs (batch 4), buffer and DRAM data access in MB
+    // JSSC 2017 Table V, per layer: active PEs, GMACs (batch 4), buffer and DRAM data access in MB. Table V is an
+    // image in every text copy found, so these cells are unconfirmed; their sums agree with the confirmed totals
+    // (15.4 MB DRAM, 0.0029 accesses/MAC from the text; 208.5 MB buffer, 2.66 GMACs from a secondary reading).
+    // docs/HARDWARE.md lists what was checked.
     static final int[] PAPER_ACTIVE_PES = {154, 135, 156, 156, 156};
     static final double[] PAPER_GMACS = {0.42, 0.90, 0.60, 0.45, 0.30};
     static final double[] PAPER_BUFFER_MB = {18.5, 77.6, 50.2, 37.4, 24.9};
