@@ -3,10 +3,14 @@ package dev.minnow.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.minnow.cli.report.ReportJson;
+import dev.minnow.hw.energy.EnergyTable;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -74,6 +78,51 @@ class CostHwKindsTest {
         Run bad = run("cost", "lenet5", "--hw", "eie", "--plot", dir.resolve("x.gif").toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains(".svg or .png"), bad.err());
+    }
+
+    static double num(Map<String, Object> m, String key) {
+        assertTrue(m.get(key) instanceof Number, key + " missing or not a number in " + m.keySet());
+        return ((Number) m.get(key)).doubleValue();
+    }
+
+    /** The issue's keys on --hw eyeriss, and that they add up: layers to totals, operands to buffer accesses. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void eyerissJsonCarriesTheIssuesKeys(@TempDir Path dir) throws Exception {
+        Run e = run("cost", "lenet5", "--hw", "eyeriss", "--activation-density", "0.5", "--json");
+        assertEquals(0, e.code(), e.err());
+        Path json = dir.resolve("e.json");
+        Files.writeString(json, lastLine(e.out()));
+        Map<String, Object> r = ReportJson.read(json);
+        double macPj = EnergyTable.horowitz45nm().macPj(16);
+        assertEquals(macPj, num(r, "mac_pj"), 0);
+        assertEquals(num(r, "energy_mac_units") * macPj, num(r, "energy_pj"), 1e-9 * num(r, "energy_pj"));
+        assertEquals(num(r, "dram_accesses") * 2, num(r, "dram_bytes"), 0);
+        List<Map<String, Object>> layers = (List<Map<String, Object>>) r.get("layers");
+        assertEquals(2, layers.size(), "lenet5 has two convolutions");
+        double energy = 0;
+        double cycles = 0;
+        for (Map<String, Object> l : layers) {
+            for (String k : List.of("compute_cycles", "utilization", "mapping_efficiency", "ifmap_sram_reads",
+                    "filter_sram_reads", "ofmap_sram_writes", "energy_pj")) {
+                assertTrue(num(l, k) >= 0, k);
+            }
+            assertTrue(num(l, "utilization") <= 1 && num(l, "mapping_efficiency") <= 1);
+            assertTrue(num(l, "ofmap_sram_writes") > 0 && num(l, "ifmap_sram_reads") > 0 && num(l, "filter_sram_reads") > 0);
+            assertEquals(num(l, "buffer_accesses"), num(l, "ifmap_sram_reads") + num(l, "filter_sram_reads")
+                    + num(l, "psum_sram_reads") + num(l, "ofmap_sram_writes"), 0);
+            assertEquals(num(l, "energy_mac_units") * macPj, num(l, "energy_pj"), 1e-9 * num(l, "energy_pj"));
+            energy += num(l, "energy_pj");
+            cycles += num(l, "compute_cycles");
+        }
+        assertEquals(num(r, "energy_pj"), energy, 1e-9 * energy);
+        assertEquals(num(r, "cycles"), cycles, 0);
+        Map<String, Object> split = (Map<String, Object>) r.get("energy_breakdown_pj");
+        double parts = 0;
+        for (String k : List.of("compute", "rf", "array", "buffer", "dram")) {
+            parts += num(split, k);
+        }
+        assertEquals(energy, parts, 1e-9 * energy);
     }
 
     @Test

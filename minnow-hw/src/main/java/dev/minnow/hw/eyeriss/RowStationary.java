@@ -39,14 +39,22 @@ public final class RowStationary {
     }
 
     /**
-     * A layer's mapping and its access counts (words) at each level. DRAM ifmap reads and ofmap
-     * writes are the coded words moved; {@code dramRawWords} is the same traffic uncoded.
+     * A layer's mapping and its access counts (words) at each level. The global buffer's accesses
+     * are split by operand: ifmap rows read out to the array, filters passed through to it, psums
+     * read back for further accumulation and psums (the last pass's are the ofmap) written.
+     * DRAM ifmap reads and ofmap writes are the coded words moved; {@code dramRawWords} is the same
+     * traffic uncoded.
      */
     public record Result(String name, long macs, int activePes, int strips, int setsStacked, int channelsPerPe,
                          int filtersPerPe, int channelSets, int filterSets, int imagesPerTile, int filtersPerTile,
-                         boolean ifmapsResident, long rfAccesses, long arrayAccesses, long bufferAccesses,
+                         boolean ifmapsResident, long rfAccesses, long arrayAccesses, long bufferIfmapReads,
+                         long bufferFilterReads, long bufferPsumReads, long bufferPsumWrites,
                          long dramIfmapReads, long dramFilterReads, long dramOfmapWrites, long dramRawWords,
                          long cycles) {
+        public long bufferAccesses() {
+            return bufferIfmapReads + bufferFilterReads + bufferPsumReads + bufferPsumWrites;
+        }
+
         public long dramAccesses() {
             return dramIfmapReads + dramFilterReads + dramOfmapWrites;
         }
@@ -54,7 +62,7 @@ public final class RowStationary {
         /** Normalized energy (units of one MAC): {compute, RF, array, buffer, DRAM}. */
         public double[] energyBreakdown(EnergyCosts e) {
             return new double[] {macs * e.mac(), rfAccesses * e.rf(), arrayAccesses * e.array(),
-                    bufferAccesses * e.buffer(), dramAccesses() * e.dram()};
+                    bufferAccesses() * e.buffer(), dramAccesses() * e.dram()};
         }
 
         public double energy(EnergyCosts e) {
@@ -139,7 +147,9 @@ public final class RowStationary {
             long arrayIfmap = (long) g * n * c * r * e * w * filterBlocks * fSets;
             long arrayPsum = outs * passesC * Math.max(0, (long) rSet * chSets - 1);
             long bufIfmap = ifmapOnce * filterBlocks;
-            long bufPsum = outs * (2 * passesC - 1);
+            // psums written once per pass over the channels, read back for every pass but the first
+            long bufPsumWrites = outs * passesC;
+            long bufPsumReads = outs * (passesC - 1);
             for (boolean resident : new boolean[] {false, true}) {
                 int tileChannels = resident ? c : cPerPass;
                 for (int nt = 1; nt <= n; nt++) {
@@ -155,7 +165,7 @@ public final class RowStationary {
                     long filterDram = filtersOnce * strips * Math.ceilDiv(n, nt);
                     Result x = new Result(l.name(), macs, setPes * chSets * fSets, strips,
                             Math.min(stacked, Math.max(strips, chSets * fSets)), q, p, chSets, fSets, nt, (int) mt, resident,
-                            rf, arrayFilter + arrayIfmap + arrayPsum, bufIfmap + bufPsum + filterDram, ifmapDram,
+                            rf, arrayFilter + arrayIfmap + arrayPsum, bufIfmap, filterDram, bufPsumReads, bufPsumWrites, ifmapDram,
                             filterDram, ofmapCoded, ifmapRaw + filterDram + outs,
                             Math.ceilDiv(macs, setPes * chSets * fSets));
                     double en = x.energy(cost);
