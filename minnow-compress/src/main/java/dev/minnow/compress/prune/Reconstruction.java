@@ -241,6 +241,8 @@ public final class Reconstruction implements Importance {
         /** Consumers by the value they read. */
         private final Map<String, List<Consumer>> byInput = new HashMap<>();
         private final List<Consumer> all = new ArrayList<>();
+        /** The part of a batch one run sees (1, or 1/N when a batch-1 model takes a batch image by image). */
+        private double share = 1;
 
         Collector(Graph g, int batches, int positions, long seed) {
             if (positions < 1) {
@@ -264,7 +266,7 @@ public final class Reconstruction implements Importance {
             this.executor = InferenceExecutor.of(g, ExecutionOptions.builder().observer((name, node, t) -> {
                 List<Consumer> cs = byInput.get(name);
                 if (cs != null) {
-                    cs.forEach(c -> c.sample(t));
+                    cs.forEach(c -> c.sample(t, share));
                 }
             }).build());
         }
@@ -273,6 +275,7 @@ public final class Reconstruction implements Importance {
             Shape want = input.type().shape();
             int fixed = want.rank() > 0 ? want.dim(0) : -1;
             if (fixed <= 0 || fixed == batch.shape().dim(0)) {
+                share = 1;
                 executor.run(Map.of(input.name(), batch));
                 return;
             }
@@ -285,6 +288,7 @@ public final class Reconstruction implements Importance {
             int per = (int) (batch.size() / dims[0]);
             int n = dims[0];
             dims[0] = 1;
+            share = 1.0 / n; // spread the batch's samples over its images, not over the first few
             for (int i = 0; i < n; i++) {
                 float[] one = new float[per];
                 System.arraycopy(batch.floats(), i * per, one, 0, per);
@@ -378,12 +382,12 @@ public final class Reconstruction implements Importance {
         }
 
         /** Takes this batch's share of samples from the consumer's input x (NCHW, valid only during the call). */
-        void sample(Tensor x) {
+        void sample(Tensor x, double share) {
             if (x.shape().rank() < 2 || x.shape().dim(1) != inChannels) {
                 return; // not the layout the weight reads (e.g. a MatMul over a 3-D value)
             }
             float[] xs = x.floats();
-            int take = Math.min(perBatch, rows.length - filled);
+            int take = Math.min((int) Math.ceil(perBatch * share), rows.length - filled);
             if (conv == null) {
                 if (x.shape().rank() != 2) {
                     return;

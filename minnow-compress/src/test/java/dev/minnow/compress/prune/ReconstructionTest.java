@@ -40,9 +40,9 @@ class ReconstructionTest {
      * by conv2 with zero weights and channel 3 is dead after the ReLU (large negative weights on a
      * positive input); both have the largest L1 norms of conv1's rows, so L1 keeps them.
      */
-    private static Graph uselessButHeavy() {
+    private static Graph uselessButHeavy(int batch) {
         GraphBuilder b = GraphBuilder.named("useless", 3);
-        Value x = b.input("x", Shape.of(-1, 2, 6, 6));
+        Value x = b.input("x", Shape.of(batch, 2, 6, 6));
         b.output("y", b.conv(b.relu(b.conv(x, 4, 3, 1, 1)), 2, 3, 1, 1));
         Graph g = b.build();
         SplittableRandom r = new SplittableRandom(5);
@@ -77,7 +77,7 @@ class ReconstructionTest {
 
     @Test
     void ranksChannelsThatDoNotReachTheNextLayerLowestWhateverTheirNorm() {
-        Graph g = uselessButHeavy();
+        Graph g = uselessButHeavy(-1);
         List<Tensor> data = batches(3, Shape.of(8, 2, 6, 6), true, 1);
         Reconstruction rec = Reconstruction.sample(g, data, 500, 7);
         assertEquals(java.util.Set.of(g.nodes().get(2).name()), rec.consumers(), "conv1 reads the graph input");
@@ -102,6 +102,13 @@ class ReconstructionTest {
             diff += Math.abs(want[i] - byNorm[i]);
         }
         assertTrue(diff > 1, "L1's choice changes the output, diff " + diff);
+
+        // a model exported for batch 1 takes the calibration batches image by image, to the same ranking
+        Graph one = uselessButHeavy(1);
+        double[] s1 = Reconstruction.sample(one, data, 500, 7).scores(one, ChannelDependencies.of(one)
+                .groupOf(one.nodes().get(0).output(0)));
+        int[] by1 = ascending(s1);
+        assertEquals(java.util.Set.of(1, 3), java.util.Set.of(by1[0], by1[1]), Arrays.toString(s1));
     }
 
     /** Best error over every subset of {@code remove} channels. */
