@@ -32,7 +32,9 @@ import java.util.SplittableRandom;
  * channel that adds the least squared error summed over the samples, and score by that order
  * (removed earlier = lower score). A group read by several layers (a residual stream) sums the
  * errors over them, each layer's error relative to its own output energy, so a classifier's
- * logits and a convolution's outputs weigh alike.
+ * logits and a convolution's outputs weigh alike. A batch norm right after the reading layer
+ * makes its raw output's scale arbitrary, so errors are measured after it (each sampled output
+ * channel times gamma / sqrt(var + eps)).
  *
  * <p>The contributions are taken with the weights of the graph sampled; scores for a group read
  * them by consumer name and channel index, so sample the graph each pruning step prunes.
@@ -323,6 +325,8 @@ public final class Reconstruction implements Importance {
         /** Conv only (else null); the input shape it was built for is checked per batch. */
         final ConvOp conv;
         final Shape weightShape;
+        /** Per output channel, what a following batch norm multiplies the output by (1 without one). */
+        final double[] outScale;
         final float[][] rows;
         final int perBatch;
         final SplittableRandom random;
@@ -338,6 +342,8 @@ public final class Reconstruction implements Importance {
             this.kStride = kStride;
             this.oStride = oStride;
             this.conv = conv;
+            this.outScale = new double[outChannels];
+            java.util.Arrays.fill(outScale, 1);
             int cap = Math.max(1, Math.min(positions, MAX_FLOATS / Math.max(1, inChannels)));
             this.rows = new float[cap][];
             this.perBatch = Math.max(1, (cap + batches - 1) / batches);
@@ -346,6 +352,35 @@ public final class Reconstruction implements Importance {
 
         /** The layer as a consumer, or null when it does not read channels through its own constant weight. */
         static Consumer of(Graph g, Node n, int batches, int positions, long seed) {
+            Consumer c = create(g, n, batches, positions, seed);
+            if (c != null) {
+                c.scaleByBatchNorm(g);
+            }
+            return c;
+        }
+
+        /**
+         * A batch norm right after the layer rescales each output channel by gamma / sqrt(var + eps),
+         * and the raw output's scale is arbitrary under it: measure the error after the batch norm.
+         */
+        private void scaleByBatchNorm(Graph g) {
+            List<Node> readers = g.consumers(node.output(0));
+            if (readers.size() != 1 || !readers.get(0).opType().equals("BatchNormalization")) {
+                return;
+            }
+            Node bn = readers.get(0);
+            Tensor gamma = g.initializers().get(bn.input(1));
+            Tensor var = bn.inputs().size() > 4 ? g.initializers().get(bn.input(4)) : null;
+            if (gamma == null || var == null || gamma.size() != outChannels || var.size() != outChannels) {
+                return;
+            }
+            double eps = bn.attributes().getFloat("epsilon", 1e-5);
+            for (int o = 0; o < outChannels; o++) {
+                outScale[o] = gamma.floats()[o] / Math.sqrt(var.floats()[o] + eps);
+            }
+        }
+
+        private static Consumer create(Graph g, Node n, int batches, int positions, long seed) {
             Tensor w = n.inputs().size() > 1 ? g.initializers().get(n.input(1)) : null;
             if (w == null || !w.dtype().isFloating()) {
                 return null;
@@ -398,7 +433,7 @@ public final class Reconstruction implements Importance {
                     int o = random.nextInt(outChannels);
                     float[] row = new float[inChannels];
                     for (int k = 0; k < inChannels; k++) {
-                        row[k] = w[k * kStride + o * oStride] * xs[n * inChannels + k];
+                        row[k] = (float) (outScale[o] * w[k * kStride + o * oStride] * xs[n * inChannels + k]);
                     }
                     rows[filled++] = row;
                 }
@@ -429,7 +464,7 @@ public final class Reconstruction implements Importance {
                             }
                         }
                     }
-                    row[c] = (float) sum;
+                    row[c] = (float) (outScale[o] * sum);
                 }
                 rows[filled++] = row;
             }

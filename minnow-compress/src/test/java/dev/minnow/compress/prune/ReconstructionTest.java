@@ -111,6 +111,31 @@ class ReconstructionTest {
         assertEquals(java.util.Set.of(1, 3), java.util.Set.of(by1[0], by1[1]), Arrays.toString(s1));
     }
 
+    @Test
+    void errorsAreMeasuredAfterTheBatchNormThatFollowsTheReader() {
+        // x -> conv1 (2) -> ReLU -> conv2 (2) -> BN -> y: channel 0 feeds only output 0, loudly; channel 1
+        // feeds only output 1, softly; the batch norm zeroes output 0, so channel 0 changes nothing
+        GraphBuilder b = GraphBuilder.named("bn", 3);
+        Value x = b.input("x", Shape.of(-1, 1, 6, 6));
+        b.output("y", b.batchNorm(b.conv(b.relu(b.conv(x, 2, 3, 1, 1)), 2, 1, 1, 0)));
+        Graph g = b.build();
+        Node conv1 = g.nodes().get(0);
+        Node conv2 = g.nodes().get(2);
+        Node bn = g.nodes().get(3);
+        Arrays.fill(g.initializers().get(conv1.input(1)).floats(), 0.3f);
+        float[] w2 = g.initializers().get(conv2.input(1)).floats(); // [2, 2, 1, 1]
+        w2[0] = 5f;   // output 0 <- channel 0
+        w2[1] = 0f;
+        w2[2] = 0f;
+        w2[3] = 0.5f; // output 1 <- channel 1
+        float[] gamma = g.initializers().get(bn.input(1)).floats();
+        gamma[0] = 0f;
+        gamma[1] = 1f;
+        ChannelGroup grp = ChannelDependencies.of(g).groupOf(conv1.output(0));
+        double[] s = Reconstruction.sample(g, batches(2, Shape.of(4, 1, 6, 6), true, 2), 200, 1).scores(g, grp);
+        assertTrue(s[0] < s[1], "the channel the batch norm silences goes first: " + Arrays.toString(s));
+    }
+
     /** Best error over every subset of {@code remove} channels. */
     private static double bruteForce(double[][] x, int remove) {
         double best = Double.POSITIVE_INFINITY;
