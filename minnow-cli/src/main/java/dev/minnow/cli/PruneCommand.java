@@ -3,6 +3,7 @@ package dev.minnow.cli;
 import dev.minnow.compress.prune.ChannelPruner;
 import dev.minnow.compress.prune.Importance;
 import dev.minnow.compress.prune.PruneRun;
+import dev.minnow.compress.prune.Reconstruction;
 import dev.minnow.compress.prune.Taylor;
 import dev.minnow.data.DatasetSplit;
 import dev.minnow.data.Normalization;
@@ -39,6 +40,8 @@ import picocli.CommandLine.Parameters;
                 "  minnow prune model.onnx --dataset cifar10 --granularity 2:4 --finetune-epochs 1 --out sparse.onnx",
                 "  minnow prune resnet20.onnx --dataset cifar10 --granularity channel --group-sparsity 'layer1.1.conv1=1' \\",
                 "      --group-sparsity 'layer3.?.conv1=0.5' --finetune-epochs 5 --out resnet20-slim.onnx",
+                "  minnow prune resnet20.onnx --dataset cifar10 --granularity channel --method reconstruction --sparsity 0.5 \\",
+                "      --finetune-epochs 5 --out resnet20-thinet.onnx",
                 "", "The input model file is never modified."})
 final class PruneCommand implements Callable<Integer> {
     @Mixin
@@ -58,11 +61,17 @@ final class PruneCommand implements Callable<Integer> {
     String granularity;
 
     @Option(names = "--method", defaultValue = "magnitude",
-            description = "Importance: magnitude (= l1), l1, l2, bn-scale or taylor (|w x gradient|; channels) (default: ${DEFAULT-VALUE}).")
+            description = "Importance: magnitude (= l1), l1, l2, bn-scale, taylor (|w x gradient|; channels) or reconstruction"
+                    + " (ThiNet: channels whose removal least changes the next layers' outputs; channels) (default: ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--taylor-batches", defaultValue = "16", description = "Training batches whose gradients Taylor importance sums (default: ${DEFAULT-VALUE}).")
     int taylorBatches;
+
+    @Option(names = "--reconstruction-batches", defaultValue = "10", description = "Training batches (of --batch-size) over which"
+            + " reconstruction importance samples the next layers' outputs, up to " + Reconstruction.DEFAULT_POSITIONS
+            + " positions per layer (default: ${DEFAULT-VALUE}).")
+    int reconstructionBatches;
 
     @Option(names = "--sparsity", description = "Fraction of weights (or, with channel, of each group's channels) removed.")
     Double sparsity;
@@ -167,6 +176,13 @@ final class PruneCommand implements Callable<Integer> {
         if (finetuneEpochs < 0) {
             throw new InvalidInputException("--finetune-epochs must be 0 or more, got " + finetuneEpochs);
         }
+        if (method.equals("reconstruction") && !granularity.equals("channel")) {
+            throw new InvalidInputException("--method reconstruction scores channels by the next layer's output: use it"
+                    + " with --granularity channel (for weights, use magnitude)");
+        }
+        if (reconstructionBatches < 1) {
+            throw new InvalidInputException("--reconstruction-batches must be at least 1, got " + reconstructionBatches);
+        }
         Map<String, Double> allocation = sensitivityFile == null ? null : allocate();
         PruneRun.Settings settings = allocation == null
                 ? new PruneRun.Settings(granularity, importance(), sparsity, targetMacs, targetParams, schedule, steps,
@@ -186,6 +202,9 @@ final class PruneCommand implements Callable<Integer> {
         java.util.function.Function<Graph, Importance> importance = method.equals("taylor")
                 ? graph -> Taylor.importance(Taylor.gradients(graph, split.train(), split.normalization(), taylorBatches,
                         batchSize, seed))
+                : method.equals("reconstruction")
+                ? graph -> Reconstruction.sample(graph, split.train(), split.normalization(), reconstructionBatches,
+                        batchSize, Reconstruction.DEFAULT_POSITIONS, seed)
                 : graph -> ChannelPruner.importance(method.equals("magnitude") ? "l1" : method);
         if (method.equals("taylor") && !granularity.equals("channel")) {
             throw new InvalidInputException("--method taylor scores channels: use it with --granularity channel");
@@ -259,9 +278,9 @@ final class PruneCommand implements Callable<Integer> {
 
     private String importance() {
         return switch (method) {
-            case "magnitude", "l1", "l2", "bn-scale", "taylor" -> method;
+            case "magnitude", "l1", "l2", "bn-scale", "taylor", "reconstruction" -> method;
             default -> throw new InvalidInputException("unknown --method '" + method
-                    + "'; use magnitude, l1, l2, bn-scale or taylor");
+                    + "'; use magnitude, l1, l2, bn-scale, taylor or reconstruction");
         };
     }
 

@@ -124,6 +124,37 @@ class PruneCommandTest {
     }
 
     @Test
+    void reconstructionImportancePrunesChannelsAndRefusesOtherGranularities() throws Exception {
+        Path out = Files.createTempDirectory("prune").resolve("thinet.onnx");
+        Cli r = Cli.run("prune", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--granularity", "channel", "--method", "reconstruction", "--sparsity", "0.5", "--round-to", "1",
+                "--reconstruction-batches", "2", "--finetune-epochs", "0", "--out", out.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        String j = r.json();
+        assertTrue(j.contains("\"method\":\"reconstruction\""), j);
+        for (String k : new String[] {"params_before", "params_after", "macs_before", "macs_after", "sparsity",
+                "top1_before", "top1_after"}) {
+            assertTrue(j.contains("\"" + k + "\""), k + " in " + j);
+        }
+        assertTrue(number(j, "macs_after") < number(j, "macs_before") / 2, j);
+        Graph g = Onnx.read(out).validate();
+        Graph original = Zoo.build("lenet5", 1);
+        for (var n : g.nodes()) {
+            if (n.opType().equals("Conv")) {
+                int before = original.initializers().get(n.input(1)).shape().dim(0);
+                assertEquals(before / 2, g.initializers().get(n.input(1)).shape().dim(0), n.name());
+            }
+        }
+        Path refused = out.resolveSibling("refused.onnx");
+        Cli bad = Cli.run("prune", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--granularity", "weight", "--method", "reconstruction", "--sparsity", "0.5", "--finetune-epochs", "0",
+                "--out", refused.toString());
+        assertEquals(2, bad.exitCode(), bad.err());
+        assertTrue(bad.err().contains("--granularity channel") && !bad.err().contains("\tat "), bad.err());
+        assertFalse(Files.exists(refused));
+    }
+
+    @Test
     void twoOfFourZeroesHalfOfEveryEligibleWeight() throws Exception {
         Path out = Files.createTempDirectory("prune").resolve("sparse.onnx");
         Path png = out.resolveSibling("weights.png");

@@ -93,6 +93,8 @@ public final class ChannelPruner {
             case "l1" -> Importance.l1();
             case "l2" -> Importance.l2();
             case "bn-scale" -> Importance.bnScale();
+            case "reconstruction" -> throw new InvalidInputException("reconstruction importance needs calibration data:"
+                    + " make it with Reconstruction.sample (minnow prune --method reconstruction does)");
             default -> throw new InvalidInputException("unknown channel importance '" + name + "'; choose l1, l2 or bn-scale");
         };
     }

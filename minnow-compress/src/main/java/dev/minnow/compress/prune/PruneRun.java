@@ -73,6 +73,9 @@ public final class PruneRun {
                     throw new InvalidInputException("a sparsity or target is a fraction removed, in [0, 1); got " + f);
                 }
             }
+            if (importance.equals("reconstruction") && !granularity.equals("channel")) {
+                throw new InvalidInputException("reconstruction importance scores channels: use it with --granularity channel");
+            }
             if (targetMacs != null && !granularity.equals("channel")) {
                 throw new InvalidInputException("--target-macs needs --granularity channel: zeroed weights do not"
                         + " remove dense MACs (use --sparsity or --target-params with fine-grained pruning)");

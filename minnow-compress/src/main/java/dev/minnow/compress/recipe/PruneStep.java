@@ -3,6 +3,7 @@ package dev.minnow.compress.recipe;
 import dev.minnow.compress.prune.ChannelPruner;
 import dev.minnow.compress.prune.Importance;
 import dev.minnow.compress.prune.PruneRun;
+import dev.minnow.compress.prune.Reconstruction;
 import dev.minnow.compress.prune.Taylor;
 import dev.minnow.graph.Graph;
 import dev.minnow.graph.pass.PassRecord;
@@ -20,6 +21,8 @@ import java.util.function.Function;
 final class PruneStep implements Step {
     /** Taylor importance sums the gradients of this many training batches (as `minnow prune`). */
     private static final int TAYLOR_BATCHES = 16;
+    /** Reconstruction importance samples the next layers' outputs over this many batches (as `minnow prune`). */
+    private static final int RECONSTRUCTION_BATCHES = 10;
 
     @Override
     public StepOutput run(StepSpec spec, ModelState in, StepContext ctx) {
@@ -27,6 +30,9 @@ final class PruneStep implements Step {
         String granularity = spec.text("granularity", "weight");
         if (method.equals("taylor") && !granularity.equals("channel")) {
             throw spec.error(ctx.source(), "method taylor scores channels: use it with granularity channel");
+        }
+        if (method.equals("reconstruction") && !granularity.equals("channel")) {
+            throw spec.error(ctx.source(), "method reconstruction scores channels: use it with granularity channel");
         }
         PruneRun.Settings s = new PruneRun.Settings(granularity, method, spec.number("sparsity"),
                 spec.number("target-macs"), spec.number("target-params"), spec.text("schedule", "oneshot"),
@@ -37,6 +43,9 @@ final class PruneStep implements Step {
         Function<Graph, Importance> importance = method.equals("taylor")
                 ? g -> Taylor.importance(Taylor.gradients(g, ctx.split().train(), ctx.split().normalization(),
                         TAYLOR_BATCHES, tuning.batchSize(), tuning.seed()))
+                : method.equals("reconstruction")
+                ? g -> Reconstruction.sample(g, ctx.split().train(), ctx.split().normalization(), RECONSTRUCTION_BATCHES,
+                        tuning.batchSize(), Reconstruction.DEFAULT_POSITIONS, tuning.seed())
                 : g -> ChannelPruner.importance(method.equals("magnitude") ? "l1" : method);
         PruneRun.Result r = PruneRun.run(in.graph(), s, tuning.forPruning(epochs, ctx.split()), null, importance);
         boolean channel = granularity.equals("channel");

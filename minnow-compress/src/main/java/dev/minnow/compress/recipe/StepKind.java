@@ -18,7 +18,7 @@ public enum StepKind {
     SENSITIVITY("sensitivity", "per-layer accuracy at a range of sparsities",
             w("granularity", "weight", "channel"), s("sparsities", Type.FRACTIONS), s("samples", Type.POSITIVE_INT)),
     PRUNE("prune", "fine- or coarse-grained pruning with fine-tuning after each step",
-            s("granularity", Type.TEXT), w("method", "magnitude", "l1", "l2", "bn-scale", "taylor"),
+            s("granularity", Type.TEXT), w("method", "magnitude", "l1", "l2", "bn-scale", "taylor", "reconstruction"),
             s("sparsity", Type.FRACTION), s("target-macs", Type.FRACTION), s("target-params", Type.FRACTION),
             w("schedule", "oneshot", "iterative", "agp"), s("steps", Type.POSITIVE_INT),
             s("round-to", Type.POSITIVE_INT), w("scope", "global", "layer"),

@@ -152,4 +152,24 @@ class RecipeRunnerTest {
         assertEquals(s.toMap().toString(), back.toMap().toString());
         assertNotNull(back.latencyMs());
     }
+
+    @Test
+    void aPruneStepTakesReconstructionImportanceForChannelsOnly() throws Exception {
+        Graph input = TinyTask.model();
+        RecipeRunner.Result r = new RecipeRunner(StepRegistry.standard(), TinyTask.options()).run(RecipeReader.parse("""
+                name: thinet
+                steps:
+                  - prune: {granularity: channel, method: reconstruction, sparsity: 0.5, round-to: 1, finetune-epochs: 0}
+                """, "thinet.yaml"), "tiny", () -> input, TinyTask.data(), Files.createTempDirectory("thinet"));
+        StepRecord prune = r.records().get(1);
+        assertEquals("reconstruction", prune.settings().get("method"));
+        assertTrue(prune.macs() < 0.6 * r.before().macs(), prune.macs() + " of " + r.before().macs());
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> new RecipeRunner(StepRegistry.standard(),
+                TinyTask.options()).run(RecipeReader.parse("""
+                name: bad
+                steps:
+                  - prune: {granularity: weight, method: reconstruction, sparsity: 0.5}
+                """, "bad.yaml"), "tiny", () -> input, TinyTask.data(), Files.createTempDirectory("thinet")));
+        assertTrue(e.getMessage().contains("granularity channel"), e.getMessage());
+    }
 }
