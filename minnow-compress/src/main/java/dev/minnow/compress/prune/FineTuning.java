@@ -37,11 +37,41 @@ public record FineTuning(Double lr, double weightDecay, int batchSize, boolean a
         return new FineTuning(lr, weightDecay, batchSize, a, seed, listener);
     }
 
-    /** Trains {@code g} in place for {@code epochs} holding masks; {@code step} varies the seed. */
+    /** Batches of training data that calibrate re-inserted batch norms. */
+    static final int BN_CALIBRATION_BATCHES = 8;
+
+    /**
+     * Trains {@code g} in place for {@code epochs} holding masks; {@code step} varies the seed. A
+     * graph whose convolutions lost their batch norms to folding (an eval-mode export) trains with
+     * them put back ({@link BatchNormReinsertion}) and folded out again afterwards, so it keeps its
+     * structure and fine-tunes at the rate of a batch-norm network.
+     */
     public void run(Graph g, MaskConstraint masks, int epochs, DatasetSplit split, int step) {
         if (epochs <= 0) {
             return;
         }
+        if (foldedExport(g)) {
+            Graph withBn = BatchNormReinsertion.insert(g, split.train(), split.normalization(), BN_CALIBRATION_BATCHES,
+                    batchSize, seed + step);
+            fit(withBn, masks, epochs, split, step);
+            BatchNormReinsertion.foldBack(withBn, g);
+            return;
+        }
+        fit(g, masks, epochs, split, step);
+    }
+
+    /**
+     * Whether g looks like an export with batch norm folded away: convolutions with biases, no
+     * batch norm, and not built by Minnow (a zoo LeNet-5 has no batch norm by design and
+     * fine-tunes as it was trained).
+     */
+    static boolean foldedExport(Graph g) {
+        return g.metadata().get("minnow.builder") == null
+                && g.nodes().stream().noneMatch(n -> n.opType().equals("BatchNormalization"))
+                && !BatchNormReinsertion.candidates(g).isEmpty();
+    }
+
+    private void fit(Graph g, MaskConstraint masks, int epochs, DatasetSplit split, int step) {
         double rate = lr != null ? lr : defaultRate(g);
         Trainer t = Trainer.of(g).epochs(epochs).batchSize(batchSize).seed(seed + step)
                 .optimizer(Optimizers.momentum(rate, 0.9, true).weightDecay(weightDecay))
@@ -68,7 +98,9 @@ public record FineTuning(Double lr, double weightDecay, int batchSize, boolean a
     /**
      * A fifth of the training recipe's rate when the model records one (Minnow's zoo models: LeNet's
      * 0.05 gives 0.01, which recovers LeNet-300-100 where 0.001 does not); else 0.01 with batch
-     * norm and 0.001 without (an export with batch norm folded into its convolutions diverged at 0.01).
+     * norm and 0.001 without (an export with batch norm folded into its convolutions diverged at 0.01;
+     * {@link #run} now puts batch norm back into such convolutions, so 0.001 is left to graphs
+     * without convolutions to normalize, e.g. fully connected ones).
      */
     public static double defaultRate(Graph g) {
         String recipe = g.metadata().get(Zoo.RECIPE_LR);
