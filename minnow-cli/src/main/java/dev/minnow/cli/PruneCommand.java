@@ -96,6 +96,15 @@ final class PruneCommand implements Callable<Integer> {
             + " --target-macs as the overall fraction.")
     Path sensitivityFile;
 
+    @Option(names = "--group-lasso", paramLabel = "S", description = "Structured sparsity learning: before pruning, train"
+            + " --lasso-epochs epochs with a group-lasso penalty of strength S on every channel (its weight rows, bias and"
+            + " batch-norm entries together, through residual and concat couplings), so training drives whole channels"
+            + " toward zero; then channel pruning (best with --method l2) removes them.")
+    Double groupLasso;
+
+    @Option(names = "--lasso-epochs", defaultValue = "2", description = "Epochs of group-lasso training before pruning (default: ${DEFAULT-VALUE}).")
+    int lassoEpochs;
+
     @Option(names = "--scope", defaultValue = "global", description = "Fine-grained threshold: global (one magnitude threshold over all layers, so"
             + " large layers give up more) or layer (each layer the same fraction) (default: ${DEFAULT-VALUE}).")
     String scope;
@@ -114,7 +123,7 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--finetune-epochs", defaultValue = "1", description = "Fine-tuning epochs after each pruning step; 0 for none (default: ${DEFAULT-VALUE}).")
     int finetuneEpochs;
 
-    @Option(names = "--lr", description = "Fine-tuning learning rate (default: a fifth of the model's recorded recipe rate; else 0.01 with batch norm, 0.001 without, e.g. BN folded into convolutions).")
+    @Option(names = "--lr", description = "Fine-tuning learning rate (default: a fifth of the model's recorded recipe rate; else 0.01 with batch norm, 0.001 without). An export with batch norm folded into its convolutions fine-tunes with batch norm put back (then folded again), at 0.01.")
     Double lr;
 
     @Option(names = "--weight-decay", defaultValue = "5e-4", description = "Fine-tuning weight decay (default: ${DEFAULT-VALUE}).")
@@ -209,6 +218,17 @@ final class PruneCommand implements Callable<Integer> {
         if (method.equals("taylor") && !granularity.equals("channel")) {
             throw new InvalidInputException("--method taylor scores channels: use it with --granularity channel");
         }
+        double[] lassoNorms = null;
+        if (groupLasso != null) {
+            if (!granularity.equals("channel")) {
+                throw new InvalidInputException("--group-lasso drives whole channels to zero: use it with --granularity channel");
+            }
+            if (!(groupLasso > 0) || lassoEpochs < 1) {
+                throw new InvalidInputException("--group-lasso needs a strength above 0 and --lasso-epochs of at least 1");
+            }
+            g = g.copy();
+            lassoNorms = tuning.sparsify(g, groupLasso, lassoEpochs, split);
+        }
         PruneRun.Result r = PruneRun.run(g, settings, fineTune, null, importance);
         Graph pruned = r.graph();
         double top1After = evaluate(pruned, split);
@@ -235,6 +255,10 @@ final class PruneCommand implements Callable<Integer> {
         j.put("out", out.toString());
         if (allocation != null) {
             j.put("allocation", allocation);
+        }
+        if (lassoNorms != null) {
+            j.put("group_lasso", Map.of("strength", groupLasso, "epochs", lassoEpochs,
+                    "channel_norm_sum_before", lassoNorms[0], "channel_norm_sum_after", lassoNorms[1]));
         }
         List<Map<String, Object>> layers = new ArrayList<>();
         Table t = new Table("layer", "op", "weight shape before", "after", "non-zero before", "after", "kept");

@@ -155,6 +155,25 @@ class PruneCommandTest {
     }
 
     @Test
+    void groupLassoTrainsChannelsTowardZeroBeforePruning() throws Exception {
+        Path out = Files.createTempDirectory("prune-ssl").resolve("ssl.onnx");
+        Cli r = Cli.run("prune", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--granularity", "channel", "--method", "l2", "--sparsity", "0.5", "--group-lasso", "0.01",
+                "--lasso-epochs", "1", "--finetune-epochs", "0", "--lr", "0.01", "--weight-decay", "0",
+                "--out", out.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        String j = r.json();
+        double before = number(j, "channel_norm_sum_before");
+        double after = number(j, "channel_norm_sum_after");
+        // no weight decay: only the penalty pulls the channel norms down (training alone grows them)
+        assertTrue(after < 0.9 * before, "channel norms " + before + " -> " + after);
+        Cli bad = Cli.run("prune", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--sparsity", "0.5", "--group-lasso", "0.01", "--finetune-epochs", "0", "--out", out.toString());
+        assertEquals(2, bad.exitCode(), bad.err());
+        assertTrue(bad.err().contains("--granularity channel"), bad.err());
+    }
+
+    @Test
     void twoOfFourZeroesHalfOfEveryEligibleWeight() throws Exception {
         Path out = Files.createTempDirectory("prune").resolve("sparse.onnx");
         Path png = out.resolveSibling("weights.png");

@@ -71,11 +71,34 @@ public record FineTuning(Double lr, double weightDecay, int batchSize, boolean a
                 && !BatchNormReinsertion.candidates(g).isEmpty();
     }
 
+    /**
+     * Structured sparsity learning before channel pruning: trains {@code g} in place for
+     * {@code epochs} with a {@link GroupLasso} penalty of {@code strength} on every removable
+     * channel class, driving whole coupled channels toward zero so that pruning by their norm
+     * removes what training already gave up. Returns the sum of the class norms before and after.
+     */
+    public double[] sparsify(Graph g, double strength, int epochs, DatasetSplit split) {
+        ChannelDependencies deps = ChannelDependencies.of(g);
+        double before = GroupLasso.classNormSum(deps, g);
+        if (epochs > 0) {
+            fit(g, null, epochs, split, 0, new GroupLasso(deps, strength));
+        }
+        return new double[] {before, GroupLasso.classNormSum(ChannelDependencies.of(g), g)};
+    }
+
     private void fit(Graph g, MaskConstraint masks, int epochs, DatasetSplit split, int step) {
+        fit(g, masks, epochs, split, step, null);
+    }
+
+    private void fit(Graph g, MaskConstraint masks, int epochs, DatasetSplit split, int step,
+                     dev.minnow.train.Regularizer regularizer) {
         double rate = lr != null ? lr : defaultRate(g);
         Trainer t = Trainer.of(g).epochs(epochs).batchSize(batchSize).seed(seed + step)
                 .optimizer(Optimizers.momentum(rate, 0.9, true).weightDecay(weightDecay))
                 .loss(Losses.crossEntropy()).schedule(LrSchedule.cosine(0)).maxLoss(1e3);
+        if (regularizer != null) {
+            t.regularizer(regularizer);
+        }
         if (masks != null && !masks.masks().isEmpty()) {
             t.constraint(masks);
         }

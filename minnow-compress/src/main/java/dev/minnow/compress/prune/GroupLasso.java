@@ -34,6 +34,23 @@ public final class GroupLasso implements Regularizer {
         }
     }
 
+    /** Sum over the removable channel classes of the L2 norm of their source slices (what the penalty weighs). */
+    public static double classNormSum(ChannelDependencies deps, dev.minnow.graph.Graph g) {
+        GroupLasso probe = new GroupLasso(deps, 0);
+        double total = 0;
+        for (List<ChannelDependencies.Binding> cls : probe.classes) {
+            double sq = 0;
+            for (ChannelDependencies.Binding b : cls) {
+                Tensor t = g.initializers().get(b.initializer());
+                if (t != null) {
+                    sq += slice(t, b, null, 0);
+                }
+            }
+            total += Math.sqrt(sq);
+        }
+        return total;
+    }
+
     @Override
     public double apply(Map<String, Tensor> parameters, Map<String, Tensor> gradients) {
         double total = 0;
