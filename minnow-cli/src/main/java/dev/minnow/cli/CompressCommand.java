@@ -185,7 +185,47 @@ final class CompressCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Energy per inference of every step's model, estimated as `minnow cost --steps` does on the
+     * cpu target with Horowitz's 45 nm table (docs/HARDWARE.md): the report's energy column and
+     * its before/after. A model the estimate cannot read leaves the column empty, with the reason.
+     */
+    static void addEnergy(Map<String, Object> report) {
+        if (!(report.get("steps") instanceof List<?> steps) || !(report.get("run_dir") instanceof String dir)) {
+            return;
+        }
+        try {
+            var table = dev.minnow.hw.energy.EnergyTable.horowitz45nm();
+            var hw = dev.minnow.hw.energy.EnergyTarget.cpu();
+            List<dev.minnow.hw.energy.LayerWeights> base = null;
+            Double before = null;
+            Double after = null;
+            for (Object o : steps) {
+                if (!(o instanceof Map<?, ?> step) || !(step.get("file") instanceof String f)) {
+                    continue;
+                }
+                Graph g = Models.load(Path.of(dir).resolve(f).toString(), 1);
+                var layers = dev.minnow.hw.energy.LayerWeights.of(g);
+                if (base == null) {
+                    base = layers;
+                }
+                var c = dev.minnow.hw.energy.CompressionEnergy.compare(layers, base, hw, table, 1.0);
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) step;
+                m.put("energy_pj", c.energy().totalPj());
+                before = before == null ? c.baseline().totalPj() : before;
+                after = c.energy().totalPj();
+            }
+            report.put("energy_pj_before", before);
+            report.put("energy_pj_after", after);
+            report.put("energy_model", "cpu target, " + table.name() + " (`minnow cost --steps DIR` splits it by level)");
+        } catch (dev.minnow.errors.MinnowException | UnsupportedOperationException e) {
+            report.put("energy_error", e.getMessage());
+        }
+    }
+
     private void writeReport(Map<String, Object> report) {
+        addEnergy(report);
         Path json = out.resolve("report.json");
         try {
             AtomicFiles.write(json, Json.write(report).getBytes(StandardCharsets.UTF_8));

@@ -53,4 +53,31 @@ class CompressCommandTest {
         assertEquals(2, goal.exitCode());
         assertTrue(goal.err().contains("--max-accuracy-drop"), goal.err());
     }
+
+    @Test
+    void theReportGetsEachStepsEstimatedEnergy() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("energy");
+        dev.minnow.graph.Graph base = dev.minnow.zoo.Zoo.build("lenet5", 1);
+        dev.minnow.graph.Graph half = new dev.minnow.compress.prune.ChannelPruner(
+                dev.minnow.compress.prune.Importance.l1(), 1).prune(base, 0.5).graph();
+        dev.minnow.onnx.Onnx.write(base, dir.resolve("step-0-base.onnx"));
+        dev.minnow.onnx.Onnx.write(half, dir.resolve("step-1-prune.onnx"));
+        java.util.Map<String, Object> s0 = new java.util.LinkedHashMap<>(java.util.Map.of("index", 0, "file", "step-0-base.onnx"));
+        java.util.Map<String, Object> s1 = new java.util.LinkedHashMap<>(java.util.Map.of("index", 1, "file", "step-1-prune.onnx"));
+        java.util.Map<String, Object> report = new java.util.LinkedHashMap<>();
+        report.put("steps", java.util.List.of(s0, s1));
+        report.put("run_dir", dir.toString());
+        CompressCommand.addEnergy(report);
+        double before = (Double) report.get("energy_pj_before");
+        double after = (Double) report.get("energy_pj_after");
+        assertEquals(before, (Double) s0.get("energy_pj"), 1e-6 * before);
+        assertEquals(after, (Double) s1.get("energy_pj"), 1e-6 * after);
+        // half the channels of each layer: about a quarter of the inner layers' MACs and weights, and
+        // the weights now fit the target's on-chip memory, so DRAM traffic for them goes too
+        assertTrue(after < 0.7 * before && after > 0, before + " -> " + after);
+        report.put("steps", java.util.List.of(new java.util.LinkedHashMap<>(java.util.Map.of("index", 0, "file", "missing.onnx"))));
+        report.remove("energy_pj_before");
+        CompressCommand.addEnergy(report);
+        assertTrue(report.get("energy_error") instanceof String, "an unreadable step leaves the reason, not a crash");
+    }
 }

@@ -43,6 +43,7 @@ public final class CompressReport {
         j.put("latency_ms_before", b.latencyMs());
         j.put("latency_ms_after", a.latencyMs());
         j.put("out", r.finalFile().toString());
+        j.put("run_dir", r.dir().toString());
         j.put("resumed_after_step", r.resumedAfter());
         j.put("steps", r.records().stream().map(StepRecord::toMap).toList());
         j.put("layers", layers(before, after, r.last().weightBits()));
