@@ -38,6 +38,23 @@ public final class Eltwise {
         });
     }
 
+    /**
+     * A per-channel constant added to [N, C, plane] data, then clamped: y[(n C + c) plane + j] =
+     * min(max(a[...] + k[c], lo), hi) (lo = -inf, hi = +inf for a plain add). What a residual Add
+     * does when the branch it bypasses was removed and left only its constant output.
+     */
+    public static void addPerChannel(float[] a, float[] k, float[] y, int batch, int channels, int plane, float lo,
+                                     float hi) {
+        Parallel.forRange(batch * channels, Math.max(1, MIN_CHUNK / Math.max(1, plane)), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                float v = k[p % channels];
+                for (int j = p * plane, end = j + plane; j < end; j++) {
+                    y[j] = Math.min(Math.max(a[j] + v, lo), hi);
+                }
+            }
+        });
+    }
+
     /** y[yo+j] = max(y[yo+j], x[xo+j]) for j < n (single-threaded; a building block of pooling). */
     static void max(float[] x, int xo, float[] y, int yo, int n) {
         if (VectorSupport.AVAILABLE) {
