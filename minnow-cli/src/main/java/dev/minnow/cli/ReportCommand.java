@@ -36,6 +36,11 @@ final class ReportCommand implements Callable<Integer> {
             throw new InvalidInputException("--out must name an .html file, got " + out);
         }
         Map<String, Object> report = ReportJson.read(in);
+        if (report.get("energy_pj_before") == null && report.get("energy_error") == null) {
+            // a report from before the energy column: estimate it from the step files beside it
+            report.putIfAbsent("run_dir", String.valueOf(in.toAbsolutePath().getParent()));
+            CompressCommand.addEnergy(report);
+        }
         ReportHtml.write(report, out);
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("in", in.toString());
