@@ -78,7 +78,7 @@ final class QatCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "1", description = "Fine-tuning epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--lr", description = "Learning rate (default: a fifth of the model's recorded recipe rate, else 0.01 with batch norm and 0.001 without).")
+    @Option(names = "--lr", description = "Learning rate (default: a fifth of the model's recorded recipe rate, else 0.001: batch norm is folded into the convolutions for QAT, and folded networks diverge at 0.01).")
     Double lr;
 
     @Option(names = "--weight-decay", defaultValue = "1e-4", description = "Weight decay on weights; none on steps and clips (default: ${DEFAULT-VALUE}).")
@@ -119,7 +119,7 @@ final class QatCommand implements Callable<Integer> {
         Preprocessing pre = preprocess.resolve(g, loaded.normalization(), loaded.test().sampleShape().dim(2));
         DatasetSplit split = pre.forTraining(loaded);
         double top1Before = evaluate(g, split);
-        double rate = lr != null ? lr : dev.minnow.compress.prune.FineTuning.defaultRate(g);
+        double rate = lr != null ? lr : dev.minnow.compress.quant.qat.QatTraining.defaultRate(g);
         TrainCommand.ProgressListener listener = new TrainCommand.ProgressListener(common.json);
         QatExport.Exported exported = new QatTraining(config, epochs, rate, weightDecay, batchSize, augment, seed)
                 .run(g, calibration(split, calibBatches, batchSize), split, listener);

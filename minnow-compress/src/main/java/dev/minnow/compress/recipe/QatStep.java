@@ -16,7 +16,7 @@ final class QatStep implements Step {
         QatConfig config = new QatConfig(spec.integer("weight-bits", 8), spec.integer("act-bits", 8),
                 QatConfig.Method.valueOf(spec.text("method", "lsq").toUpperCase(Locale.ROOT)), QatConfig.WeightMode.UNIFORM);
         int epochs = ctx.epochs(spec.integer("epochs", 1));
-        double lr = spec.has("lr") ? spec.number("lr") : FineTuning.defaultRate(in.graph());
+        double lr = spec.has("lr") ? spec.number("lr") : dev.minnow.compress.quant.qat.QatTraining.defaultRate(in.graph());
         var tuning = ctx.tuning();
         QatTraining training = new QatTraining(config, epochs, lr, tuning.weightDecay(), tuning.batchSize(),
                 tuning.augment(), tuning.seed() + ctx.index() * 1000L);

@@ -21,6 +21,17 @@ import java.util.List;
 public record QatTraining(QatConfig config, int epochs, double lr, double weightDecay, int batchSize, boolean augment,
                           long seed) {
 
+    /**
+     * The default rate: fine-tuning's ({@link dev.minnow.compress.prune.FineTuning#defaultRate}),
+     * a tenth of it when the graph has batch norm, because {@link QatPrepare} folds it away and a
+     * folded network trains like one without (ResNet-20's edge-int8 recipe at 0.01 fell to 10%
+     * top-1 in one epoch; 0.001 is the rate folded graphs fine-tune at).
+     */
+    public static double defaultRate(Graph g) {
+        boolean bn = g.nodes().stream().anyMatch(n -> n.opType().equals("BatchNormalization"));
+        return dev.minnow.compress.prune.FineTuning.defaultRate(g) / (bn ? 10 : 1);
+    }
+
     /** listener may be null. */
     public QatExport.Exported run(Graph g, List<Tensor> calibration, DatasetSplit split, TrainListener listener) {
         QatPrepare.Result prepared = QatPrepare.prepare(g, config, calibration);

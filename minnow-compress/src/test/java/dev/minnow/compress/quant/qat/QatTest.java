@@ -171,4 +171,13 @@ class QatTest {
                 () -> QatPrepare.prepare(Zoo.build("lenet5", 1), new QatConfig(8, 8, Method.LSQ, WeightMode.UNIFORM), List.of()));
         assertNotEquals(null, new QatConfig(1, 8, Method.DOREFA, WeightMode.UNIFORM));
     }
+
+    @Test
+    void defaultRateIsTheFoldedNetworksRate() {
+        // batch norm is folded before QAT: ResNet-20 gets the rate of a network without it
+        assertEquals(0.001, QatTraining.defaultRate(dev.minnow.zoo.Zoo.build("resnet20", 1)), 1e-12);
+        assertEquals(0.001, QatTraining.defaultRate(dev.minnow.zoo.Zoo.build("lenet5", 1)), 1e-12);
+        assertEquals(0.01, QatTraining.defaultRate(dev.minnow.zoo.Zoo.build("lenet-300-100", 1)), 1e-12,
+                "a recorded recipe rate still gives a fifth of it");
+    }
 }
