@@ -446,12 +446,35 @@ public final class PruneRun {
         return r;
     }
 
-    /** Non-zero elements of the weights and biases (what pruning reports as params). */
+    /**
+     * Non-zero elements of the weights and biases (what pruning reports as params), float ones and,
+     * in a quantized (QDQ) graph, the integer ones a DequantizeLinear reads as its data.
+     */
     public static long nonZeroParams(Graph g) {
         long n = 0;
         for (String w : ParameterRoles.weights(g)) {
             for (float v : g.initializers().get(w).floats()) {
                 n += v != 0 ? 1 : 0;
+            }
+        }
+        java.util.Set<String> counted = new java.util.HashSet<>();
+        for (Node d : g.nodes()) {
+            Tensor t = d.opType().equals("DequantizeLinear") ? g.initializers().get(d.input(0)) : null;
+            if (t != null && !t.dtype().isFloating() && t.size() > 1 && counted.add(d.input(0))) {
+                // a code is a zero weight when it equals its zero point (per tensor or per channel)
+                Tensor zp = d.inputs().size() > 2 ? g.initializers().get(d.input(2)) : null;
+                int rank = t.shape().rank();
+                int axis = (int) d.attributes().getInt("axis", 1);
+                axis = axis < 0 ? axis + rank : axis;
+                int inner = 1;
+                for (int k = axis + 1; k < rank; k++) {
+                    inner *= t.shape().dim(k);
+                }
+                boolean perChannel = zp != null && zp.size() > 1 && axis < rank;
+                for (int i = 0; i < t.size(); i++) {
+                    double z = zp == null ? 0 : zp.getDouble(perChannel ? (i / inner) % t.shape().dim(axis) : 0);
+                    n += t.getDouble(i) != z ? 1 : 0;
+                }
             }
         }
         return n;

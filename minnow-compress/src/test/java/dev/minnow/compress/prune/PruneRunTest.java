@@ -145,6 +145,35 @@ class PruneRunTest {
     }
 
     @Test
+    void quantizedWeightsCountAsParametersUnlessTheyEqualTheirZeroPoint() {
+        for (boolean affine : new boolean[] {false, true}) {
+            Graph g = new Graph("qdq");
+            g.setInputs(List.of(new dev.minnow.graph.Value("x", new dev.minnow.graph.TensorType(
+                    dev.minnow.tensor.DType.FLOAT32, dev.minnow.tensor.Shape.of(1, 3)))));
+            int z = affine ? 128 : 0;
+            long[] codes = {z, 5 + z, z, 7 + z, z - 3, z};
+            Tensor w = Tensor.zeros(affine ? dev.minnow.tensor.DType.UINT8 : dev.minnow.tensor.DType.INT8,
+                    dev.minnow.tensor.Shape.of(3, 2));
+            for (int i = 0; i < codes.length; i++) {
+                w.bytes()[i] = (byte) codes[i];
+            }
+            g.addInitializer("w_q", w);
+            g.addInitializer("w_scale", Tensor.of(dev.minnow.tensor.Shape.of(), 0.1f));
+            Tensor zp = Tensor.zeros(w.dtype(), dev.minnow.tensor.Shape.of());
+            zp.bytes()[0] = (byte) z;
+            g.addInitializer("w_zp", zp);
+            var dq = new dev.minnow.graph.Node("dq", dev.minnow.graph.OpRegistry.global().create("DequantizeLinear",
+                    new dev.minnow.graph.Attributes()), List.of("w_q", "w_scale", "w_zp"), List.of("w"));
+            var mm = new dev.minnow.graph.Node("mm", dev.minnow.graph.OpRegistry.global().create("MatMul",
+                    new dev.minnow.graph.Attributes()), List.of("x", "w"), List.of("y"));
+            g.setNodes(List.of(dq, mm));
+            g.setOutputs(List.of(new dev.minnow.graph.Value("y", null)));
+            g.validate();
+            assertEquals(3, PruneRun.nonZeroParams(g), affine ? "uint8 codes at the zero point 128 are zeros" : "int8");
+        }
+    }
+
+    @Test
     void badSettingsAreRefusedWithTheirCause() {
         assertThrows(InvalidInputException.class, () -> settings("weight", 1.0, null, null, "oneshot"));
         assertThrows(InvalidInputException.class, () -> settings("weight", 0.5, 0.5, null, "oneshot"));
