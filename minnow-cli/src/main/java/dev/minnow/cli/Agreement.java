@@ -54,12 +54,6 @@ record Agreement(int samples, int agreeing, Double top1, Double top1Reference) {
 
     /** Ties go to the lower class index, as in {@link dev.minnow.train.Metrics}. */
     static int argmax(float[] z, int off, int c) {
-        int best = 0;
-        for (int j = 1; j < c; j++) {
-            if (z[off + j] > z[off + best]) {
-                best = j;
-            }
-        }
-        return best;
+        return dev.minnow.train.Metrics.argmax(z, off, c);
     }
 }

@@ -48,7 +48,8 @@ public final class Metrics {
         return r;
     }
 
-    static int argmax(float[] z, int off, int c) {
+    /** Index of the largest of z[off .. off + c - 1]; ties go to the lower index. */
+    public static int argmax(float[] z, int off, int c) {
         int best = 0;
         for (int j = 1; j < c; j++) {
             if (z[off + j] > z[off + best]) {
