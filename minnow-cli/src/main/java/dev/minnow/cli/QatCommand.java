@@ -41,7 +41,7 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Examples:",
                 "  minnow qat lenet5.onnx --dataset mnist --binary-weights --act-bits 8 --epochs 3 --out l5-bin.onnx",
                 "  minnow qat models/resnet20-cifar10.onnx --dataset cifar10 --weight-bits 4 --act-bits 4 --method lsq \\",
-                "      --epochs 15 --lr 0.01 --augment --out r20-w4a4.onnx --json",
+                "      --epochs 15 --lr 0.001 --augment --out r20-w4a4.onnx --json",
                 "", "The input model file is never modified."})
 final class QatCommand implements Callable<Integer> {
     @Mixin

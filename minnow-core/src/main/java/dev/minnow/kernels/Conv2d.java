@@ -322,6 +322,28 @@ public final class Conv2d {
     }
 
     /**
+     * Packs w in a form whose every partial sum is a sum of the products x * w themselves (no
+     * Winograd: its transforms multiply by fractions), so integer-valued operands whose partial
+     * sums stay below 2^24 give the exact integer result (the integer convolutions'
+     * {@code QLinearConvFloat}). Depthwise geometries get the generic packing and run the direct
+     * depthwise loops.
+     */
+    public static PreparedWeights prepareExact(ConvGeometry g, float[] w) {
+        if (DirectConv.applies(g, ConvOptions.DEFAULT) && !DepthwiseConv.applies(g)) {
+            return new PreparedWeights(w, null, null, null, DirectConv.prepare(g, w));
+        }
+        int Kg = rows(g);
+        if (channelLast(g, ConvOptions.DEFAULT) && !DepthwiseConv.applies(g)) {
+            return new PreparedWeights(w, null, null, Gemm.packB(true, Kg, g.outChannels(), w, 0, Kg), null);
+        }
+        Gemm.PackedA[] p = new Gemm.PackedA[g.groups()];
+        for (int gi = 0; gi < p.length; gi++) {
+            p[gi] = Gemm.pack(false, g.outChannelsPerGroup(), Kg, w, gi * g.outChannelsPerGroup() * Kg, Kg);
+        }
+        return new PreparedWeights(w, p, null);
+    }
+
+    /**
      * Whether prepared (inference) weights multiply channel-last, Y^T[P x M] = col^T * W^T, then
      * transpose Y^T into the NCHW output: for one group, a small plane lowered in one piece, and P
      * well off the GEMM's NR-column panels (padding more than 1/8 of the work), and a kernel of

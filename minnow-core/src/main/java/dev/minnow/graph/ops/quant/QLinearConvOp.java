@@ -142,6 +142,16 @@ public final class QLinearConvOp extends NnOp {
         return new Tensor[] {bytes ? out : Quant.tensor(outType, out.shape(), q)};
     }
 
+    /** The convolution geometry for input shape x and weight shape w. */
+    public ConvGeometry geometry(Shape x, Shape w) {
+        return conv.geometry(x, w);
+    }
+
+    /** The output shape for input shape x under geometry g. */
+    public Shape outShape(Shape x, ConvGeometry g) {
+        return conv.outShape(x, g);
+    }
+
     @Override
     public long macs(List<TensorType> in, List<TensorType> out) {
         return conv.macs(List.of(in.get(0), in.get(3)), out);
