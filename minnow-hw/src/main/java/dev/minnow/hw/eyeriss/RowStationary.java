@@ -84,6 +84,15 @@ public final class RowStationary {
     }
 
     public static Result run(EyerissConfig cfg, ConvShape l, ActivationZeros zeros) {
+        return run(cfg, l, zeros, 0);
+    }
+
+    /**
+     * As {@link #run(EyerissConfig, ConvShape, ActivationZeros)} with the channel copies r fixed
+     * (t then as many filter copies as fit), to evaluate a given mapping such as the paper's;
+     * channelSets 0 searches all. Throws when the layer cannot stack that many copies.
+     */
+    public static Result run(EyerissConfig cfg, ConvShape l, ActivationZeros zeros, int channelSets) {
         int n = cfg.batch();
         int c = l.channels();
         int m = l.filters();
@@ -138,7 +147,11 @@ public final class RowStationary {
         Result best = null;
         double bestEnergy = Double.MAX_VALUE;
         long smallestTile = Long.MAX_VALUE;
-        for (int chSets = 1; chSets <= Math.min(c, copies); chSets++) {
+        if (channelSets > Math.min(c, copies)) {
+            throw new InvalidInputException("layer " + l.name() + ": " + channelSets + " channel copies do not fit; at most "
+                    + Math.min(c, copies));
+        }
+        for (int chSets = Math.max(1, channelSets); chSets <= (channelSets > 0 ? channelSets : Math.min(c, copies)); chSets++) {
             int fSets = Math.min(m, copies / chSets);
             int cPerPass = Math.min(c, q * chSets);
             long passesC = (long) Math.ceilDiv(c, cPerPass) * rowFolds;

@@ -37,8 +37,11 @@ class RowStationaryTest {
     static final double[] OFMAP_ZEROS = {0.387, 0.725, 0.793, 0.776, 0.776};
 
     static RowStationary.Result layer(int i) {
-        return RowStationary.run(EyerissConfig.chip(), ALEXNET.get(i),
-                new ActivationZeros(PAPER_IFMAP_ZEROS[i], OFMAP_ZEROS[i]));
+        return RowStationary.run(EyerissConfig.chip(), ALEXNET.get(i), zeros(i));
+    }
+
+    static ActivationZeros zeros(int i) {
+        return new ActivationZeros(PAPER_IFMAP_ZEROS[i], OFMAP_ZEROS[i]);
     }
 
     @Test
@@ -120,6 +123,35 @@ class RowStationaryTest {
             assertEquals(2, r.channelSets(), ALEXNET.get(i).name() + " r");
             assertEquals(2, r.filterSets(), ALEXNET.get(i).name() + " t");
         }
+    }
+
+    /**
+     * CONV3 with the paper's r = 1, t = 4 (JSSC 2017 Section IV-A) under our counts, for
+     * docs/HARDWARE.md: one channel copy halves the channels the array reduces per pass, so the
+     * psums go through the buffer twice as often as with r = t = 2, while ifmap reads fall by the
+     * extra filter copies. DRAM traffic is the same (the tiling does not depend on r, t).
+     */
+    @Test
+    void conv3WithThePapersSetCopiesMovesMorePsums() {
+        ConvShape conv3 = ALEXNET.get(2);
+        RowStationary.Result chosen = layer(2);
+        RowStationary.Result paper = RowStationary.run(EyerissConfig.chip(), conv3, zeros(2), 1);
+        assertEquals(1, paper.channelSets());
+        assertEquals(4, paper.filterSets());
+        assertEquals(chosen.activePes(), paper.activePes(), "both use 156 PEs");
+        assertEquals(2 * chosen.bufferPsumWrites(), paper.bufferPsumWrites(), "twice the passes over the channels");
+        assertTrue(paper.bufferIfmapReads() < chosen.bufferIfmapReads(), "ifmap rows shared by four filter copies");
+        assertEquals(chosen.dramAccesses(), paper.dramAccesses());
+        System.out.printf("CONV3 buffer MB (16-bit words): r=2,t=2 %.1f (ifmap %.1f, psum %.1f); r=1,t=4 %.1f (ifmap %.1f, psum %.1f)%n",
+                mb(chosen.bufferAccesses()), mb(chosen.bufferIfmapReads()),
+                mb(chosen.bufferPsumReads() + chosen.bufferPsumWrites()), mb(paper.bufferAccesses()),
+                mb(paper.bufferIfmapReads()), mb(paper.bufferPsumReads() + paper.bufferPsumWrites()));
+        assertThrows(InvalidInputException.class,
+                () -> RowStationary.run(EyerissConfig.chip(), conv3, zeros(2), 5), "5 copies of a 3-row set exceed 12 rows");
+    }
+
+    private static double mb(long words) {
+        return words * 2 / 1e6;
     }
 
     /**
