@@ -159,7 +159,9 @@ final class QuantizeCommand implements Callable<Integer> {
             Charts.histograms(histograms, "Weights of " + Path.of(model).getFileName() + " before and after quantization",
                     "weight", weightsBeforeAfter(r), 200);
         }
-        common.emit(json(r, top1Before, top1After), human(r, top1Before, top1After));
+        // the size of the model as given: --cle / --adaround / --bias-correction hand over a folded graph
+        long sizeBefore = PostTrainingQuantizer.sizeBytes(g, 32);
+        common.emit(json(r, sizeBefore, top1Before, top1After), human(r, sizeBefore, top1Before, top1After));
         return 0;
     }
 
@@ -197,7 +199,7 @@ final class QuantizeCommand implements Callable<Integer> {
         return top1;
     }
 
-    private Map<String, Object> json(PostTrainingQuantizer.Result r, Double before, Double after) {
+    private Map<String, Object> json(PostTrainingQuantizer.Result r, long sizeBefore, Double before, Double after) {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model);
         j.put("dataset", data.dataset);
@@ -208,7 +210,7 @@ final class QuantizeCommand implements Callable<Integer> {
         j.put("calib_samples", calibSamples);
         j.put("top1_before", before);
         j.put("top1_after", after);
-        j.put("size_bytes_before", r.sizeBytesBefore());
+        j.put("size_bytes_before", sizeBefore);
         j.put("size_bytes_after", r.sizeBytesAfter());
         j.put("out", out.toString());
         List<Map<String, Object>> layers = new ArrayList<>();
@@ -234,7 +236,7 @@ final class QuantizeCommand implements Callable<Integer> {
         return Double.isFinite(v) ? v : null;
     }
 
-    private String human(PostTrainingQuantizer.Result r, Double before, Double after) {
+    private String human(PostTrainingQuantizer.Result r, long sizeBefore, Double before, Double after) {
         Table t = new Table("layer", "op", "weight scale", "output range", "weight SQNR", "output SQNR");
         for (PostTrainingQuantizer.Layer l : r.layers()) {
             t.row(l.name(), l.op(),
@@ -246,8 +248,8 @@ final class QuantizeCommand implements Callable<Integer> {
         for (String f : r.floatNodes()) {
             s.append("warning: ").append(f).append(" has no integer path and stays in float\n");
         }
-        s.append(String.format("%nSize: %s -> %s bytes (%.1fx smaller)%n", Table.count(r.sizeBytesBefore()),
-                Table.count(r.sizeBytesAfter()), (double) r.sizeBytesBefore() / Math.max(1, r.sizeBytesAfter())));
+        s.append(String.format("%nSize: %s -> %s bytes (%.1fx smaller)%n", Table.count(sizeBefore),
+                Table.count(r.sizeBytesAfter()), (double) sizeBefore / Math.max(1, r.sizeBytesAfter())));
         if (before != null) {
             s.append(String.format("Top-1: %s -> %s%n", Table.percent(before), Table.percent(after)));
         }

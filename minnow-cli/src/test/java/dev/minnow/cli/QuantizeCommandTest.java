@@ -65,6 +65,22 @@ class QuantizeCommandTest {
         assertTrue(noEval.json().contains("\"top1_after\":null"), noEval.json());
     }
 
+    /** --cle hands the quantizer a batch-norm-folded graph; the size before is still the model's as given. */
+    @Test
+    void sizeBeforeIsTheGivenModelsWithCrossLayerEqualization() throws Exception {
+        Path dir = Files.createTempDirectory("quant");
+        long given = 0;
+        for (Tensor t : Zoo.build("resnet20", 1).initializers().values()) {
+            given += (long) t.size() * t.dtype().bytes;
+        }
+        for (String cle : new String[] {"--per-channel", "--cle"}) {
+            Cli r = Cli.run("quantize", "resnet20", "--dataset", "cifar10", "--data-dir", Cli.dataDir().toString(),
+                    "--calib-samples", "8", "--no-eval", cle, "--out", dir.resolve("r.onnx").toString(), "--json");
+            assertEquals(0, r.exitCode(), r.err());
+            assertEquals(given, (long) number(r.json(), "size_bytes_before"), cle);
+        }
+    }
+
     @Test
     void badCalibrationInputExitsWithTwo() throws Exception {
         Path out = Files.createTempDirectory("quant").resolve("q.onnx");
