@@ -3,8 +3,9 @@ package dev.minnow.graph.ops.quant;
 import dev.minnow.kernels.Conv2d;
 import dev.minnow.kernels.ConvGeometry;
 import dev.minnow.tensor.DType;
-import dev.minnow.tensor.Shape;
 import dev.minnow.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * QLinearConv with constant weights, scales and zero points run on the float convolution kernels
@@ -12,17 +13,22 @@ import dev.minnow.tensor.Tensor;
  * floats, so the padding ONNX defines (the zero point) is the float kernels' zero padding and no
  * correction terms are needed. It is exact when every partial sum is an integer float32 holds:
  * each product is an integer, and any partial sum of output channel m is at most
- * max|x - x_zero| x sum_k |w[m][k] - w_zero[m]| in magnitude; when that bound is below 2^24 for
- * every channel, every order of additions and fused multiply-adds gives the exact integer. The
- * bias B (int32) is added as a float in the GEMM's store: float(acc) + float(B) rounds once, to
- * float(acc + B), the value ONNX Runtime multiplies by the requantization scale (|B| below 2^24,
- * else this path is not taken). Winograd is excluded ({@link Conv2d#prepareExact}): its transforms
- * leave the integers.
+ * max|x - x_zero| x sum_k |w[m][k] - w_zero[m]| in magnitude; below 2^24, every order of additions
+ * and fused multiply-adds gives the exact integer. Where a filter's sum is larger (wide layers,
+ * e.g. ResNet-18's 4,608-weight filters), the input channels are cut into chunks that each keep
+ * the bound; each chunk is its own float convolution, and the chunks' exact integer results are
+ * added in int32. Winograd is excluded ({@link Conv2d#prepareExact}): its transforms leave the
+ * integers.
+ *
+ * <p>Requantization is ONNX Runtime's, float32 steps: v = float(acc + B) x
+ * float(float(x_scale x w_scale) / y_scale), round half to even, add y_zero, saturate. In one chunk
+ * with |B| below 2^24 the GEMM's store adds B as a float: float(acc) + float(B) rounds once, to
+ * float(acc + B).
  *
  * <p>Why: the im2col lowering over bytes, the byte-to-float copy of the column matrix and the
  * per-call allocations made the integer path 5-10x slower than the float network; this path
- * converts only the input (C x H x W values) and reuses the float kernels' workspaces.
- * {@link QLinearConvOp#forward} (the integer kernel) is its reference.
+ * converts only the input and reuses the float kernels' workspaces. {@link QLinearConvOp#forward}
+ * (the integer kernel) is its reference.
  */
 public final class QLinearConvFloat {
     /** Integers below this magnitude are exact in float32. */
@@ -30,27 +36,43 @@ public final class QLinearConvFloat {
 
     private final QLinearConvOp op;
     private final Tensor w;
-    private final float[] shiftedWeights;
-    private final float maxRowL1;
-    private final float[] bias;
+    /** Input channel boundaries of the chunks: chunk i covers [starts[i], starts[i + 1]). */
+    private final int[] starts;
+    /** Per chunk, w - w_zero as floats, [M, chunk channels, kH, kW]. */
+    private final float[][] weights;
+    private final float[] floatBias;
+    private final int[] intBias;
     private final int xZero;
     private final float[] multipliers;
     private final int yZero;
     private final DType outType;
     private final int lo;
     private final int hi;
-    private Conv2d.PreparedWeights prepared;
+    private Conv2d.PreparedWeights[] prepared;
     private ConvGeometry preparedFor;
     private float[] xs = new float[0];
     private float[] ys = new float[0];
+    private int[] acc = new int[0];
 
-    private QLinearConvFloat(QLinearConvOp op, Tensor w, float[] shiftedWeights, float maxRowL1, float[] bias,
-                             int xZero, float[] multipliers, int yZero, DType outType) {
+    private QLinearConvFloat(QLinearConvOp op, Tensor w, int[] starts, float[][] weights, int[] intBias, int xZero,
+                             float[] multipliers, int yZero, DType outType) {
         this.op = op;
         this.w = w;
-        this.shiftedWeights = shiftedWeights;
-        this.maxRowL1 = maxRowL1;
-        this.bias = bias;
+        this.starts = starts;
+        this.weights = weights;
+        this.intBias = intBias;
+        boolean floatStore = weights.length == 1 && intBias != null;
+        for (int i = 0; floatStore && i < intBias.length; i++) {
+            floatStore = Math.abs((long) intBias[i]) < EXACT;
+        }
+        if (floatStore) {
+            floatBias = new float[intBias.length];
+            for (int i = 0; i < intBias.length; i++) {
+                floatBias[i] = intBias[i];
+            }
+        } else {
+            floatBias = null;
+        }
         this.xZero = xZero;
         this.multipliers = multipliers;
         this.yZero = yZero;
@@ -61,14 +83,15 @@ public final class QLinearConvFloat {
 
     /**
      * The float path for a QLinearConv whose inputs 1-8 are these constants (absent optional ones
-     * null) and whose x has type xType; null when it cannot be exact (see the class comment) or
-     * the types are not 8-bit.
+     * null) and whose x has type xType; null when the types are not 8-bit or the scales not
+     * float32, or a grouped convolution's filters break the bound (only ungrouped ones are cut
+     * into channel chunks).
      */
     public static QLinearConvFloat create(QLinearConvOp op, DType xType, Tensor xScale, Tensor xZeroPoint, Tensor w,
                                           Tensor wScale, Tensor wZeroPoint, Tensor yScale, Tensor yZeroPoint,
                                           Tensor b) {
         if (xScale == null || w == null || wScale == null || yScale == null || xScale.dtype() != DType.FLOAT32
-                || wScale.dtype() != DType.FLOAT32 || yScale.dtype() != DType.FLOAT32) {
+                || wScale.dtype() != DType.FLOAT32 || yScale.dtype() != DType.FLOAT32 || w.shape().rank() != 4) {
             return null;
         }
         DType outType = yZeroPoint != null ? yZeroPoint.dtype() : xType;
@@ -77,89 +100,146 @@ public final class QLinearConvFloat {
             return null;
         }
         int m = w.shape().dim(0);
-        int per = m == 0 ? 0 : w.size() / m;
+        int channels = w.shape().dim(1);
+        int taps = w.shape().dim(2) * w.shape().dim(3);
         int[] wz = Quant.zeroPoints(wZeroPoint);
-        float[] ws = floats(wScale);
-        if ((wz.length != 1 && wz.length != m) || (ws.length != 1 && ws.length != m)) {
+        float[] ws = wScale.floats();
+        if (m == 0 || (wz.length != 1 && wz.length != m) || (ws.length != 1 && ws.length != m)) {
             return null;
         }
-        int[] codes = Quant.ints(w);
-        float[] shifted = new float[codes.length];
-        double maxL1 = 0;
+        int[] shifted = Quant.ints(w);
         for (int r = 0; r < m; r++) {
             int z = wz[wz.length == 1 ? 0 : r];
-            double l1 = 0;
-            for (int k = r * per; k < (r + 1) * per; k++) {
-                int v = codes[k] - z;
-                shifted[k] = v;
-                l1 += Math.abs(v);
+            for (int k = r * channels * taps; k < (r + 1) * channels * taps; k++) {
+                shifted[k] -= z;
             }
-            maxL1 = Math.max(maxL1, l1);
         }
         int xz = Quant.zeroPoints(xZeroPoint)[0];
-        long xMaxAbs = Math.max(xz - Quant.min(xType), Quant.max(xType) - xz);
-        if (maxL1 * xMaxAbs >= EXACT) {
+        double budget = EXACT / Math.max(xz - Quant.min(xType), Quant.max(xType) - xz);
+        int[] starts = chunks(shifted, m, channels, taps, budget);
+        if (starts == null || (starts.length > 2 && op.group() != 1)) {
             return null;
         }
-        float[] bias = null;
+        float[][] chunkWeights = new float[starts.length - 1][];
+        for (int i = 0; i + 1 < starts.length; i++) {
+            int cc = starts[i + 1] - starts[i];
+            float[] cw = new float[m * cc * taps];
+            for (int r = 0; r < m; r++) {
+                for (int k = 0; k < cc * taps; k++) {
+                    cw[(r * cc) * taps + k] = shifted[(r * channels + starts[i]) * taps + k];
+                }
+            }
+            chunkWeights[i] = cw;
+        }
+        int[] bias = null;
         if (b != null) {
-            int[] bi = Quant.ints(b);
-            if (bi.length != m) {
+            bias = Quant.ints(b);
+            if (bias.length != m) {
                 return null;
             }
-            bias = new float[m];
-            for (int i = 0; i < m; i++) {
-                if (Math.abs((long) bi[i]) >= EXACT) {
-                    return null;
-                }
-                bias[i] = bi[i];
-            }
         }
-        float xs = floats(xScale)[0];
-        float ys = floats(yScale)[0];
+        float xs = xScale.floats()[0];
+        float ys = yScale.floats()[0];
         float[] mult = new float[m];
         for (int i = 0; i < m; i++) {
             mult[i] = xs * ws[ws.length == 1 ? 0 : i] / ys; // float32 steps, as QLinearConvOp and ONNX Runtime
         }
-        return new QLinearConvFloat(op, w, shifted, (float) maxL1, bias, xz,
-                mult, Quant.zeroPoints(yZeroPoint)[0], outType);
+        return new QLinearConvFloat(op, w, starts, chunkWeights, bias, xz, mult, Quant.zeroPoints(yZeroPoint)[0], outType);
+    }
+
+    /**
+     * Cuts the input channels into runs in which every filter's sum of |w - w_zero| stays below
+     * budget (greedy, in order); null when one channel alone exceeds it.
+     */
+    static int[] chunks(int[] shifted, int m, int channels, int taps, double budget) {
+        List<Integer> starts = new ArrayList<>(List.of(0));
+        double[] running = new double[m];
+        for (int c = 0; c < channels; c++) {
+            double[] add = new double[m];
+            boolean fits = true;
+            for (int r = 0; r < m; r++) {
+                int at = (r * channels + c) * taps;
+                for (int k = 0; k < taps; k++) {
+                    add[r] += Math.abs(shifted[at + k]);
+                }
+                if (add[r] >= budget) {
+                    return null;
+                }
+                fits &= running[r] + add[r] < budget;
+            }
+            if (!fits) {
+                starts.add(c);
+                java.util.Arrays.fill(running, 0);
+            }
+            for (int r = 0; r < m; r++) {
+                running[r] += add[r];
+            }
+        }
+        starts.add(channels);
+        return starts.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static boolean is8Bit(DType d) {
         return d == DType.UINT8 || d == DType.INT8;
     }
 
-    /** The largest sum of |w - w_zero| over one output channel's weights (the exactness bound's factor). */
-    public float maxRowL1() {
-        return maxRowL1;
+    /** How many channel chunks the convolution runs in (1 when the whole filter keeps the bound). */
+    public int chunkCount() {
+        return weights.length;
     }
 
     /** y for input codes x (x's type must be the one given to {@link #create}). */
     public Tensor forward(Tensor x) {
         ConvGeometry g = op.geometry(x.shape(), w.shape());
         if (preparedFor == null || !sameButBatch(preparedFor, g)) {
-            prepared = Conv2d.prepareExact(g, shiftedWeights);
+            prepared = new Conv2d.PreparedWeights[weights.length];
+            for (int i = 0; i < weights.length; i++) {
+                prepared[i] = Conv2d.prepareExact(chunk(g, i), weights[i]);
+            }
             preparedFor = g;
         }
-        int inSize = g.inputSize();
         int outSize = g.outputSize();
-        if (xs.length < inSize) {
-            xs = new float[inSize];
-        }
-        if (ys.length < outSize) {
-            ys = new float[outSize];
-        }
+        ys = grow(ys, outSize);
         byte[] xb = x.bytes();
-        if (x.dtype() == DType.UINT8) {
-            for (int i = 0; i < inSize; i++) {
-                xs[i] = (xb[i] & 0xff) - xZero;
+        boolean unsigned = x.dtype() == DType.UINT8;
+        int plane = g.inH() * g.inW();
+        if (floatBias != null || (weights.length == 1 && intBias == null)) {
+            xs = grow(xs, g.inputSize());
+            toFloats(xb, 0, xs, 0, g.inputSize(), unsigned);
+            Conv2d.forward(g, xs, weights[0], floatBias, ys, prepared[0]);
+            return requantize(g, ys, null, x);
+        }
+        acc = outSize > acc.length ? new int[outSize] : acc;
+        java.util.Arrays.fill(acc, 0, outSize, 0);
+        for (int i = 0; i < weights.length; i++) {
+            ConvGeometry gc = chunk(g, i);
+            xs = grow(xs, gc.inputSize());
+            int cc = gc.inChannels();
+            for (int n = 0; n < g.batch(); n++) {
+                toFloats(xb, (n * g.inChannels() + starts[i]) * plane, xs, n * cc * plane, cc * plane, unsigned);
+            }
+            Conv2d.forward(gc, xs, weights[i], null, ys, prepared[i]);
+            for (int k = 0; k < outSize; k++) {
+                acc[k] += (int) ys[k];
+            }
+        }
+        return requantize(g, null, acc, x);
+    }
+
+    private void toFloats(byte[] xb, int from, float[] dst, int at, int count, boolean unsigned) {
+        if (unsigned) {
+            for (int i = 0; i < count; i++) {
+                dst[at + i] = (xb[from + i] & 0xff) - xZero;
             }
         } else {
-            for (int i = 0; i < inSize; i++) {
-                xs[i] = xb[i] - xZero;
+            for (int i = 0; i < count; i++) {
+                dst[at + i] = xb[from + i] - xZero;
             }
         }
-        Conv2d.forward(g, xs, shiftedWeights, bias, ys, prepared);
+    }
+
+    /** Output codes from float sums (bias already added) or from int32 accumulators (bias added here). */
+    private Tensor requantize(ConvGeometry g, float[] sums, int[] ints, Tensor x) {
         Tensor out = Tensor.zeros(outType, op.outShape(x.shape(), g));
         byte[] ob = out.bytes();
         int plane = g.outH() * g.outW();
@@ -167,22 +247,34 @@ public final class QLinearConvFloat {
         // clamping before rounding to integer bounds equals saturating after it (rint is monotone)
         float below = lo - yZero;
         float above = hi - yZero;
-        for (int i0 = 0, ch = 0; i0 < outSize; i0 += plane, ch = ch + 1 == m ? 0 : ch + 1) {
+        for (int i0 = 0, ch = 0; i0 < g.outputSize(); i0 += plane, ch = ch + 1 == m ? 0 : ch + 1) {
             float mul = multipliers[ch];
+            int add = intBias == null ? 0 : intBias[ch];
             for (int i = i0; i < i0 + plane; i++) {
-                float v = Math.min(above, Math.max(below, ys[i] * mul));
+                float s = sums != null ? sums[i] : (float) (ints[i] + add);
+                float v = Math.min(above, Math.max(below, s * mul));
                 ob[i] = (byte) ((int) Math.rint(v) + yZero);
             }
         }
         return out;
     }
 
+    /** The geometry of chunk i: its input channels only. */
+    private ConvGeometry chunk(ConvGeometry g, int i) {
+        if (weights.length == 1) {
+            return g;
+        }
+        return new ConvGeometry(g.batch(), starts[i + 1] - starts[i], g.inH(), g.inW(), g.outChannels(), g.outH(),
+                g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(), g.padLeft(), g.padBottom(),
+                g.padRight(), g.dilationH(), g.dilationW(), g.groups());
+    }
+
+    private static float[] grow(float[] a, int size) {
+        return a.length < size ? new float[size] : a;
+    }
+
     private static boolean sameButBatch(ConvGeometry a, ConvGeometry b) {
         return a.inChannels() == b.inChannels() && a.inH() == b.inH() && a.inW() == b.inW()
                 && a.outChannels() == b.outChannels() && a.outH() == b.outH() && a.outW() == b.outW();
-    }
-
-    private static float[] floats(Tensor t) {
-        return t.floats();
     }
 }

@@ -142,6 +142,11 @@ public final class QLinearConvOp extends NnOp {
         return new Tensor[] {bytes ? out : Quant.tensor(outType, out.shape(), q)};
     }
 
+    /** The group attribute. */
+    public int group() {
+        return (int) attrs.getInt("group", 1);
+    }
+
     /** The convolution geometry for input shape x and weight shape w. */
     public ConvGeometry geometry(Shape x, Shape w) {
         return conv.geometry(x, w);
