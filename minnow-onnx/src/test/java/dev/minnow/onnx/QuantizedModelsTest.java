@@ -27,8 +27,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class QuantizedModelsTest {
     @ParameterizedTest
-    @CsvSource({"mobilenet_v2_1.0_224_int8_per_tensor.onnx, 1e-6", "mobilenet_v1_0.5_128_quant.onnx, 1"})
-    void matchesOnnxRuntime(String name, double maxDiff) throws Exception {
+    @CsvSource({"mobilenet_v2_1.0_224_int8_per_tensor.onnx, 1e-6, false", "mobilenet_v1_0.5_128_quant.onnx, 1, false",
+        "mobilenet_v2_1.0_224_int8_per_tensor.onnx, 0.028, true"})
+    void matchesOnnxRuntime(String name, double maxDiff, boolean executor) throws Exception {
         Path m = SharedModelsTest.model(name);
         assumeTrue(m != null, "shared models not found");
         Graph g = Onnx.read(m);
@@ -39,7 +40,14 @@ class QuantizedModelsTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (byte) r.nextInt(256);
         }
-        Tensor out = GraphRunner.run(g, Map.of(in.name(), Tensor.wrap(DType.UINT8, s, x.clone()))).get(g.outputs().get(0).name());
+        // executor: the inference executor, which fuses the QDQ groups into QLinearConv & co. and runs
+        // them on its kernels (the float-kernel QLinearConv among them); else node by node. Node by node
+        // matches ONNX Runtime to 1e-6, so ONNX Runtime computes this int8-activation model's groups as
+        // float DequantizeLinear / Conv / QuantizeLinear; fused, the exact integer sums put a few outputs
+        // one step apart (0.02734375; the integer kernel did the same before the float path); the top-1
+        // class must agree
+        Tensor out = executor ? dev.minnow.infer.InferenceExecutor.of(g).run(Tensor.wrap(DType.UINT8, s, x.clone()))
+                : GraphRunner.run(g, Map.of(in.name(), Tensor.wrap(DType.UINT8, s, x.clone()))).get(g.outputs().get(0).name());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession session = env.createSession(m.toString(), new OrtSession.SessionOptions())) {
             ByteBuffer b = ByteBuffer.allocateDirect(x.length);
