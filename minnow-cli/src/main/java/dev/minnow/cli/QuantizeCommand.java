@@ -1,5 +1,6 @@
 package dev.minnow.cli;
 
+import dev.minnow.compress.quant.MixedPrecision;
 import dev.minnow.compress.quant.PostTrainingQuantizer;
 import dev.minnow.compress.quant.QuantizedWeights;
 import dev.minnow.compress.quant.QuantScheme;
@@ -37,6 +38,8 @@ import picocli.CommandLine.Parameters;
                 "  minnow quantize lenet5.onnx --dataset mnist --calib-samples 512 --method entropy --out lenet5-int8.onnx",
                 "  minnow quantize resnet18 --dataset cifar10 --resize 224 --calib-samples 64 --method minmax --no-eval \\",
                 "      --out r18q.onnx --json",
+                "  minnow quantize resnet20.onnx --dataset cifar10 --mixed-bits 2,4,8 --size-budget 0.1 --adaround \\",
+                "      --out r20-mixed.onnx     # per-layer widths, weights at most 10% of their float32 size",
                 "", "The input model file is never modified."})
 final class QuantizeCommand implements Callable<Integer> {
     @Mixin
@@ -90,6 +93,15 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--bias-correction", description = "Subtract the mean output shift that weight rounding causes, measured per channel on the calibration data, from each bias.")
     boolean biasCorrection;
 
+    @Option(names = "--mixed-bits", split = ",", paramLabel = "B[,B..]", description = "Mixed precision: choose each layer's weight width from these (e.g. 2,4,8) by its measured sensitivity (each layer alone rounded, the model's output error on the calibration data), the least summed error under --size-budget or --bops-budget (exact knapsack). --weight-bits is then the width of layers not chosen for.")
+    int[] mixedBits;
+
+    @Option(names = "--size-budget", paramLabel = "BYTES|FRACTION", description = "With --mixed-bits: the quantized layers' packed weights at most this many bytes, or this fraction of their float32 size when at most 1 (e.g. 0.15 = between 4 bits (0.125) and 8 bits (0.25)).")
+    Double sizeBudget;
+
+    @Option(names = "--bops-budget", paramLabel = "BOPS", description = "With --mixed-bits: bit operations of the quantized layers at batch 1 (MACs x weight bits x --act-bits) at most this many (e.g. 1.5e9).")
+    Double bopsBudget;
+
     @Option(names = "--no-eval", description = "Skip the accuracy before and after (calibration-only use).")
     boolean noEval;
 
@@ -140,8 +152,14 @@ final class QuantizeCommand implements Callable<Integer> {
         if (adaroundIterations < 1) {
             throw new InvalidInputException("--adaround-iterations must be at least 1, got " + adaroundIterations);
         }
-        QuantizedWeights prepared = PostTrainingQuantizer.prepare(g, calib, w,
-                new PostTrainingQuantizer.Preparation(cle, adaround, adaroundIterations, biasCorrection, seed));
+        PostTrainingQuantizer.Preparation preparation = new PostTrainingQuantizer.Preparation(cle, adaround,
+                adaroundIterations, biasCorrection, seed);
+        MixedPrecision.Allocation allocation = null;
+        if (mixedBits != null) {
+            allocation = allocate(g, calib, w);
+            preparation = preparation.withBitsByNode(allocation.bitsByNode());
+        }
+        QuantizedWeights prepared = PostTrainingQuantizer.prepare(g, calib, w, preparation);
         PostTrainingQuantizer.Result r = PostTrainingQuantizer.quantize(prepared.graph(), calib, settings,
                 prepared.weightParams(), UnaryOperator.identity(), done -> bar.update(done, null));
         bar.finish();
@@ -164,6 +182,39 @@ final class QuantizeCommand implements Callable<Integer> {
         common.emit(json(r, sizeBefore, top1Before, top1After), human(r, sizeBefore, top1Before, top1After));
         return 0;
     }
+
+    /** The per-layer widths under the budget; checks the mixed-precision options first. */
+    private MixedPrecision.Allocation allocate(Graph g, List<Tensor> calib, QuantScheme w) {
+        if ((sizeBudget == null) == (bopsBudget == null)) {
+            throw new InvalidInputException("--mixed-bits needs one budget: --size-budget BYTES|FRACTION or --bops-budget BOPS");
+        }
+        for (int b : mixedBits) {
+            if (b < 2 || b > 8) {
+                throw new InvalidInputException("--mixed-bits widths must be between 2 and 8, got " + b);
+            }
+        }
+        double budget = sizeBudget != null ? sizeBudget : bopsBudget;
+        if (!(budget > 0) || Double.isInfinite(budget)) {
+            throw new InvalidInputException("the mixed-precision budget must be a positive number, got " + budget);
+        }
+        Progress bar = new Progress("sensitivity", 1, "");
+        List<MixedPrecision.LayerSensitivity> layers = MixedPrecision.sensitivity(g, calib, w, mixedBits);
+        bar.finish();
+        long params = layers.stream().mapToLong(MixedPrecision.LayerSensitivity::params).sum();
+        MixedPrecision.Budget b = sizeBudget != null
+                ? new MixedPrecision.ModelSize(sizeBudget <= 1 ? Math.round(sizeBudget * params * 4) : Math.round(sizeBudget))
+                : new MixedPrecision.BitOps(Math.round(bopsBudget), actBits);
+        MixedPrecision.Allocation a = MixedPrecision.allocate(layers, b, mixedBits);
+        mixed = a;
+        mixedSummary = String.format("Mixed precision: %s of %s %s (%s layers), widths %s%n",
+                Table.count(Math.round(a.cost())), Table.count(Math.round(a.budget())), a.unit(), layers.size(),
+                a.bitsByNode().values());
+        return a;
+    }
+
+    /** The allocation and one line on it for the table output (null without --mixed-bits). */
+    private MixedPrecision.Allocation mixed;
+    private String mixedSummary;
 
     /** calibSamples training images (a seeded random choice), preprocessed, in batches. */
     private List<Tensor> calibrationBatches(Dataset train, Preprocessing pre) {
@@ -218,6 +269,7 @@ final class QuantizeCommand implements Callable<Integer> {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("name", l.name());
             row.put("op", l.op());
+            row.put("weight_bits", l.weightBits() == 0 ? null : l.weightBits());
             row.put("weight_scale_min", finite(l.weightScaleMin()));
             row.put("weight_scale_max", finite(l.weightScaleMax()));
             row.put("activation_min", finite(l.activationMin()));
@@ -227,6 +279,15 @@ final class QuantizeCommand implements Callable<Integer> {
             layers.add(row);
         }
         j.put("layers", layers);
+        if (mixed != null) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("unit", mixed.unit());
+            m.put("budget", mixed.budget());
+            m.put("cost", mixed.cost());
+            m.put("predicted_error", mixed.predictedError());
+            m.put("bits_by_layer", mixed.bitsByNode());
+            j.put("mixed_precision", m);
+        }
         j.put("float_ops", r.floatNodes());
         j.put("histograms", histograms == null ? null : histograms.toString());
         return j;
@@ -237,14 +298,17 @@ final class QuantizeCommand implements Callable<Integer> {
     }
 
     private String human(PostTrainingQuantizer.Result r, long sizeBefore, Double before, Double after) {
-        Table t = new Table("layer", "op", "weight scale", "output range", "weight SQNR", "output SQNR");
+        Table t = new Table("layer", "op", "bits", "weight scale", "output range", "weight SQNR", "output SQNR");
         for (PostTrainingQuantizer.Layer l : r.layers()) {
-            t.row(l.name(), l.op(),
+            t.row(l.name(), l.op(), l.weightBits() == 0 ? "-" : String.valueOf(l.weightBits()),
                     Double.isNaN(l.weightScaleMin()) ? "-" : String.format("%.2e..%.2e", l.weightScaleMin(), l.weightScaleMax()),
                     Double.isNaN(l.activationMin()) ? "float" : String.format("[%.3g, %.3g]", l.activationMin(), l.activationMax()),
                     db(l.weightSqnrDb()), db(l.outputSqnrDb()));
         }
         StringBuilder s = new StringBuilder(t.render());
+        if (mixedSummary != null) {
+            s.append(mixedSummary);
+        }
         for (String f : r.floatNodes()) {
             s.append("warning: ").append(f).append(" has no integer path and stays in float\n");
         }

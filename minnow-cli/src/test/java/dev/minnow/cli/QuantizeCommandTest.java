@@ -65,6 +65,59 @@ class QuantizeCommandTest {
         assertTrue(noEval.json().contains("\"top1_after\":null"), noEval.json());
     }
 
+    /**
+     * A size budget of 15% of the float weights lies between all-4-bit (12.5%) and all-8-bit (25%),
+     * so the allocation must mix widths; the packed size counts each layer at its own width, the
+     * 4-bit layers' codes stay in [-7, 7], and the chosen widths keep the budget.
+     */
+    @Test
+    void mixedPrecisionMixesWidthsUnderTheBudget() throws Exception {
+        Path dir = Files.createTempDirectory("quant");
+        Path out = dir.resolve("m.onnx");
+        Cli r = Cli.run("quantize", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--calib-samples", "32", "--no-eval", "--mixed-bits", "4,8", "--size-budget", "0.15",
+                "--out", out.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        String j = r.json();
+        assertTrue(j.contains("\"mixed_precision\":{\"unit\":\"bytes\""), j);
+        assertTrue(j.contains("\"weight_bits\":4") && j.contains("\"weight_bits\":8"), "both widths chosen: " + j);
+        Graph g = Zoo.build("lenet5", 1);
+        long floatBytes = 0;
+        for (Node n : g.nodes()) {
+            if (List.of("Conv", "Gemm").contains(n.opType())) {
+                floatBytes += 4L * g.initializers().get(n.input(1)).size();
+            }
+        }
+        assertTrue(number(j, "cost") <= 0.15 * floatBytes + 1, "cost " + number(j, "cost") + " of " + floatBytes);
+        Cli eight = Cli.run("quantize", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--calib-samples", "32", "--no-eval", "--out", dir.resolve("e.onnx").toString(), "--json");
+        Cli four = Cli.run("quantize", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--calib-samples", "32", "--no-eval", "--weight-bits", "4", "--out", dir.resolve("f.onnx").toString(), "--json");
+        double mixedSize = number(j, "size_bytes_after");
+        assertTrue(mixedSize < number(eight.json(), "size_bytes_after") && mixedSize > number(four.json(), "size_bytes_after"),
+                "between the 4-bit and 8-bit sizes: " + mixedSize);
+        int small = 0;
+        for (Tensor t : Onnx.read(out).initializers().values()) {
+            if (t.dtype() == dev.minnow.tensor.DType.INT8 && t.size() > 100) {
+                int max = 0;
+                for (byte b : t.bytes()) {
+                    max = Math.max(max, Math.abs(b));
+                }
+                small += max <= 7 ? 1 : 0;
+            }
+        }
+        assertTrue(small >= 1, "some layer's codes are 4-bit");
+
+        Cli noBudget = Cli.run("quantize", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--calib-samples", "8", "--no-eval", "--mixed-bits", "4,8", "--out", out.toString());
+        assertEquals(2, noBudget.exitCode());
+        assertTrue(noBudget.err().contains("--size-budget"), noBudget.err());
+        Cli tooSmall = Cli.run("quantize", "lenet5", "--dataset", "mnist", "--data-dir", Cli.dataDir().toString(),
+                "--calib-samples", "8", "--no-eval", "--mixed-bits", "4,8", "--size-budget", "0.05", "--out", out.toString());
+        assertEquals(2, tooSmall.exitCode(), tooSmall.err());
+        assertTrue(tooSmall.err().contains("cannot be met"), tooSmall.err());
+    }
+
     /** --cle hands the quantizer a batch-norm-folded graph; the size before is still the model's as given. */
     @Test
     void sizeBeforeIsTheGivenModelsWithCrossLayerEqualization() throws Exception {

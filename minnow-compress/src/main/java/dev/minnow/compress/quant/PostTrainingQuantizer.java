@@ -54,8 +54,8 @@ public final class PostTrainingQuantizer {
     }
 
     /** One quantized layer for the report. NaN where it does not apply (no weight). */
-    public record Layer(String name, String op, double weightScaleMin, double weightScaleMax, double activationMin,
-            double activationMax, double weightSqnrDb, double outputSqnrDb) {
+    public record Layer(String name, String op, int weightBits, double weightScaleMin, double weightScaleMax,
+            double activationMin, double activationMax, double weightSqnrDb, double outputSqnrDb) {
     }
 
     /**
@@ -71,11 +71,26 @@ public final class PostTrainingQuantizer {
     }
 
     /** The optional steps before calibration; {@link #prepare} runs them. */
-    public record Preparation(boolean cle, boolean adaround, int adaroundIterations, boolean biasCorrection, long seed) {
+    public record Preparation(boolean cle, boolean adaround, int adaroundIterations, boolean biasCorrection, long seed,
+                              Map<String, Integer> bitsByNode) {
         public static final Preparation NONE = new Preparation(false, false, 1000, false, 0);
 
+        public Preparation {
+            bitsByNode = Map.copyOf(bitsByNode);
+        }
+
+        /** Every layer at the scheme's width. */
+        public Preparation(boolean cle, boolean adaround, int adaroundIterations, boolean biasCorrection, long seed) {
+            this(cle, adaround, adaroundIterations, biasCorrection, seed, Map.of());
+        }
+
+        /** The same steps with per-layer weight widths (node names of the folded graph; others keep the scheme's). */
+        public Preparation withBitsByNode(Map<String, Integer> bits) {
+            return new Preparation(cle, adaround, adaroundIterations, biasCorrection, seed, bits);
+        }
+
         public boolean any() {
-            return cle || adaround || biasCorrection;
+            return cle || adaround || biasCorrection || !bitsByNode.isEmpty();
         }
     }
 
@@ -94,12 +109,13 @@ public final class PostTrainingQuantizer {
         if (p.cle()) {
             folded = new CrossLayerEqualization().run(folded).graph();
         }
-        if (!p.adaround() && !p.biasCorrection()) {
+        if (!p.adaround() && !p.biasCorrection() && p.bitsByNode().isEmpty()) {
             return new QuantizedWeights(folded, Map.of());
         }
         QuantizedWeights q = p.adaround()
-                ? AdaRound.run(folded, calibration, AdaRound.Settings.of(weights).withIterations(p.adaroundIterations())).weights()
-                : WeightRounding.nearest(folded, weights);
+                ? AdaRound.run(folded, calibration, AdaRound.Settings.of(weights).withIterations(p.adaroundIterations())
+                        .withBitsByNode(p.bitsByNode())).weights()
+                : WeightRounding.nearest(folded, weights, p.bitsByNode());
         if (p.biasCorrection()) {
             q = BiasCorrection.correct(folded, q, calibration, AdaRound.Inputs.FLOAT, 64, p.seed()).weights();
         }
@@ -177,13 +193,13 @@ public final class PostTrainingQuantizer {
             String out = n.output(0);
             QuantParams ap = act.get(plan.source(out));
             double[] range = ap == null ? new double[] {Double.NaN, Double.NaN} : representable(ap);
-            layers.add(new Layer(n.name(), n.opType(), wp == null ? Double.NaN : min(wp.scale()),
+            layers.add(new Layer(n.name(), n.opType(), wp == null ? 0 : wp.scheme().bits(), wp == null ? Double.NaN : min(wp.scale()),
                     wp == null ? Double.NaN : max(wp.scale()), range[0], range[1],
                     wp == null ? Double.NaN : wsqnr.get(n.input(1)), outSqnr.getOrDefault(out, Double.NaN)));
         }
         List<String> floats = plan.floatNodes().stream().map(n -> n.opType() + " '" + n.name() + "'").toList();
         return new Result(qg, folded, plan, act, wparams, layers, floats, records, sizeBytes(model, 32),
-                sizeBytes(qg, s.weights().bits()));
+                packedSize(qg, folded, wparams, s.weights().bits()));
     }
 
     /** Unsigned with zero point 0 for a non-negative value; else the scheme (or signed symmetric). */
@@ -294,6 +310,22 @@ public final class PostTrainingQuantizer {
         for (Map.Entry<String, Tensor> e : g.initializers().entrySet()) {
             Tensor t = e.getValue();
             bytes += codes.contains(e.getKey()) ? ((long) t.size() * weightBits + 7) / 8 : (long) t.size() * t.dtype().bytes;
+        }
+        return bytes;
+    }
+
+    /**
+     * {@link #sizeBytes} at the scheme's width, less what weights at fewer bits than it save packed
+     * (mixed precision: each weight's own width from its parameters).
+     */
+    static long packedSize(Graph quantized, Graph folded, Map<String, QuantParams> wparams, int schemeBits) {
+        long bytes = sizeBytes(quantized, schemeBits);
+        for (Map.Entry<String, QuantParams> e : wparams.entrySet()) {
+            int bits = e.getValue().scheme().bits();
+            Tensor w = folded.initializers().get(e.getKey());
+            if (bits != schemeBits && w != null) {
+                bytes -= ((long) w.size() * schemeBits + 7) / 8 - ((long) w.size() * bits + 7) / 8;
+            }
         }
         return bytes;
     }
