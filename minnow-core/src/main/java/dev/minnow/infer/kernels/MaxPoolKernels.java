@@ -4,6 +4,7 @@ import dev.minnow.graph.ops.nn.MaxPoolOp;
 import dev.minnow.infer.spi.Kernel;
 import dev.minnow.infer.spi.KernelProvider;
 import dev.minnow.infer.spi.KernelRequest;
+import dev.minnow.kernels.Codes;
 import dev.minnow.kernels.Pool;
 import dev.minnow.kernels.PoolGeometry;
 import dev.minnow.tensor.DType;
@@ -66,15 +67,12 @@ public final class MaxPoolKernels implements KernelProvider {
                     ys = new float[pg.outputSize()];
                 }
                 boolean unsigned = type == DType.UINT8;
-                for (int i = 0; i < xb.length; i++) {
-                    xs[i] = unsigned ? xb[i] & 0xff : xb[i];
-                }
+                Codes.toFloats(xb, 0, xs, 0, xb.length, unsigned, 0);
                 Pool.maxForward(pg, xs, ys, null);
                 Tensor y = Tensor.zeros(type, op.outShape(in[0].shape()));
                 byte[] yb = y.bytes();
-                for (int i = 0; i < yb.length; i++) {
-                    yb[i] = (byte) (int) ys[i];
-                }
+                // the maxima are codes already: a requantization by 1 only converts them back
+                Codes.requantize(ys, 0, yb.length, 1f, unsigned ? 0 : -128, unsigned ? 255 : 127, 0, yb, 0);
                 out[0] = y;
             }
 

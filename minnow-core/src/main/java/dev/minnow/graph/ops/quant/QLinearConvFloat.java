@@ -1,5 +1,6 @@
 package dev.minnow.graph.ops.quant;
 
+import dev.minnow.kernels.Codes;
 import dev.minnow.kernels.Conv2d;
 import dev.minnow.kernels.ConvGeometry;
 import dev.minnow.tensor.DType;
@@ -227,34 +228,26 @@ public final class QLinearConvFloat {
     }
 
     private void toFloats(byte[] xb, int from, float[] dst, int at, int count, boolean unsigned) {
-        if (unsigned) {
-            for (int i = 0; i < count; i++) {
-                dst[at + i] = (xb[from + i] & 0xff) - xZero;
-            }
-        } else {
-            for (int i = 0; i < count; i++) {
-                dst[at + i] = xb[from + i] - xZero;
-            }
-        }
+        Codes.toFloats(xb, from, dst, at, count, unsigned, xZero);
     }
 
-    /** Output codes from float sums (bias already added) or from int32 accumulators (bias added here). */
+    /** Output codes from float sums (bias already added) or from int32 accumulators (bias added here, in int32). */
     private Tensor requantize(ConvGeometry g, float[] sums, int[] ints, Tensor x) {
         Tensor out = Tensor.zeros(outType, op.outShape(x.shape(), g));
         byte[] ob = out.bytes();
         int plane = g.outH() * g.outW();
         int m = g.outChannels();
-        // clamping before rounding to integer bounds equals saturating after it (rint is monotone)
-        float below = lo - yZero;
-        float above = hi - yZero;
-        for (int i0 = 0, ch = 0; i0 < g.outputSize(); i0 += plane, ch = ch + 1 == m ? 0 : ch + 1) {
-            float mul = multipliers[ch];
-            int add = intBias == null ? 0 : intBias[ch];
-            for (int i = i0; i < i0 + plane; i++) {
-                float s = sums != null ? sums[i] : (float) (ints[i] + add);
-                float v = Math.min(above, Math.max(below, s * mul));
-                ob[i] = (byte) ((int) Math.rint(v) + yZero);
+        if (sums == null) { // float(acc + B): one int32 sum, one rounding, as ONNX Runtime
+            sums = ys;
+            for (int i0 = 0, ch = 0; i0 < g.outputSize(); i0 += plane, ch = ch + 1 == m ? 0 : ch + 1) {
+                int add = intBias == null ? 0 : intBias[ch];
+                for (int i = i0; i < i0 + plane; i++) {
+                    sums[i] = (float) (ints[i] + add);
+                }
             }
+        }
+        for (int i0 = 0, ch = 0; i0 < g.outputSize(); i0 += plane, ch = ch + 1 == m ? 0 : ch + 1) {
+            Codes.requantize(sums, i0, plane, multipliers[ch], lo, hi, yZero, ob, i0);
         }
         return out;
     }
