@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
                 "  minnow quantize resnet18 --dataset cifar10 --resize 224 --calib-samples 64 --method minmax --no-eval \\",
                 "      --out r18q.onnx --json",
                 "  minnow quantize resnet20.onnx --dataset cifar10 --mixed-bits 2,4,8 --size-budget 0.1 --adaround \\",
-                "      --out r20-mixed.onnx     # per-layer widths, weights at most 10% of their float32 size",
+                "      --out r20-mixed.onnx     # per-layer widths, weights at most 10%% of their float32 size",
                 "", "The input model file is never modified."})
 final class QuantizeCommand implements Callable<Integer> {
     @Mixin
