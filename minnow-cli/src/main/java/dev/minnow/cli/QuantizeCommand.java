@@ -197,24 +197,18 @@ final class QuantizeCommand implements Callable<Integer> {
         if (!(budget > 0) || Double.isInfinite(budget)) {
             throw new InvalidInputException("the mixed-precision budget must be a positive number, got " + budget);
         }
-        Progress bar = new Progress("sensitivity", 1, "");
         List<MixedPrecision.LayerSensitivity> layers = MixedPrecision.sensitivity(g, calib, w, mixedBits);
-        bar.finish();
         long params = layers.stream().mapToLong(MixedPrecision.LayerSensitivity::params).sum();
         MixedPrecision.Budget b = sizeBudget != null
                 ? new MixedPrecision.ModelSize(sizeBudget <= 1 ? Math.round(sizeBudget * params * 4) : Math.round(sizeBudget))
                 : new MixedPrecision.BitOps(Math.round(bopsBudget), actBits);
         MixedPrecision.Allocation a = MixedPrecision.allocate(layers, b, mixedBits);
         mixed = a;
-        mixedSummary = String.format("Mixed precision: %s of %s %s (%s layers), widths %s%n",
-                Table.count(Math.round(a.cost())), Table.count(Math.round(a.budget())), a.unit(), layers.size(),
-                a.bitsByNode().values());
         return a;
     }
 
-    /** The allocation and one line on it for the table output (null without --mixed-bits). */
+    /** The allocation, for the output (null without --mixed-bits). */
     private MixedPrecision.Allocation mixed;
-    private String mixedSummary;
 
     /** calibSamples training images (a seeded random choice), preprocessed, in batches. */
     private List<Tensor> calibrationBatches(Dataset train, Preprocessing pre) {
@@ -306,8 +300,10 @@ final class QuantizeCommand implements Callable<Integer> {
                     db(l.weightSqnrDb()), db(l.outputSqnrDb()));
         }
         StringBuilder s = new StringBuilder(t.render());
-        if (mixedSummary != null) {
-            s.append(mixedSummary);
+        if (mixed != null) {
+            s.append(String.format("Mixed precision: %s of %s %s (%s layers), widths %s%n",
+                    Table.count(Math.round(mixed.cost())), Table.count(Math.round(mixed.budget())), mixed.unit(),
+                    mixed.bitsByNode().size(), mixed.bitsByNode().values()));
         }
         for (String f : r.floatNodes()) {
             s.append("warning: ").append(f).append(" has no integer path and stays in float\n");

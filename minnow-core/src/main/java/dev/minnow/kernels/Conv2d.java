@@ -307,6 +307,11 @@ public final class Conv2d {
         if (WinogradConv.appliesPrepared(g)) {
             return new PreparedWeights(w, null, WinogradConv.prepare(g, w));
         }
+        return prepareWithoutWinograd(g, w, options);
+    }
+
+    /** The direct, channel-last or packed-GEMM form (depthwise geometries get the packing and run their loops). */
+    private static PreparedWeights prepareWithoutWinograd(ConvGeometry g, float[] w, ConvOptions options) {
         if (DirectConv.applies(g, options)) {
             return new PreparedWeights(w, null, null, null, DirectConv.prepare(g, w));
         }
@@ -325,22 +330,10 @@ public final class Conv2d {
      * Packs w in a form whose every partial sum is a sum of the products x * w themselves (no
      * Winograd: its transforms multiply by fractions), so integer-valued operands whose partial
      * sums stay below 2^24 give the exact integer result (the integer convolutions'
-     * {@code QLinearConvFloat}). Depthwise geometries get the generic packing and run the direct
-     * depthwise loops.
+     * {@code QLinearConvFloat}). Depthwise geometries run the direct depthwise loops.
      */
     public static PreparedWeights prepareExact(ConvGeometry g, float[] w) {
-        if (DirectConv.applies(g, ConvOptions.DEFAULT) && !DepthwiseConv.applies(g)) {
-            return new PreparedWeights(w, null, null, null, DirectConv.prepare(g, w));
-        }
-        int Kg = rows(g);
-        if (channelLast(g, ConvOptions.DEFAULT) && !DepthwiseConv.applies(g)) {
-            return new PreparedWeights(w, null, null, Gemm.packB(true, Kg, g.outChannels(), w, 0, Kg), null);
-        }
-        Gemm.PackedA[] p = new Gemm.PackedA[g.groups()];
-        for (int gi = 0; gi < p.length; gi++) {
-            p[gi] = Gemm.pack(false, g.outChannelsPerGroup(), Kg, w, gi * g.outChannelsPerGroup() * Kg, Kg);
-        }
-        return new PreparedWeights(w, p, null);
+        return prepareWithoutWinograd(g, w, ConvOptions.DEFAULT);
     }
 
     /**

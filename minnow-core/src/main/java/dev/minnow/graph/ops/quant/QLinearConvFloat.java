@@ -206,7 +206,7 @@ public final class QLinearConvFloat {
         int plane = g.inH() * g.inW();
         if (floatBias != null || (weights.length == 1 && intBias == null)) {
             xs = grow(xs, g.inputSize());
-            toFloats(xb, 0, xs, 0, g.inputSize(), unsigned);
+            Codes.toFloats(xb, 0, xs, 0, g.inputSize(), unsigned, xZero);
             Conv2d.forward(g, xs, weights[0], floatBias, ys, prepared[0]);
             return requantize(g, ys, null, x);
         }
@@ -217,7 +217,8 @@ public final class QLinearConvFloat {
             xs = grow(xs, gc.inputSize());
             int cc = gc.inChannels();
             for (int n = 0; n < g.batch(); n++) {
-                toFloats(xb, (n * g.inChannels() + starts[i]) * plane, xs, n * cc * plane, cc * plane, unsigned);
+                Codes.toFloats(xb, (n * g.inChannels() + starts[i]) * plane, xs, n * cc * plane, cc * plane, unsigned,
+                        xZero);
             }
             Conv2d.forward(gc, xs, weights[i], null, ys, prepared[i]);
             for (int k = 0; k < outSize; k++) {
@@ -225,10 +226,6 @@ public final class QLinearConvFloat {
             }
         }
         return requantize(g, null, acc, x);
-    }
-
-    private void toFloats(byte[] xb, int from, float[] dst, int at, int count, boolean unsigned) {
-        Codes.toFloats(xb, from, dst, at, count, unsigned, xZero);
     }
 
     /** Output codes from float sums (bias already added) or from int32 accumulators (bias added here, in int32). */
